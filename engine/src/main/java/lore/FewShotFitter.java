@@ -1,0 +1,204 @@
+package lore;
+
+import java.util.SplittableRandom;
+import lore.internal.kernel.KernelProvider;
+import lore.internal.kernel.Kernels;
+import lore.internal.kernel.Numerics;
+import lore.internal.train.Adam;
+import lore.internal.train.SimplexNewton;
+
+/**
+ * Fits a new user's weights from a few pairs with the basis frozen (paper Eq. 11):
+ *
+ * <pre>
+ *   w = argmin_{w in simplex} (1/k) sum_p log(1 + exp(-s * w . A (e_c,p - e_r,p)))
+ * </pre>
+ *
+ * The k pairs are projected once (k x B), then the small convex problem is solved to tight
+ * tolerance by projected Newton (default) or, for parity, by the reference code's Adam on softmax
+ * logits.
+ *
+ * <p>Owns a workspace sized for the model and {@code maxPairs}: after construction {@link #fitInto}
+ * allocates nothing on the Newton path. Not thread-safe: use one fitter per thread. No I/O, no
+ * logging, no threads.
+ */
+public final class FewShotFitter {
+  private final RewardModel model;
+  private final FitConfig config;
+  private final Kernels kernels;
+  private final int dim;
+  private final int rank;
+  private final int maxPairs;
+  private final float[] diffs; // maxPairs x d
+  private final float[] dz; // maxPairs x rank
+  private final double[] w;
+  private final SimplexNewton newton;
+  private int lastIterations;
+  private double lastLoss;
+
+  FewShotFitter(RewardModel model, FitConfig config, int maxPairs) {
+    if (maxPairs < 1) {
+      throw new IllegalArgumentException("maxPairs must be at least 1, got " + maxPairs);
+    }
+    this.model = model;
+    this.config = config;
+    this.kernels = KernelProvider.get();
+    this.dim = model.dim();
+    this.rank = model.rank();
+    this.maxPairs = maxPairs;
+    this.diffs = new float[Math.multiplyExact(maxPairs, dim)];
+    this.dz = new float[maxPairs * rank];
+    this.w = new double[rank];
+    this.newton = new SimplexNewton(rank, maxPairs);
+  }
+
+  /**
+   * Fits from k pairs given as two k x d row-major tables of embeddings.
+   *
+   * @param chosen k x d, the preferred responses, not modified
+   * @param rejected k x d, the other responses, not modified
+   * @param k number of pairs, in [1, maxPairs]
+   * @return the user's weights; allocates only the result
+   * @throws IllegalArgumentException on a size mismatch, k out of range, or a non-finite value
+   */
+  public UserWeights fit(float[] chosen, float[] rejected, int k) {
+    float[] out = new float[rank];
+    fitInto(chosen, rejected, k, out);
+    return new UserWeights(out);
+  }
+
+  /**
+   * As {@link #fit}, writing the weights into {@code weightsOut} (length >= B). Allocates nothing on
+   * the Newton path.
+   *
+   * @return the number of solver iterations
+   */
+  public int fitInto(float[] chosen, float[] rejected, int k, float[] weightsOut) {
+    checkPairs(k);
+    long need = (long) k * dim;
+    if (chosen.length < need || rejected.length < need) {
+      throw new IllegalArgumentException(
+          k + " pairs of dim " + dim + " need " + need + " floats; chosen has " + chosen.length
+              + ", rejected " + rejected.length);
+    }
+    for (int i = 0; i < k * dim; i++) {
+      float x = chosen[i] - rejected[i];
+      if (!Float.isFinite(x)) {
+        throw new IllegalArgumentException(
+            "pair " + (i / dim) + " column " + (i % dim) + " is not finite (chosen " + chosen[i]
+                + ", rejected " + rejected[i] + ")");
+      }
+      diffs[i] = x;
+    }
+    kernels.project(diffs, 0, k, dim, model.basisInternal(), rank, dz, 0);
+    return solve(k, weightsOut);
+  }
+
+  /**
+   * Fits from pairs already projected onto the basis: {@code projected} holds k rows of B values
+   * {@code A (e_c - e_r)}. Allocates nothing on the Newton path.
+   *
+   * @return the number of solver iterations
+   */
+  public int fitProjected(float[] projected, int k, float[] weightsOut) {
+    checkPairs(k);
+    if (projected.length < k * rank) {
+      throw new IllegalArgumentException(
+          k + " projected pairs of rank " + rank + " need " + (k * rank) + " floats, got "
+              + projected.length);
+    }
+    System.arraycopy(projected, 0, dz, 0, k * rank);
+    return solve(k, weightsOut);
+  }
+
+  /** Iterations of the last fit (Newton steps or Adam steps). */
+  public int lastIterations() {
+    return lastIterations;
+  }
+
+  /** Mean logistic loss of the last fit on its own pairs. */
+  public double lastLoss() {
+    return lastLoss;
+  }
+
+  private void checkPairs(int k) {
+    if (k < 1 || k > maxPairs) {
+      throw new IllegalArgumentException(
+          "pair count " + k + " is outside [1, " + maxPairs + "] for this fitter");
+    }
+  }
+
+  private int solve(int k, float[] weightsOut) {
+    if (weightsOut.length < rank) {
+      throw new IllegalArgumentException("weightsOut needs length >= rank " + rank);
+    }
+    double s = model.logitScale();
+    if (config.method() == FitConfig.Method.NEWTON) {
+      java.util.Arrays.fill(w, 1.0 / rank);
+      int it = newton.solve(dz, 0, k, s, w, config.tolerance(), config.maxIterations());
+      lastIterations = Math.abs(it);
+      lastLoss = newton.lastObjective();
+      for (int b = 0; b < rank; b++) {
+        weightsOut[b] = (float) w[b];
+      }
+      renormalize(weightsOut);
+      return lastIterations;
+    }
+    return solveAdam(k, s, weightsOut);
+  }
+
+  /** The reference path: Adam on logits, {@code w = softmax(logits)}. Allocates O(B). */
+  private int solveAdam(int k, double s, float[] weightsOut) {
+    SplittableRandom rnd = new SplittableRandom(config.seed());
+    float[] logits = new float[rank];
+    for (int b = 0; b < rank; b++) {
+      logits[b] = (float) rnd.nextGaussian();
+    }
+    float[] p = new float[rank];
+    float[] grad = new float[rank];
+    Adam adam = new Adam(rank, config.learningRate());
+    double loss = 0;
+    for (int step = 0; step < config.maxIterations(); step++) {
+      Numerics.softmax(logits, 0, rank, p, 0);
+      double[] gw = new double[rank];
+      loss = 0;
+      for (int q = 0; q < k; q++) {
+        double m = 0;
+        for (int b = 0; b < rank; b++) {
+          m += p[b] * dz[q * rank + b];
+        }
+        m *= s;
+        loss += Numerics.softplusNeg(m) / k;
+        double c = Numerics.softplusNegGrad(m) * s / k;
+        for (int b = 0; b < rank; b++) {
+          gw[b] += c * dz[q * rank + b];
+        }
+      }
+      double pg = 0;
+      for (int b = 0; b < rank; b++) {
+        pg += p[b] * gw[b];
+      }
+      for (int b = 0; b < rank; b++) {
+        grad[b] = (float) (p[b] * (gw[b] - pg));
+      }
+      adam.nextStep();
+      adam.update(logits, grad, 0, rank);
+    }
+    Numerics.softmax(logits, 0, rank, weightsOut, 0);
+    lastIterations = config.maxIterations();
+    lastLoss = loss;
+    return lastIterations;
+  }
+
+  private void renormalize(float[] out) {
+    double sum = 0;
+    for (int b = 0; b < rank; b++) {
+      out[b] = Math.max(out[b], 0f);
+      sum += out[b];
+    }
+    float inv = (float) (1.0 / sum);
+    for (int b = 0; b < rank; b++) {
+      out[b] *= inv;
+    }
+  }
+}

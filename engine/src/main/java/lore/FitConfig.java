@@ -1,0 +1,48 @@
+package lore;
+
+/**
+ * Configuration of few-shot fitting of a new user with the basis frozen (paper Eq. 11).
+ *
+ * @param method the solver
+ * @param tolerance {@link Method#NEWTON}: stop when the Newton model predicts an objective decrease
+ *     below this (objective units, mean logistic loss)
+ * @param maxIterations Newton steps cap, or Adam steps for {@link Method#ADAM_SOFTMAX}
+ * @param learningRate Adam step size ({@link Method#ADAM_SOFTMAX} only)
+ * @param seed seed of the initial logits ({@link Method#ADAM_SOFTMAX} only)
+ */
+public record FitConfig(Method method, double tolerance, int maxIterations, double learningRate, long seed) {
+
+  /** Few-shot solvers. */
+  public enum Method {
+    /** Projected Newton on the simplex to tight tolerance (default; tens of microseconds). */
+    NEWTON,
+    /** The reference code: Adam on softmax logits from a standard normal start. */
+    ADAM_SOFTMAX
+  }
+
+  /** Validates every field. */
+  public FitConfig {
+    if (method == null) {
+      throw new IllegalArgumentException("method must be set");
+    }
+    if (!(tolerance > 0)) {
+      throw new IllegalArgumentException("tolerance must be positive, got " + tolerance);
+    }
+    if (maxIterations < 1) {
+      throw new IllegalArgumentException("max iterations must be >= 1, got " + maxIterations);
+    }
+    if (!(learningRate > 0)) {
+      throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+    }
+  }
+
+  /** Projected Newton, tolerance 1e-10, at most 50 steps. */
+  public static FitConfig defaults() {
+    return new FitConfig(Method.NEWTON, 1e-10, 50, 0.1, 42L);
+  }
+
+  /** The reference code's few-shot optimizer: Adam on softmax logits, lr 0.1, 500 steps. */
+  public static FitConfig paper() {
+    return new FitConfig(Method.ADAM_SOFTMAX, 1e-10, 500, 0.1, 42L);
+  }
+}

@@ -1,0 +1,234 @@
+package lore;
+
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import lore.internal.kernel.KernelProvider;
+import lore.internal.kernel.Kernels;
+
+/**
+ * A trained LoRe model: the reward basis {@code A} (B x d) and the weights of the seen users on the
+ * probability simplex. User i's reward is {@code r_i(e) = w_i^T A e}.
+ *
+ * <p>Immutable and thread-safe. Each seen user's {@link PersonalReward} ({@code u_i = A^T w_i}) is
+ * computed when the model is built, so scoring never computes or allocates. {@link #withUser}
+ * returns a new model (copy on write); readers of this one are unaffected.
+ */
+public final class RewardModel {
+  private final int dim;
+  private final int rank;
+  private final float[] basis;
+  private final double logitScale;
+  private final String[] userIds;
+  private final float[] userWeights; // users x rank
+  private final PersonalReward[] rewards;
+  private final Object2IntOpenHashMap<String> userIndex;
+  private final Map<String, String> metadata;
+  private final Kernels kernels;
+
+  RewardModel(
+      int dim,
+      int rank,
+      float[] basis,
+      double logitScale,
+      String[] userIds,
+      float[] userWeights,
+      Map<String, String> metadata) {
+    if (rank < 1 || dim < 1 || rank > dim) {
+      throw new IllegalArgumentException("rank " + rank + " must be in [1, dim " + dim + "]");
+    }
+    if (basis.length != rank * dim) {
+      throw new IllegalArgumentException(
+          "basis has " + basis.length + " floats, expected " + rank + " x " + dim);
+    }
+    if (userWeights.length != userIds.length * rank) {
+      throw new IllegalArgumentException(
+          "user weights have " + userWeights.length + " floats, expected " + userIds.length + " x "
+              + rank);
+    }
+    for (int i = 0; i < basis.length; i++) {
+      if (!Float.isFinite(basis[i])) {
+        throw new IllegalArgumentException(
+            "basis row " + (i / dim) + " column " + (i % dim) + " is " + basis[i]);
+      }
+    }
+    this.dim = dim;
+    this.rank = rank;
+    this.basis = basis;
+    this.logitScale = logitScale;
+    this.userIds = userIds;
+    this.userWeights = userWeights;
+    this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    this.kernels = KernelProvider.get();
+    this.userIndex = new Object2IntOpenHashMap<>(userIds.length);
+    userIndex.defaultReturnValue(-1);
+    this.rewards = new PersonalReward[userIds.length];
+    for (int u = 0; u < userIds.length; u++) {
+      if (userIndex.put(userIds[u], u) != -1) {
+        throw new IllegalArgumentException("duplicate user id " + userIds[u]);
+      }
+      UserWeights w = new UserWeights(Arrays.copyOfRange(userWeights, u * rank, (u + 1) * rank));
+      rewards[u] = personalize(w);
+    }
+  }
+
+  /** Embedding dimension d. */
+  public int dim() {
+    return dim;
+  }
+
+  /** Rank B: the number of basis rewards. */
+  public int rank() {
+    return rank;
+  }
+
+  /** The logit scale s used in training and in {@link PersonalReward#preferenceProbability}. */
+  public double logitScale() {
+    return logitScale;
+  }
+
+  /** A copy of the basis A, B x d row-major. Allocates O(B d). */
+  public float[] basis() {
+    return basis.clone();
+  }
+
+  /** Number of seen users. */
+  public int userCount() {
+    return userIds.length;
+  }
+
+  /** Id of seen user i, in training order. */
+  public String userId(int i) {
+    return userIds[i];
+  }
+
+  /** Whether {@code userId} is a seen user of this model. */
+  public boolean hasUser(String userId) {
+    return userIndex.getInt(userId) >= 0;
+  }
+
+  /**
+   * The weights of a seen user.
+   *
+   * @throws IllegalArgumentException for an unknown user id
+   */
+  public UserWeights weights(String userId) {
+    return reward(userId).weights();
+  }
+
+  /**
+   * The cached reward function of a seen user. Allocates nothing.
+   *
+   * @throws IllegalArgumentException for an unknown user id
+   */
+  public PersonalReward reward(String userId) {
+    int u = userIndex.getInt(userId);
+    if (u < 0) {
+      throw new IllegalArgumentException(
+          "unknown user " + userId + " (the model has " + userIds.length + " seen users)");
+    }
+    return rewards[u];
+  }
+
+  /**
+   * The reward function for arbitrary weights, e.g. a new user's from {@link FewShotFitter}.
+   * Allocates O(d).
+   *
+   * @throws IllegalArgumentException if the weights' rank is not this model's
+   */
+  public PersonalReward personalize(UserWeights weights) {
+    if (weights.rank() != rank) {
+      throw new IllegalArgumentException("weights of rank " + weights.rank() + " != model rank " + rank);
+    }
+    float[] u = new float[dim];
+    for (int b = 0; b < rank; b++) {
+      kernels.axpy(weights.get(b), basis, b * dim, u, 0, dim);
+    }
+    return new PersonalReward(u, weights, logitScale, kernels);
+  }
+
+  /**
+   * Reward of one embedding for a seen user: {@code w_i^T A e}. Allocates nothing.
+   *
+   * @throws IllegalArgumentException for an unknown user or a dimension mismatch
+   */
+  public float score(String userId, float[] embedding) {
+    return reward(userId).score(embedding);
+  }
+
+  /**
+   * A few-shot fitter for new users with this model's basis frozen (paper Eq. 11). The fitter owns
+   * its workspace, is not thread-safe, and is meant to be reused: one per thread.
+   *
+   * @param maxPairs the largest number of pairs fitted at once; the workspace is sized for it
+   */
+  public FewShotFitter fewShotFitter(FitConfig config, int maxPairs) {
+    return new FewShotFitter(this, config, maxPairs);
+  }
+
+  /**
+   * A new model with {@code userId}'s weights added or replaced; this model is unchanged.
+   * Allocates O(users x (B + d)).
+   */
+  public RewardModel withUser(String userId, UserWeights weights) {
+    if (userId == null || userId.isEmpty()) {
+      throw new IllegalArgumentException("user id must be non-empty");
+    }
+    if (weights.rank() != rank) {
+      throw new IllegalArgumentException("weights of rank " + weights.rank() + " != model rank " + rank);
+    }
+    int u = userIndex.getInt(userId);
+    String[] ids = u >= 0 ? userIds : Arrays.copyOf(userIds, userIds.length + 1);
+    float[] w = Arrays.copyOf(userWeights, ids.length * rank);
+    int at = u >= 0 ? u : userIds.length;
+    ids[at] = userId;
+    for (int b = 0; b < rank; b++) {
+      w[at * rank + b] = weights.get(b);
+    }
+    return new RewardModel(dim, rank, basis, logitScale, ids, w, metadata);
+  }
+
+  /** Training configuration and provenance (string keys and values, in insertion order). */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  float[] basisInternal() {
+    return basis;
+  }
+
+  float[] userWeightsInternal() {
+    return userWeights;
+  }
+
+  String[] userIdsInternal() {
+    return userIds;
+  }
+
+  /**
+   * Writes the model to {@code file} atomically (a temporary file in the same directory, then a
+   * move): a reader never sees a half-written model. Blocking I/O.
+   */
+  public void save(Path file) throws IOException {
+    ModelFile.write(this, file);
+  }
+
+  /**
+   * Reads a model written by {@link #save}. Blocking I/O.
+   *
+   * @throws IOException if the file cannot be read, is truncated, corrupted (checksum mismatch),
+   *     not a lore model, or of an unsupported version; the message names the file
+   */
+  public static RewardModel load(Path file) throws IOException {
+    return ModelFile.read(file);
+  }
+
+  @Override
+  public String toString() {
+    return "RewardModel[dim=" + dim + ", rank=" + rank + ", users=" + userIds.length + "]";
+  }
+}

@@ -1,0 +1,204 @@
+package lore;
+
+/**
+ * Configuration of {@link Trainer}: the rank B, the logit scale, the optimizer, the simplex
+ * treatment of user weights, the data layout and the seed. Immutable; build with {@link
+ * #builder()}, start from {@link #defaults()} or the reference-code preset {@link #paper()}.
+ *
+ * @param rank B, the number of basis rewards, in [1, d]
+ * @param logitScale s in the margin {@code s * w_u . A (e_c - e_r)}; the reference code uses 0.01
+ * @param steps full-batch optimizer steps
+ * @param learningRate Adam step size for the basis A
+ * @param userLearningRate Adam step size for the user weights (or their logits); unused by {@link
+ *     Optimizer#ALTERNATING}, which solves each user's weights exactly
+ * @param simplex how user weights are kept on the probability simplex
+ * @param optimizer how A and the user weights are updated
+ * @param layout how the training data is laid out in memory (see {@link Layout})
+ * @param threads number of fixed work partitions; results are bitwise identical for a given seed,
+ *     kernel and thread count, whatever executor runs them
+ * @param seed seed of the initial basis and weights
+ */
+public record TrainConfig(
+    int rank,
+    double logitScale,
+    int steps,
+    double learningRate,
+    double userLearningRate,
+    Simplex simplex,
+    Optimizer optimizer,
+    Layout layout,
+    int threads,
+    long seed) {
+
+  /** How user weights stay on the probability simplex. */
+  public enum Simplex {
+    /** Euclidean projection of the weights after each step (the default). */
+    PROJECTION,
+    /** Weights are softmax(logits) of free logits (parity with the reference code). */
+    SOFTMAX
+  }
+
+  /** How the parameters are updated. */
+  public enum Optimizer {
+    /** One full-batch Adam step on A and on all user weights per iteration (reference code). */
+    ADAM,
+    /**
+     * One Adam step on A per iteration, then every user's weights solved exactly (a convex problem
+     * on the simplex, warm-started) for the current basis. Requires {@link Simplex#PROJECTION}.
+     */
+    ALTERNATING
+  }
+
+  /** Memory layout of the training data. */
+  public enum Layout {
+    /** Pick by counting bytes read per iteration; the choice is recorded in the model metadata. */
+    AUTO,
+    /**
+     * Referenced items are projected once per iteration and the basis gradient is accumulated over
+     * items: two passes over n items. Wins when items are shared by many pairs.
+     */
+    ITEMS,
+    /**
+     * Pair differences {@code e_c - e_r} are materialized once (P x d) and one fused pass per
+     * iteration projects, scores and accumulates. Wins when pairs rarely share items.
+     */
+    DIFFERENCES
+  }
+
+  /** Validates every field. */
+  public TrainConfig {
+    if (rank < 1) {
+      throw new IllegalArgumentException("rank must be at least 1, got " + rank);
+    }
+    if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
+      throw new IllegalArgumentException("logit scale must be positive and finite, got " + logitScale);
+    }
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+    }
+    if (!(userLearningRate > 0) || !Double.isFinite(userLearningRate)) {
+      throw new IllegalArgumentException(
+          "user learning rate must be positive, got " + userLearningRate);
+    }
+    if (simplex == null || optimizer == null || layout == null) {
+      throw new IllegalArgumentException("simplex, optimizer and layout must be set");
+    }
+    if (optimizer == Optimizer.ALTERNATING && simplex != Simplex.PROJECTION) {
+      throw new IllegalArgumentException("the ALTERNATING optimizer needs Simplex.PROJECTION");
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+  }
+
+  /** The engine's defaults: rank 10, projection onto the simplex, alternating optimizer. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(
+        10, 0.01, 300, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L);
+  }
+
+  /**
+   * The reference code's optimizer: full-batch Adam over A and softmax logits, lr 0.5, 1000 steps,
+   * logits divided by 100, A and logits initialized standard normal.
+   */
+  public static TrainConfig paper() {
+    return new TrainConfig(
+        10, 0.01, 1000, 0.5, 0.5, Simplex.SOFTMAX, Optimizer.ADAM, Layout.AUTO, 1, 42L);
+  }
+
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Mutable builder; {@link #build()} validates. */
+  public static final class Builder {
+    private int rank;
+    private double logitScale;
+    private int steps;
+    private double learningRate;
+    private double userLearningRate;
+    private Simplex simplex;
+    private Optimizer optimizer;
+    private Layout layout;
+    private int threads;
+    private long seed;
+
+    private Builder(TrainConfig c) {
+      rank = c.rank;
+      logitScale = c.logitScale;
+      steps = c.steps;
+      learningRate = c.learningRate;
+      userLearningRate = c.userLearningRate;
+      simplex = c.simplex;
+      optimizer = c.optimizer;
+      layout = c.layout;
+      threads = c.threads;
+      seed = c.seed;
+    }
+
+    public Builder rank(int v) {
+      rank = v;
+      return this;
+    }
+
+    public Builder logitScale(double v) {
+      logitScale = v;
+      return this;
+    }
+
+    public Builder steps(int v) {
+      steps = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    public Builder userLearningRate(double v) {
+      userLearningRate = v;
+      return this;
+    }
+
+    public Builder simplex(Simplex v) {
+      simplex = v;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer v) {
+      optimizer = v;
+      return this;
+    }
+
+    public Builder layout(Layout v) {
+      layout = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public TrainConfig build() {
+      return new TrainConfig(
+          rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout,
+          threads, seed);
+    }
+  }
+}

@@ -1,0 +1,491 @@
+package lore;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import lore.internal.kernel.KernelProvider;
+import lore.internal.kernel.Kernels;
+import lore.internal.kernel.Numerics;
+import lore.internal.train.Adam;
+import lore.internal.train.SimplexNewton;
+
+/**
+ * Trains a LoRe model by minimizing the paper's objective (Eq. 10): the per-user mean of the
+ * logistic loss, summed over users,
+ *
+ * <pre>
+ *   L(A, W) = sum_u (1/|D_u|) sum_{(c,r) in D_u} log(1 + exp(-s * w_u . A (e_c - e_r)))
+ * </pre>
+ *
+ * with every {@code w_u} on the probability simplex. See {@link TrainConfig} for the optimizers.
+ *
+ * <p>Not thread-safe: one trainer per training run. The engine creates no threads: with {@code
+ * threads > 1} the fixed work partitions run on the {@link #executor(Executor)} given (or one after
+ * another on the calling thread when none is), and partial results are summed in partition order,
+ * so the model is bitwise identical for a given seed, kernel and thread count.
+ */
+public final class Trainer {
+  private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
+
+  private final TrainConfig config;
+  private final Kernels kernels;
+  private Executor executor;
+  private TrainListener listener;
+
+  /** A trainer for {@code config}, on the process-wide kernels. */
+  public Trainer(TrainConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.kernels = KernelProvider.get();
+  }
+
+  /** Runs the {@code config.threads()} partitions of each step on this executor. */
+  public Trainer executor(Executor executor) {
+    this.executor = executor;
+    return this;
+  }
+
+  /** Receives progress after every step. */
+  public Trainer listener(TrainListener listener) {
+    this.listener = listener;
+    return this;
+  }
+
+  /**
+   * Trains on {@code data}. Allocates the basis, the weights and the layout's working set (with
+   * {@link TrainConfig.Layout#DIFFERENCES}, P x d floats).
+   *
+   * @throws IllegalArgumentException if the rank exceeds the embedding dimension
+   */
+  public RewardModel train(PreferenceData data) {
+    int d = data.dim();
+    int k = config.rank();
+    if (k > d) {
+      throw new IllegalArgumentException("rank " + k + " exceeds the embedding dim " + d);
+    }
+    long start = System.nanoTime();
+    Run run = new Run(data);
+    double loss = Double.NaN;
+    for (int step = 1; step <= config.steps(); step++) {
+      loss = run.step();
+      if (!Double.isFinite(loss)) {
+        throw new ArithmeticException("training diverged at step " + step + ": loss " + loss);
+      }
+      if (listener != null) {
+        listener.onStep(step, config.steps(), loss);
+      }
+      LOG.log(System.Logger.Level.DEBUG, () -> "step loss " + run.lastLoss);
+    }
+    if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
+      loss = run.polishUsers();
+    }
+    float[] weights = run.effectiveWeights();
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "lore-model");
+    meta.put("rank", Integer.toString(k));
+    meta.put("logitScale", Double.toString(config.logitScale()));
+    meta.put("steps", Integer.toString(config.steps()));
+    meta.put("learningRate", Double.toString(config.learningRate()));
+    meta.put("userLearningRate", Double.toString(config.userLearningRate()));
+    meta.put("simplex", config.simplex().name());
+    meta.put("optimizer", config.optimizer().name());
+    meta.put("layout", run.layout.name());
+    meta.put("threads", Integer.toString(config.threads()));
+    meta.put("seed", Long.toString(config.seed()));
+    meta.put("kernels", kernels.name());
+    meta.put("trainUsers", Integer.toString(data.userCount()));
+    meta.put("trainPairs", Integer.toString(data.pairCount()));
+    meta.put("finalLoss", Double.toString(loss));
+    meta.put("trainSeconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
+    meta.put("javaVersion", System.getProperty("java.version"));
+    String[] ids = new String[data.userCount()];
+    for (int u = 0; u < ids.length; u++) {
+      ids[u] = data.userId(u);
+    }
+    return new RewardModel(d, k, run.basis, config.logitScale(), ids, weights, meta);
+  }
+
+  /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
+  static TrainConfig.Layout chooseLayout(TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
+    if (requested != TrainConfig.Layout.AUTO) {
+      return requested;
+    }
+    // DIFFERENCES reads P rows once per step; ITEMS reads the referenced items twice. The
+    // difference table must also fit comfortably in the heap.
+    long diffBytes = pairs * d * 4L;
+    boolean fits = diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
+    return fits && pairs < 2 * referencedItems
+        ? TrainConfig.Layout.DIFFERENCES
+        : TrainConfig.Layout.ITEMS;
+  }
+
+  /** The state of one training run. */
+  private final class Run {
+    final int d;
+    final int k;
+    final int users;
+    final int pairs;
+    final int threads;
+    final double scale;
+    final TrainConfig.Layout layout;
+    final float[] basis;
+    final float[] params; // users x k: weights (PROJECTION) or logits (SOFTMAX)
+    final float[] weff; // users x k: effective weights on the simplex
+    final float[] userW; // users x k: scale * weff
+    final float[] factor; // users: 1 / |D_u|
+    final float[] grad; // k x d
+    final float[][] partGrad; // threads x (k x d); partGrad[0] == grad
+    final double[] partLoss;
+    final float[] gradW; // users x k, gradient wrt effective weights
+    final float[] gradParams;
+    final Adam adamBasis;
+    final Adam adamUsers;
+    final int[] pairStart; // users + 1
+    // DIFFERENCES
+    float[] x; // rows x d: pair differences, or the referenced items
+    int rows;
+    int[] rowUser;
+    float[] z; // rows x k
+    float[] coef; // pairs
+    float[] g; // pairs x k (DIFFERENCES) or items x k (ITEMS)
+    // ITEMS
+    int[] chosen;
+    int[] rejected;
+    int[] pairUser;
+    final SimplexNewton solver;
+    final double[] wd;
+    float[] userDz; // scratch: one user's projected pairs
+    double lastLoss;
+
+    Run(PreferenceData data) {
+      d = data.dim();
+      k = config.rank();
+      users = data.userCount();
+      pairs = data.pairCount();
+      threads = config.threads();
+      scale = config.logitScale();
+      pairStart = new int[users + 1];
+      factor = new float[users];
+      int maxUserPairs = 1;
+      for (int u = 0; u < users; u++) {
+        pairStart[u + 1] = data.pairEnd(u);
+        int n = data.pairEnd(u) - data.pairStart(u);
+        factor[u] = 1f / n;
+        maxUserPairs = Math.max(maxUserPairs, n);
+      }
+      // referenced items, compacted in first-use order
+      int[] remap = new int[data.itemCount()];
+      java.util.Arrays.fill(remap, -1);
+      int referenced = 0;
+      int[] order = new int[Math.min(data.itemCount(), 2 * pairs)];
+      for (int p = 0; p < pairs; p++) {
+        for (int item : new int[] {data.chosen(p), data.rejected(p)}) {
+          if (remap[item] < 0) {
+            remap[item] = referenced;
+            order[referenced++] = item;
+          }
+        }
+      }
+      layout = chooseLayout(config.layout(), pairs, referenced, d);
+      float[] items = data.items();
+      if (layout == TrainConfig.Layout.DIFFERENCES) {
+        rows = pairs;
+        x = new float[Math.multiplyExact(pairs, d)];
+        rowUser = new int[pairs];
+        for (int u = 0; u < users; u++) {
+          for (int p = pairStart[u]; p < pairStart[u + 1]; p++) {
+            rowUser[p] = u;
+            int c = data.itemOffset(data.chosen(p));
+            int r = data.itemOffset(data.rejected(p));
+            for (int j = 0; j < d; j++) {
+              x[p * d + j] = items[c + j] - items[r + j];
+            }
+          }
+        }
+        z = new float[pairs * k];
+        coef = new float[pairs];
+        g = new float[pairs * k];
+      } else {
+        rows = referenced;
+        if (referenced == data.itemCount()) {
+          x = items; // every item is used: no copy, but rows are in table order
+          for (int i = 0; i < referenced; i++) {
+            remap[i] = i;
+          }
+        } else {
+          x = new float[Math.multiplyExact(referenced, d)];
+          for (int i = 0; i < referenced; i++) {
+            System.arraycopy(items, data.itemOffset(order[i]), x, i * d, d);
+          }
+        }
+        chosen = new int[pairs];
+        rejected = new int[pairs];
+        pairUser = new int[pairs];
+        for (int u = 0; u < users; u++) {
+          for (int p = pairStart[u]; p < pairStart[u + 1]; p++) {
+            chosen[p] = remap[data.chosen(p)];
+            rejected[p] = remap[data.rejected(p)];
+            pairUser[p] = u;
+          }
+        }
+        z = new float[rows * k];
+        g = new float[rows * k];
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          () -> "training layout " + layout + ": " + pairs + " pairs, " + users + " users, " + rows
+              + " rows of dim " + d + ", rank " + k + ", kernels " + kernels.name());
+
+      SplittableRandom rnd = new SplittableRandom(config.seed());
+      basis = new float[k * d];
+      for (int i = 0; i < basis.length; i++) {
+        basis[i] = (float) rnd.nextGaussian(); // standard normal, as the reference code
+      }
+      params = new float[users * k];
+      for (int i = 0; i < params.length; i++) {
+        params[i] = (float) rnd.nextGaussian();
+      }
+      weff = new float[users * k];
+      if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
+        // start from the same point the softmax parametrization starts from
+        for (int u = 0; u < users; u++) {
+          Numerics.softmax(params, u * k, k, params, u * k);
+        }
+      }
+      userW = new float[users * k];
+      grad = new float[k * d];
+      partGrad = new float[threads][];
+      partGrad[0] = grad;
+      for (int t = 1; t < threads; t++) {
+        partGrad[t] = new float[k * d];
+      }
+      partLoss = new double[threads];
+      gradW = new float[users * k];
+      gradParams = new float[users * k];
+      adamBasis = new Adam(k * d, config.learningRate());
+      adamUsers = new Adam(users * k, config.userLearningRate());
+      solver = new SimplexNewton(k, maxUserPairs);
+      wd = new double[k];
+      userDz = new float[maxUserPairs * k];
+    }
+
+    float[] effectiveWeights() {
+      updateEffective();
+      return weff.clone();
+    }
+
+    void updateEffective() {
+      if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
+        for (int u = 0; u < users; u++) {
+          Numerics.softmax(params, u * k, k, weff, u * k);
+        }
+      } else {
+        System.arraycopy(params, 0, weff, 0, params.length);
+      }
+      float s = (float) scale;
+      for (int i = 0; i < weff.length; i++) {
+        userW[i] = s * weff[i];
+      }
+    }
+
+    /** One optimizer step; returns the mean per-user loss before the step. */
+    double step() {
+      updateEffective();
+      double loss = lossAndGradients();
+      adamBasis.nextStep();
+      adamBasis.update(basis, grad, 0, basis.length);
+      if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
+        solveUsers(1e-7, 8);
+      } else {
+        if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
+          for (int u = 0; u < users; u++) { // chain rule through softmax: p * (g - p.g)
+            int o = u * k;
+            double pg = 0;
+            for (int b = 0; b < k; b++) {
+              pg += (double) weff[o + b] * gradW[o + b];
+            }
+            for (int b = 0; b < k; b++) {
+              gradParams[o + b] = (float) (weff[o + b] * (gradW[o + b] - pg));
+            }
+          }
+        } else {
+          System.arraycopy(gradW, 0, gradParams, 0, gradW.length);
+        }
+        adamUsers.nextStep();
+        adamUsers.update(params, gradParams, 0, params.length);
+        if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
+          float[] work = new float[k];
+          for (int u = 0; u < users; u++) {
+            Numerics.projectToSimplex(params, u * k, k, work);
+          }
+        }
+      }
+      lastLoss = loss / users;
+      return lastLoss;
+    }
+
+    /**
+     * Loss (Eq. 10, summed over users), the basis gradient into {@link #grad}, the effective-weight
+     * gradient into {@link #gradW}, and the projections of the current basis into {@link #z}.
+     */
+    double lossAndGradients() {
+      java.util.Arrays.fill(gradW, 0f);
+      double loss = 0;
+      if (layout == TrainConfig.Layout.DIFFERENCES) {
+        parallel(
+            t -> {
+              int lo = (int) ((long) rows * t / threads);
+              int hi = (int) ((long) rows * (t + 1) / threads);
+              java.util.Arrays.fill(partGrad[t], 0f);
+              partLoss[t] =
+                  kernels.fusedPass(
+                      x, lo * d, hi - lo, d, basis, k, rowUser, lo, userW, factor, z, lo * k, coef,
+                      lo, g, lo * k, partGrad[t]);
+            });
+        for (int t = 0; t < threads; t++) {
+          loss += partLoss[t];
+        }
+        float s = (float) scale;
+        for (int p = 0; p < pairs; p++) {
+          int o = rowUser[p] * k;
+          float c = coef[p] * s;
+          for (int b = 0; b < k; b++) {
+            gradW[o + b] += c * z[p * k + b];
+          }
+        }
+      } else {
+        projectAll();
+        java.util.Arrays.fill(g, 0f);
+        float s = (float) scale;
+        for (int p = 0; p < pairs; p++) {
+          int u = pairUser[p];
+          int o = u * k;
+          int zc = chosen[p] * k;
+          int zr = rejected[p] * k;
+          double m = 0;
+          for (int b = 0; b < k; b++) {
+            m += (double) userW[o + b] * (z[zc + b] - z[zr + b]);
+          }
+          double f = factor[u];
+          loss += f * Numerics.softplusNeg(m);
+          float c = (float) (f * Numerics.softplusNegGrad(m));
+          for (int b = 0; b < k; b++) {
+            float cw = c * userW[o + b];
+            g[zc + b] += cw;
+            g[zr + b] -= cw;
+            gradW[o + b] += c * s * (z[zc + b] - z[zr + b]);
+          }
+        }
+        parallel(
+            t -> {
+              int lo = (int) ((long) rows * t / threads);
+              int hi = (int) ((long) rows * (t + 1) / threads);
+              java.util.Arrays.fill(partGrad[t], 0f);
+              kernels.accumulateGradient(g, lo * k, x, lo * d, hi - lo, d, k, partGrad[t]);
+            });
+      }
+      for (int t = 1; t < threads; t++) { // fixed order: results do not depend on scheduling
+        kernels.axpy(1f, partGrad[t], 0, grad, 0, grad.length);
+      }
+      return loss;
+    }
+
+    void projectAll() {
+      parallel(
+          t -> {
+            int lo = (int) ((long) rows * t / threads);
+            int hi = (int) ((long) rows * (t + 1) / threads);
+            kernels.project(x, lo * d, hi - lo, d, basis, k, z, lo * k);
+          });
+    }
+
+    /**
+     * Replaces every user's weights by the exact minimizer for the projections in {@link #z}
+     * (warm-started from the current weights).
+     */
+    void solveUsers(double tol, int maxIterations) {
+      for (int u = 0; u < users; u++) {
+        int lo = pairStart[u];
+        int n = pairStart[u + 1] - lo;
+        float[] dzRows;
+        int off;
+        if (layout == TrainConfig.Layout.DIFFERENCES) {
+          dzRows = z;
+          off = lo * k;
+        } else {
+          for (int q = 0; q < n; q++) {
+            int zc = chosen[lo + q] * k;
+            int zr = rejected[lo + q] * k;
+            for (int b = 0; b < k; b++) {
+              userDz[q * k + b] = z[zc + b] - z[zr + b];
+            }
+          }
+          dzRows = userDz;
+          off = 0;
+        }
+        for (int b = 0; b < k; b++) {
+          wd[b] = params[u * k + b];
+        }
+        solver.solve(dzRows, off, n, scale, wd, tol, maxIterations);
+        double sum = 0;
+        for (int b = 0; b < k; b++) {
+          sum += Math.max(wd[b], 0);
+        }
+        for (int b = 0; b < k; b++) {
+          params[u * k + b] = (float) (Math.max(wd[b], 0) / sum);
+        }
+      }
+    }
+
+    /** Final exact per-user solve for the final basis; returns the mean per-user loss after it. */
+    double polishUsers() {
+      projectAll();
+      solveUsers(1e-10, 50);
+      updateEffective();
+      double loss = 0;
+      if (layout == TrainConfig.Layout.DIFFERENCES) {
+        for (int p = 0; p < pairs; p++) {
+          int o = rowUser[p] * k;
+          double m = 0;
+          for (int b = 0; b < k; b++) {
+            m += (double) userW[o + b] * z[p * k + b];
+          }
+          loss += factor[rowUser[p]] * Numerics.softplusNeg(m);
+        }
+      } else {
+        for (int p = 0; p < pairs; p++) {
+          int o = pairUser[p] * k;
+          double m = 0;
+          for (int b = 0; b < k; b++) {
+            m += (double) userW[o + b] * (z[chosen[p] * k + b] - z[rejected[p] * k + b]);
+          }
+          loss += factor[pairUser[p]] * Numerics.softplusNeg(m);
+        }
+      }
+      return loss / users;
+    }
+
+    /** Runs {@code threads} partitions: on the executor when given, else on this thread. */
+    void parallel(java.util.function.IntConsumer body) {
+      if (threads == 1 || executor == null) {
+        for (int t = 0; t < threads; t++) {
+          body.accept(t);
+        }
+        return;
+      }
+      List<CompletableFuture<Void>> futures = new ArrayList<>(threads - 1);
+      for (int t = 1; t < threads; t++) {
+        int part = t;
+        futures.add(CompletableFuture.runAsync(() -> body.accept(part), executor));
+      }
+      body.accept(0);
+      for (CompletableFuture<Void> f : futures) {
+        f.join();
+      }
+    }
+  }
+}

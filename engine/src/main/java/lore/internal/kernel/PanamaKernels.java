@@ -1,0 +1,309 @@
+package lore.internal.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels} on the incubating Vector API. Loaded only by reflection from {@link
+ * KernelProvider}, so that no other class links against {@code jdk.incubator.vector}. Internal;
+ * not API.
+ *
+ * <p>Every hot loop is one small method with a fixed register block: C2 silently drops the
+ * intrinsics of a method that grows too large (see shared notes, PERFORMANCE.md, "Vector API
+ * pitfalls"), so leftover rows and basis rows reuse the same block shape with a repeated operand
+ * and a zero coefficient rather than adding more shapes.
+ */
+final class PanamaKernels implements Kernels {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+
+  /** Decided once; {@code -Dlore.fma=false} replaces fused multiply-add by multiply then add. */
+  private static final boolean HAS_FAST_FMA =
+      Boolean.parseBoolean(System.getProperty("lore.fma", "true"));
+
+  /**
+   * Rows per block of the fused pass: 8 rows of d = 4096 floats are 128 KiB, which stay in the 1
+   * MiB L2 between the projection and the gradient step.
+   */
+  static final int FUSED_ROWS = 8;
+
+  PanamaKernels() {
+    if (LANES < 4) {
+      throw new UnsupportedOperationException(
+          "preferred vector species " + SPECIES + " is narrower than 128 bits");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "panama/" + SPECIES.vectorBitSize();
+  }
+
+  private static FloatVector fma(FloatVector a, FloatVector b, FloatVector acc) {
+    return HAS_FAST_FMA ? a.fma(b, acc) : a.mul(b).add(acc);
+  }
+
+  private static FloatVector load(float[] a, int off) {
+    return FloatVector.fromArray(SPECIES, a, off);
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    int limit = SPECIES.loopBound(n);
+    float s = 0;
+    if (n >= 2 * LANES) { // below 2 lanes the vector set-up costs more than it saves
+      s = dotBody(a, aOff, b, bOff, limit);
+    } else {
+      limit = 0;
+    }
+    for (int j = limit; j < n; j++) {
+      s += a[aOff + j] * b[bOff + j];
+    }
+    return s;
+  }
+
+  private static float dotBody(float[] a, int ao, float[] b, int bo, int limit) {
+    // four accumulators hide the 4-cycle FMA latency at two FMAs per cycle
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES);
+    FloatVector acc3 = FloatVector.zero(SPECIES);
+    int j = 0;
+    for (; j + 4 * LANES <= limit; j += 4 * LANES) {
+      acc0 = fma(load(a, ao + j), load(b, bo + j), acc0);
+      acc1 = fma(load(a, ao + j + LANES), load(b, bo + j + LANES), acc1);
+      acc2 = fma(load(a, ao + j + 2 * LANES), load(b, bo + j + 2 * LANES), acc2);
+      acc3 = fma(load(a, ao + j + 3 * LANES), load(b, bo + j + 3 * LANES), acc3);
+    }
+    for (; j < limit; j += LANES) {
+      acc0 = fma(load(a, ao + j), load(b, bo + j), acc0);
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    int limit = n >= 2 * LANES ? SPECIES.loopBound(n) : 0;
+    if (limit > 0) {
+      FloatVector va = FloatVector.broadcast(SPECIES, alpha);
+      for (int j = 0; j < limit; j += LANES) {
+        fma(va, load(x, xOff + j), load(y, yOff + j)).intoArray(y, yOff + j);
+      }
+    }
+    for (int j = limit; j < n; j++) {
+      y[yOff + j] += alpha * x[xOff + j];
+    }
+  }
+
+  @Override
+  public void project(
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+    if (d < 2 * LANES) {
+      projectScalar(x, xOff, rows, d, basis, k, out, outOff);
+      return;
+    }
+    for (int r = 0; r < rows; r += 2) {
+      int x0 = xOff + r * d;
+      int x1 = r + 1 < rows ? x0 + d : x0; // odd row count: repeat the row, write the same cell twice
+      int o0 = outOff + r * k;
+      int o1 = r + 1 < rows ? o0 + k : o0;
+      for (int b = 0; b < k; b += 4) {
+        int b1 = Math.min(b + 1, k - 1);
+        int b2 = Math.min(b + 2, k - 1);
+        int b3 = Math.min(b + 3, k - 1);
+        project2x4(x, x0, x1, basis, b, b1, b2, b3, d, out, o0, o1);
+      }
+    }
+  }
+
+  /** 2 rows x 4 basis rows: 8 independent FMA chains, 6 loads per 8 FMAs. */
+  private static void project2x4(
+      float[] x, int x0, int x1, float[] a, int b0, int b1, int b2, int b3, int d, float[] out,
+      int o0, int o1) {
+    int a0 = b0 * d;
+    int a1 = b1 * d;
+    int a2 = b2 * d;
+    int a3 = b3 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = FloatVector.zero(SPECIES);
+    FloatVector s02 = FloatVector.zero(SPECIES);
+    FloatVector s03 = FloatVector.zero(SPECIES);
+    FloatVector s10 = FloatVector.zero(SPECIES);
+    FloatVector s11 = FloatVector.zero(SPECIES);
+    FloatVector s12 = FloatVector.zero(SPECIES);
+    FloatVector s13 = FloatVector.zero(SPECIES);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = load(x, x0 + j);
+      FloatVector v1 = load(x, x1 + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      w = load(a, a1 + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+      w = load(a, a2 + j);
+      s02 = fma(v0, w, s02);
+      s12 = fma(v1, w, s12);
+      w = load(a, a3 + j);
+      s03 = fma(v0, w, s03);
+      s13 = fma(v1, w, s13);
+    }
+    float r00 = s00.reduceLanes(VectorOperators.ADD);
+    float r01 = s01.reduceLanes(VectorOperators.ADD);
+    float r02 = s02.reduceLanes(VectorOperators.ADD);
+    float r03 = s03.reduceLanes(VectorOperators.ADD);
+    float r10 = s10.reduceLanes(VectorOperators.ADD);
+    float r11 = s11.reduceLanes(VectorOperators.ADD);
+    float r12 = s12.reduceLanes(VectorOperators.ADD);
+    float r13 = s13.reduceLanes(VectorOperators.ADD);
+    for (int j = limit; j < d; j++) { // scalar tail
+      float v0 = x[x0 + j];
+      float v1 = x[x1 + j];
+      r00 += v0 * a[a0 + j];
+      r01 += v0 * a[a1 + j];
+      r02 += v0 * a[a2 + j];
+      r03 += v0 * a[a3 + j];
+      r10 += v1 * a[a0 + j];
+      r11 += v1 * a[a1 + j];
+      r12 += v1 * a[a2 + j];
+      r13 += v1 * a[a3 + j];
+    }
+    // repeated basis rows (k not a multiple of 4) write the same cell again with the same value
+    out[o0 + b3] = r03;
+    out[o0 + b2] = r02;
+    out[o0 + b1] = r01;
+    out[o0 + b0] = r00;
+    out[o1 + b3] = r13;
+    out[o1 + b2] = r12;
+    out[o1 + b1] = r11;
+    out[o1 + b0] = r10;
+  }
+
+  private void projectScalar(
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        out[outOff + r * k + b] = dot(x, xOff + r * d, basis, b * d, d);
+      }
+    }
+  }
+
+  @Override
+  public void accumulateGradient(
+      float[] coef, int coefOff, float[] x, int xOff, int rows, int d, int k, float[] grad) {
+    if (d < 2 * LANES) {
+      for (int r = 0; r < rows; r++) {
+        for (int b = 0; b < k; b++) {
+          axpy(coef[coefOff + r * k + b], x, xOff + r * d, grad, b * d, d);
+        }
+      }
+      return;
+    }
+    for (int r = 0; r < rows; r += 4) {
+      // leftover rows repeat row r with a zero coefficient
+      int n = Math.min(4, rows - r);
+      int x0 = xOff + r * d;
+      int x1 = n > 1 ? x0 + d : x0;
+      int x2 = n > 2 ? x0 + 2 * d : x0;
+      int x3 = n > 3 ? x0 + 3 * d : x0;
+      int c0 = coefOff + r * k;
+      for (int b = 0; b < k; b += 2) {
+        boolean two = b + 1 < k; // odd k: the second grad row is the first again, with zero weight
+        float c00 = coef[c0 + b];
+        float c10 = n > 1 ? coef[c0 + k + b] : 0f;
+        float c20 = n > 2 ? coef[c0 + 2 * k + b] : 0f;
+        float c30 = n > 3 ? coef[c0 + 3 * k + b] : 0f;
+        float c01 = two ? coef[c0 + b + 1] : 0f;
+        float c11 = two && n > 1 ? coef[c0 + k + b + 1] : 0f;
+        float c21 = two && n > 2 ? coef[c0 + 2 * k + b + 1] : 0f;
+        float c31 = two && n > 3 ? coef[c0 + 3 * k + b + 1] : 0f;
+        int g0 = b * d;
+        int g1 = two ? g0 + d : g0;
+        grad4x2(x, x0, x1, x2, x3, c00, c10, c20, c30, c01, c11, c21, c31, grad, g0, g1, d);
+      }
+    }
+  }
+
+  /**
+   * {@code grad[g0..] += sum_i ci0 * x_i; grad[g1..] += sum_i ci1 * x_i} over 4 rows: per vector of
+   * d, 4 row loads and 2 gradient loads and stores feed 8 FMAs, so the loop is FMA-bound rather than
+   * load-bound. When {@code g1 == g0} the second update re-reads the first one's store.
+   */
+  private static void grad4x2(
+      float[] x, int x0, int x1, int x2, int x3,
+      float c00, float c10, float c20, float c30,
+      float c01, float c11, float c21, float c31,
+      float[] grad, int g0, int g1, int d) {
+    FloatVector k00 = FloatVector.broadcast(SPECIES, c00);
+    FloatVector k10 = FloatVector.broadcast(SPECIES, c10);
+    FloatVector k20 = FloatVector.broadcast(SPECIES, c20);
+    FloatVector k30 = FloatVector.broadcast(SPECIES, c30);
+    FloatVector k01 = FloatVector.broadcast(SPECIES, c01);
+    FloatVector k11 = FloatVector.broadcast(SPECIES, c11);
+    FloatVector k21 = FloatVector.broadcast(SPECIES, c21);
+    FloatVector k31 = FloatVector.broadcast(SPECIES, c31);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = load(x, x0 + j);
+      FloatVector v1 = load(x, x1 + j);
+      FloatVector v2 = load(x, x2 + j);
+      FloatVector v3 = load(x, x3 + j);
+      FloatVector acc = load(grad, g0 + j);
+      acc = fma(v0, k00, acc);
+      acc = fma(v1, k10, acc);
+      acc = fma(v2, k20, acc);
+      acc = fma(v3, k30, acc);
+      acc.intoArray(grad, g0 + j);
+      acc = load(grad, g1 + j);
+      acc = fma(v0, k01, acc);
+      acc = fma(v1, k11, acc);
+      acc = fma(v2, k21, acc);
+      acc = fma(v3, k31, acc);
+      acc.intoArray(grad, g1 + j);
+    }
+    for (int j = limit; j < d; j++) { // scalar tail
+      float v0 = x[x0 + j];
+      float v1 = x[x1 + j];
+      float v2 = x[x2 + j];
+      float v3 = x[x3 + j];
+      grad[g0 + j] += c00 * v0 + c10 * v1 + c20 * v2 + c30 * v3;
+      grad[g1 + j] += c01 * v0 + c11 * v1 + c21 * v2 + c31 * v3;
+    }
+  }
+
+  @Override
+  public double fusedPass(
+      float[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      int[] rowUser,
+      int rowUserOff,
+      float[] userW,
+      float[] userFactor,
+      float[] z,
+      int zOff,
+      float[] coef,
+      int coefOff,
+      float[] g,
+      int gOff,
+      float[] grad) {
+    double loss = 0;
+    // a block is projected, scored and accumulated while its rows are still in L2
+    for (int r = 0; r < rows; r += FUSED_ROWS) {
+      int n = Math.min(FUSED_ROWS, rows - r);
+      int xr = xOff + r * d;
+      project(x, xr, n, d, basis, k, z, zOff + r * k);
+      loss +=
+          ScalarKernels.scoreRows(
+              n, k, rowUser, rowUserOff + r, userW, userFactor, z, zOff + r * k, coef, coefOff + r,
+              g, gOff + r * k);
+      accumulateGradient(g, gOff + r * k, x, xr, n, d, k, grad);
+    }
+    return loss;
+  }
+}

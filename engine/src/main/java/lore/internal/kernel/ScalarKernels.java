@@ -1,0 +1,123 @@
+package lore.internal.kernel;
+
+/**
+ * Plain-Java reference implementation of {@link Kernels}: the twin every SIMD kernel is tested
+ * against, and the fallback when the Vector API module is absent. Internal; not API.
+ */
+public final class ScalarKernels implements Kernels {
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int j = 0;
+    // four accumulators: breaks the add dependency chain that C2 will not reassociate
+    for (; j + 4 <= n; j += 4) {
+      s0 += a[aOff + j] * b[bOff + j];
+      s1 += a[aOff + j + 1] * b[bOff + j + 1];
+      s2 += a[aOff + j + 2] * b[bOff + j + 2];
+      s3 += a[aOff + j + 3] * b[bOff + j + 3];
+    }
+    for (; j < n; j++) {
+      s0 += a[aOff + j] * b[bOff + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    for (int j = 0; j < n; j++) {
+      y[yOff + j] += alpha * x[xOff + j];
+    }
+  }
+
+  @Override
+  public void project(
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        out[outOff + r * k + b] = dot(x, xOff + r * d, basis, b * d, d);
+      }
+    }
+  }
+
+  @Override
+  public void accumulateGradient(
+      float[] coef, int coefOff, float[] x, int xOff, int rows, int d, int k, float[] grad) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        float c = coef[coefOff + r * k + b];
+        if (c != 0f) {
+          axpy(c, x, xOff + r * d, grad, b * d, d);
+        }
+      }
+    }
+  }
+
+  @Override
+  public double fusedPass(
+      float[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      int[] rowUser,
+      int rowUserOff,
+      float[] userW,
+      float[] userFactor,
+      float[] z,
+      int zOff,
+      float[] coef,
+      int coefOff,
+      float[] g,
+      int gOff,
+      float[] grad) {
+    project(x, xOff, rows, d, basis, k, z, zOff);
+    double loss = scoreRows(rows, k, rowUser, rowUserOff, userW, userFactor, z, zOff, coef, coefOff, g, gOff);
+    accumulateGradient(g, gOff, x, xOff, rows, d, k, grad);
+    return loss;
+  }
+
+  /**
+   * The scoring step of {@link #fusedPass}, shared by both implementations: margins, loss and the
+   * per-row gradient coefficients from already projected rows.
+   */
+  static double scoreRows(
+      int rows,
+      int k,
+      int[] rowUser,
+      int rowUserOff,
+      float[] userW,
+      float[] userFactor,
+      float[] z,
+      int zOff,
+      float[] coef,
+      int coefOff,
+      float[] g,
+      int gOff) {
+    double loss = 0;
+    for (int r = 0; r < rows; r++) {
+      int u = rowUser[rowUserOff + r];
+      double m = 0;
+      for (int b = 0; b < k; b++) {
+        m += (double) userW[u * k + b] * z[zOff + r * k + b];
+      }
+      double f = userFactor[u];
+      loss += f * Numerics.softplusNeg(m);
+      float c = (float) (f * Numerics.softplusNegGrad(m));
+      coef[coefOff + r] = c;
+      for (int b = 0; b < k; b++) {
+        g[gOff + r * k + b] = c * userW[u * k + b];
+      }
+    }
+    return loss;
+  }
+}

@@ -1,0 +1,194 @@
+package lore.internal.train;
+
+import lore.internal.kernel.Numerics;
+
+/**
+ * Solver for the convex few-shot problem of the paper (Eq. 11) on the probability simplex:
+ *
+ * <pre>
+ *   minimize  f(w) = (1/n) sum_p log(1 + exp(-s * w . dz_p))   subject to  w >= 0, sum w = 1
+ * </pre>
+ *
+ * where {@code dz_p = A (e_chosen - e_rejected)} are the user's projected pairs (n x k) and s the
+ * logit scale. A projected (proximal) Newton method: each step minimizes the quadratic model
+ * {@code g.(v - w) + (1/2)(v - w)' H (v - w)} over the simplex by accelerated projected gradient,
+ * then an Armijo backtracking line search along {@code v - w} keeps every iterate feasible.
+ * Converges in a handful of outer steps; the stopping test is the model decrease {@code -g.(v - w)
+ * <= tol}, which bounds the distance to the optimal objective for a convex f.
+ *
+ * <p>All scratch lives in this object, sized for rank k and up to {@code maxPairs} pairs: {@link
+ * #solve} allocates nothing. Internal; not API. Not thread-safe.
+ */
+public final class SimplexNewton {
+  private final int k;
+  private final double[] g;
+  private final double[] h;
+  private final double[] v;
+  private final double[] y;
+  private final double[] vPrev;
+  private final double[] trial;
+  private final double[] sortWork;
+  private final double[] proj;
+  private double[] margins;
+  private double lastObjective;
+
+  /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
+  public SimplexNewton(int k, int maxPairs) {
+    this.k = k;
+    g = new double[k];
+    h = new double[k * k];
+    v = new double[k];
+    y = new double[k];
+    vPrev = new double[k];
+    trial = new double[k];
+    sortWork = new double[k];
+    proj = new double[k];
+    margins = new double[Math.max(1, maxPairs)];
+  }
+
+  /** Objective value at the solution of the last {@link #solve} call. */
+  public double lastObjective() {
+    return lastObjective;
+  }
+
+  /**
+   * Minimizes f over the simplex, starting from {@code w} (which must be on the simplex) and
+   * leaving the solution in {@code w}.
+   *
+   * @param dz n x k projected pair differences at {@code off}, not modified
+   * @param scale the logit scale s
+   * @param w length k, in: a feasible start; out: the solution
+   * @param tol stopping tolerance on the model decrease (objective units)
+   * @param maxIterations cap on Newton steps
+   * @return the number of Newton steps taken (negative if the cap was hit before convergence)
+   */
+  public int solve(
+      float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations) {
+    if (n > margins.length) {
+      margins = new double[n]; // only when a caller exceeds the size it declared
+    }
+    double f = objective(dz, off, n, scale, w);
+    for (int it = 1; it <= maxIterations; it++) {
+      double hmax = gradientAndHessian(dz, off, n, scale, w);
+      solveModel(w, hmax);
+      double slope = 0; // g . (v - w), negative for a descent direction
+      for (int i = 0; i < k; i++) {
+        slope += g[i] * (v[i] - w[i]);
+      }
+      if (-slope <= tol) {
+        lastObjective = f;
+        return it;
+      }
+      double t = 1.0;
+      double fTrial;
+      while (true) {
+        for (int i = 0; i < k; i++) {
+          trial[i] = w[i] + t * (v[i] - w[i]);
+        }
+        fTrial = objective(dz, off, n, scale, trial);
+        if (fTrial <= f + 0.25 * t * slope || t < 1e-10) {
+          break;
+        }
+        t *= 0.5;
+      }
+      if (fTrial > f) { // no progress possible in floating point
+        lastObjective = f;
+        return it;
+      }
+      System.arraycopy(trial, 0, w, 0, k);
+      f = fTrial;
+    }
+    lastObjective = f;
+    return -maxIterations;
+  }
+
+  private double objective(float[] dz, int off, int n, double scale, double[] w) {
+    double sum = 0;
+    for (int p = 0; p < n; p++) {
+      double m = 0;
+      int row = off + p * k;
+      for (int b = 0; b < k; b++) {
+        m += w[b] * dz[row + b];
+      }
+      m *= scale;
+      margins[p] = m;
+      sum += Numerics.softplusNeg(m);
+    }
+    return sum / n;
+  }
+
+  /** Fills g and h at w (margins from the last objective call at w); returns max diagonal of h. */
+  private double gradientAndHessian(float[] dz, int off, int n, double scale, double[] w) {
+    java.util.Arrays.fill(g, 0);
+    java.util.Arrays.fill(h, 0);
+    for (int p = 0; p < n; p++) {
+      double m = margins[p];
+      double sig = Numerics.sigmoid(m);
+      double d1 = (sig - 1.0) * scale / n; // d/dm log(1+e^-m) = sigmoid(m) - 1
+      double d2 = sig * (1.0 - sig) * scale * scale / n;
+      int row = off + p * k;
+      for (int a = 0; a < k; a++) {
+        double za = dz[row + a];
+        g[a] += d1 * za;
+        double c = d2 * za;
+        for (int b = 0; b <= a; b++) {
+          h[a * k + b] += c * dz[row + b];
+        }
+      }
+    }
+    double trace = 0;
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < a; b++) {
+        h[b * k + a] = h[a * k + b];
+      }
+      trace += h[a * k + a];
+    }
+    // a tiny ridge keeps the model strongly convex when n < k or the pairs are degenerate
+    double ridge = 1e-9 * (trace + 1e-12);
+    for (int a = 0; a < k; a++) {
+      h[a * k + a] += ridge;
+    }
+    return trace + k * ridge;
+  }
+
+  /**
+   * v = argmin over the simplex of g.(v - w) + (1/2)(v - w)' H (v - w), by FISTA with step 1/L
+   * (L = trace H bounds the largest eigenvalue) and adaptive restart.
+   */
+  private void solveModel(double[] w, double lipschitz) {
+    double step = 1.0 / lipschitz;
+    System.arraycopy(w, 0, v, 0, k);
+    System.arraycopy(w, 0, y, 0, k);
+    double momentum = 1.0;
+    for (int it = 0; it < 300; it++) {
+      System.arraycopy(v, 0, vPrev, 0, k);
+      // gradient of the model at y: g + H (y - w)
+      for (int a = 0; a < k; a++) {
+        double s = g[a];
+        int row = a * k;
+        for (int b = 0; b < k; b++) {
+          s += h[row + b] * (y[b] - w[b]);
+        }
+        proj[a] = y[a] - step * s;
+      }
+      Numerics.projectToSimplex(proj, 0, k, sortWork);
+      double change = 0;
+      double restart = 0;
+      for (int a = 0; a < k; a++) {
+        v[a] = proj[a];
+        double dv = v[a] - vPrev[a];
+        change += dv * dv;
+        restart += (y[a] - v[a]) * dv;
+      }
+      if (change < 1e-22) {
+        return;
+      }
+      double next = (1 + Math.sqrt(1 + 4 * momentum * momentum)) / 2;
+      double beta = restart > 0 ? 0 : (momentum - 1) / next; // restart when momentum goes uphill
+      momentum = restart > 0 ? 1.0 : next;
+      for (int a = 0; a < k; a++) {
+        y[a] = v[a] + beta * (v[a] - vPrev[a]);
+      }
+    }
+  }
+}

@@ -192,6 +192,51 @@ public final class RewardModel {
     return new RewardModel(dim, rank, basis, logitScale, ids, w, metadata);
   }
 
+  /**
+   * A new model with every user of {@code fewShot} fitted from their pairs (paper Eq. 11, basis
+   * frozen) and added (or replaced); this model is unchanged. Referenced items are projected once.
+   * Allocates O(items x B + users x (B + d)).
+   *
+   * @throws IllegalArgumentException on a dimension mismatch
+   */
+  public RewardModel withFittedUsers(PreferenceData fewShot, FitConfig config) {
+    if (fewShot.dim() != dim) {
+      throw new IllegalArgumentException(
+          "few-shot embedding dim " + fewShot.dim() + " != model dim " + dim);
+    }
+    float[] z = Evaluation.projectReferenced(this, fewShot);
+    int maxPairs = 1;
+    for (int u = 0; u < fewShot.userCount(); u++) {
+      maxPairs = Math.max(maxPairs, fewShot.pairEnd(u) - fewShot.pairStart(u));
+    }
+    FewShotFitter fitter = new FewShotFitter(this, config, maxPairs);
+    float[] dz = new float[maxPairs * rank];
+    float[] out = new float[rank];
+    int users = fewShot.userCount();
+    java.util.LinkedHashMap<String, Integer> slot = new java.util.LinkedHashMap<>();
+    for (int u = 0; u < userIds.length; u++) {
+      slot.put(userIds[u], u);
+    }
+    float[] w = Arrays.copyOf(userWeights, (userIds.length + users) * rank);
+    for (int u = 0; u < users; u++) {
+      int n = fewShot.pairEnd(u) - fewShot.pairStart(u);
+      for (int q = 0; q < n; q++) {
+        int p = fewShot.pairStart(u) + q;
+        int c = fewShot.chosen(p) * rank;
+        int r = fewShot.rejected(p) * rank;
+        for (int b = 0; b < rank; b++) {
+          dz[q * rank + b] = z[c + b] - z[r + b];
+        }
+      }
+      fitter.fitProjected(dz, n, out);
+      int at = slot.computeIfAbsent(fewShot.userId(u), id -> slot.size());
+      System.arraycopy(out, 0, w, at * rank, rank);
+    }
+    String[] ids = slot.keySet().toArray(new String[0]);
+    return new RewardModel(
+        dim, rank, basis, logitScale, ids, Arrays.copyOf(w, ids.length * rank), metadata);
+  }
+
   /** Training configuration and provenance (string keys and values, in insertion order). */
   public Map<String, String> metadata() {
     return metadata;

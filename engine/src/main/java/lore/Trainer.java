@@ -109,6 +109,24 @@ public final class Trainer {
     return new RewardModel(d, k, run.basis, config.logitScale(), ids, weights, meta);
   }
 
+  /**
+   * Test hook: the objective of Eq. 10 (summed over users) at the given basis (k x d) and user
+   * parameters (users x k: weights, or logits for SOFTMAX), with its gradients written to {@code
+   * gradBasis} and {@code gradParams}.
+   */
+  double objectiveAndGradient(
+      PreferenceData data, float[] basis, float[] params, float[] gradBasis, float[] gradParams) {
+    Run run = new Run(data);
+    System.arraycopy(basis, 0, run.basis, 0, basis.length);
+    System.arraycopy(params, 0, run.params, 0, params.length);
+    run.updateEffective();
+    double loss = run.lossAndGradients();
+    run.paramGradient();
+    System.arraycopy(run.grad, 0, gradBasis, 0, gradBasis.length);
+    System.arraycopy(run.gradParams, 0, gradParams, 0, gradParams.length);
+    return loss;
+  }
+
   /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
   static TrainConfig.Layout chooseLayout(TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
     if (requested != TrainConfig.Layout.AUTO) {
@@ -236,7 +254,7 @@ public final class Trainer {
         g = new float[rows * k];
       }
       LOG.log(
-          System.Logger.Level.INFO,
+          System.Logger.Level.DEBUG,
           () -> "training layout " + layout + ": " + pairs + " pairs, " + users + " users, " + rows
               + " rows of dim " + d + ", rank " + k + ", kernels " + kernels.name());
 
@@ -301,20 +319,7 @@ public final class Trainer {
       if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
         solveUsers(1e-7, 8);
       } else {
-        if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
-          for (int u = 0; u < users; u++) { // chain rule through softmax: p * (g - p.g)
-            int o = u * k;
-            double pg = 0;
-            for (int b = 0; b < k; b++) {
-              pg += (double) weff[o + b] * gradW[o + b];
-            }
-            for (int b = 0; b < k; b++) {
-              gradParams[o + b] = (float) (weff[o + b] * (gradW[o + b] - pg));
-            }
-          }
-        } else {
-          System.arraycopy(gradW, 0, gradParams, 0, gradW.length);
-        }
+        paramGradient();
         adamUsers.nextStep();
         adamUsers.update(params, gradParams, 0, params.length);
         if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
@@ -326,6 +331,24 @@ public final class Trainer {
       }
       lastLoss = loss / users;
       return lastLoss;
+    }
+
+    /** Gradient wrt the parameters (weights, or logits through the softmax) into gradParams. */
+    void paramGradient() {
+      if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
+        for (int u = 0; u < users; u++) { // chain rule through softmax: p * (g - p.g)
+          int o = u * k;
+          double pg = 0;
+          for (int b = 0; b < k; b++) {
+            pg += (double) weff[o + b] * gradW[o + b];
+          }
+          for (int b = 0; b < k; b++) {
+            gradParams[o + b] = (float) (weff[o + b] * (gradW[o + b] - pg));
+          }
+        }
+      } else {
+        System.arraycopy(gradW, 0, gradParams, 0, gradW.length);
+      }
     }
 
     /**

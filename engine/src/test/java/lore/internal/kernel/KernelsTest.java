@@ -1,0 +1,243 @@
+package lore.internal.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Fixtures, invariants and scalar-vs-SIMD equivalence for every {@link Kernels} method. */
+class KernelsTest {
+  static final long SEED = Long.getLong("lore.test.seed", 20261126L);
+  static final Kernels SCALAR = new ScalarKernels();
+  static final Kernels PANAMA =
+      KernelProvider.panamaAvailable() ? KernelProvider.choose("panama") : null;
+  static final int LANES = 16;
+
+  /** Methods that have an equivalence test below; the reflection test keeps this list honest. */
+  static final Set<String> COVERED =
+      Set.of("name", "dot", "axpy", "project", "accumulateGradient", "fusedPass");
+
+  static Stream<Integer> sizes() {
+    return Stream.of(0, 1, 2, LANES - 1, LANES, LANES + 1, 2 * LANES + 3, 13, 100, 768, 1021, 1024, 4096);
+  }
+
+  static Stream<Arguments> shapes() {
+    return sizes().flatMap(d -> IntStream.of(1, 2, 3, 5, 8, 10, 17).mapToObj(k -> Arguments.of(d, k)));
+  }
+
+  static float[] randomFloats(SplittableRandom rnd, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (rnd.nextDouble() * 2 - 1);
+    }
+    return a;
+  }
+
+  static void assertClose(double want, double got, double absScale, String what) {
+    double tol = 1e-6 + Tolerances.F32_KERNEL * absScale;
+    assertEquals(want, got, tol, () -> what + " seed=" + SEED);
+  }
+
+  @Test
+  void everyKernelMethodHasAnEquivalenceTest() {
+    Set<String> declared = new TreeSet<>();
+    for (Method m : Kernels.class.getDeclaredMethods()) {
+      declared.add(m.getName());
+    }
+    assertEquals(new TreeSet<>(COVERED), declared, "add an equivalence test for new kernels");
+  }
+
+  @Test
+  void fixturesAreExact() {
+    for (Kernels k : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {
+      assertEquals(5f, k.dot(new float[] {1, 2, 3}, 0, new float[] {-10, 0, 5}, 0, 3), 0f);
+      float[] y = {1, 1, 1};
+      k.axpy(2f, new float[] {1, 2, 3}, 0, y, 0, 3);
+      assertArrayEquals(new float[] {3, 5, 7}, y, 0f);
+      // Z = X A^T with X = [[1,2],[3,4]] and A = [[1,0],[1,1],[0,2]]
+      float[] z = new float[6];
+      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0);
+      assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f);
+      // grad += G^T X with G = [[1,2],[0,-1]], X = [[1,2],[3,4]] -> [[1,2],[-1,0]]
+      float[] grad = new float[4];
+      k.accumulateGradient(new float[] {1, 2, 0, -1}, 0, new float[] {1, 2, 3, 4}, 0, 2, 2, 2, grad);
+      assertArrayEquals(new float[] {1, 2, -1, 0}, grad, 0f);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sizes")
+  void dotMatchesScalar(int n) {
+    assumeTrue(PANAMA != null, "Vector API not available");
+    SplittableRandom rnd = new SplittableRandom(SEED ^ n);
+    float[] a = randomFloats(rnd, n + 7);
+    float[] b = randomFloats(rnd, n + 5);
+    for (int[] off : new int[][] {{0, 0}, {7, 3}}) {
+      double scale = 0;
+      for (int j = 0; j < n; j++) {
+        scale += Math.abs(a[off[0] + j] * b[off[1] + j]);
+      }
+      assertClose(
+          SCALAR.dot(a, off[0], b, off[1], n), PANAMA.dot(a, off[0], b, off[1], n), scale,
+          "dot n=" + n);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sizes")
+  void axpyMatchesScalar(int n) {
+    assumeTrue(PANAMA != null, "Vector API not available");
+    SplittableRandom rnd = new SplittableRandom(SEED ^ n);
+    float[] x = randomFloats(rnd, n + 3);
+    float[] y0 = randomFloats(rnd, n + 2);
+    float[] y1 = y0.clone();
+    SCALAR.axpy(0.37f, x, 3, y0, 2, n);
+    PANAMA.axpy(0.37f, x, 3, y1, 2, n);
+    for (int j = 0; j < y0.length; j++) {
+      assertClose(y0[j], y1[j], 2, "axpy n=" + n + " j=" + j);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void projectMatchesScalar(int d, int k) {
+    assumeTrue(PANAMA != null, "Vector API not available");
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 31L + k));
+    int rows = 7;
+    int xOff = 5;
+    float[] x = randomFloats(rnd, xOff + rows * d);
+    float[] basis = randomFloats(rnd, k * d);
+    float[] want = new float[3 + rows * k];
+    float[] got = new float[3 + rows * k];
+    SCALAR.project(x, xOff, rows, d, basis, k, want, 3);
+    PANAMA.project(x, xOff, rows, d, basis, k, got, 3);
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        double scale = 0;
+        for (int j = 0; j < d; j++) {
+          scale += Math.abs(x[xOff + r * d + j] * basis[b * d + j]);
+        }
+        assertClose(want[3 + r * k + b], got[3 + r * k + b], scale, "project d=" + d + " k=" + k + " r=" + r + " b=" + b);
+      }
+    }
+    assertEquals(0f, got[0], 0f, "wrote before the output offset");
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void accumulateGradientMatchesScalar(int d, int k) {
+    assumeTrue(PANAMA != null, "Vector API not available");
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 37L + k));
+    for (int rows : new int[] {1, 3, 4, 9}) {
+      float[] x = randomFloats(rnd, 2 + rows * d);
+      float[] coef = randomFloats(rnd, 1 + rows * k);
+      float[] want = randomFloats(rnd, k * d);
+      float[] got = want.clone();
+      SCALAR.accumulateGradient(coef, 1, x, 2, rows, d, k, want);
+      PANAMA.accumulateGradient(coef, 1, x, 2, rows, d, k, got);
+      for (int i = 0; i < want.length; i++) {
+        assertClose(want[i], got[i], 1 + rows, "grad d=" + d + " k=" + k + " rows=" + rows + " i=" + i);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void fusedPassMatchesScalarAndUnfusedSteps(int d, int k) {
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 41L + k));
+    int rows = 19; // more than two fused blocks, with a remainder
+    int users = 4;
+    float[] x = randomFloats(rnd, rows * d);
+    float[] basis = randomFloats(rnd, k * d);
+    int[] rowUser = new int[rows + 1];
+    for (int r = 0; r < rows; r++) {
+      rowUser[r + 1] = rnd.nextInt(users);
+    }
+    float[] userW = randomFloats(rnd, users * k);
+    float[] factor = {0.5f, 0.25f, 1f, 0.125f};
+    for (Kernels impl : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {
+      float[] z = new float[rows * k];
+      float[] coef = new float[rows];
+      float[] g = new float[rows * k];
+      float[] grad = new float[k * d];
+      double loss = impl.fusedPass(x, 0, rows, d, basis, k, rowUser, 1, userW, factor, z, 0, coef, 0, g, 0, grad);
+      // reference: the unfused steps in double
+      double wantLoss = 0;
+      double[] wantGrad = new double[k * d];
+      for (int r = 0; r < rows; r++) {
+        int u = rowUser[r + 1];
+        double m = 0;
+        double absM = 0;
+        for (int b = 0; b < k; b++) {
+          double zb = 0;
+          double abs = 0;
+          for (int j = 0; j < d; j++) {
+            zb += (double) x[r * d + j] * basis[b * d + j];
+            abs += Math.abs((double) x[r * d + j] * basis[b * d + j]);
+          }
+          assertClose(zb, z[r * k + b], abs, impl.name() + " z d=" + d + " k=" + k);
+          m += userW[u * k + b] * zb;
+          absM += Math.abs(userW[u * k + b]) * abs;
+        }
+        wantLoss += factor[u] * Numerics.softplusNeg(m);
+        double c = factor[u] * Numerics.softplusNegGrad(m);
+        assertClose(c, coef[r], factor[u] * absM, impl.name() + " coef");
+        for (int b = 0; b < k; b++) {
+          for (int j = 0; j < d; j++) {
+            wantGrad[b * d + j] += c * userW[u * k + b] * x[r * d + j];
+          }
+        }
+      }
+      assertClose(wantLoss, loss, rows * (1 + d), impl.name() + " loss d=" + d + " k=" + k);
+      for (int i = 0; i < grad.length; i++) {
+        assertClose(wantGrad[i], grad[i], rows * (1 + Math.sqrt(d)), impl.name() + " grad i=" + i);
+      }
+    }
+  }
+
+  @Test
+  void projectionIsLinearInTheRows() {
+    for (Kernels impl : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {
+      SplittableRandom rnd = new SplittableRandom(SEED);
+      int d = 1021;
+      int k = 5;
+      float[] a = randomFloats(rnd, d);
+      float[] b = randomFloats(rnd, d);
+      float[] sum = new float[d];
+      for (int j = 0; j < d; j++) {
+        sum[j] = 2 * a[j] + b[j];
+      }
+      float[] basis = randomFloats(rnd, k * d);
+      float[] za = new float[k];
+      float[] zb = new float[k];
+      float[] zs = new float[k];
+      impl.project(a, 0, 1, d, basis, k, za, 0);
+      impl.project(b, 0, 1, d, basis, k, zb, 0);
+      impl.project(sum, 0, 1, d, basis, k, zs, 0);
+      for (int i = 0; i < k; i++) {
+        assertClose(2 * za[i] + zb[i], zs[i], 3 * d, impl.name() + " linearity b=" + i);
+      }
+    }
+  }
+
+  @Test
+  void nameReportsImplementation() {
+    assertEquals("scalar", SCALAR.name());
+    if (PANAMA != null) {
+      assertEquals(true, PANAMA.name().startsWith("panama/"), PANAMA.name());
+    }
+    assertEquals(
+        Arrays.asList("scalar"), Arrays.asList(KernelProvider.choose("scalar").name()));
+  }
+}

@@ -1,7 +1,7 @@
 package lore.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,6 +44,31 @@ final class PanamaKernels implements Kernels {
     return HAS_FAST_FMA ? a.fma(b, acc) : a.mul(b).add(acc);
   }
 
+  private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
+  private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
+  private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
+  private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
+
+  private static VectorShuffle<Float> rotation(int by) {
+    return VectorShuffle.fromOp(SPECIES, i -> (i + by) % LANES);
+  }
+
+  /**
+   * Sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the order of float
+   * additions unspecified, and its interpreted and compiled forms differ in the last bits, which
+   * broke bitwise-reproducible training; lane-wise adds of fixed rotations are exact in both.
+   */
+  private static float sum(FloatVector v) {
+    if (LANES >= 16) {
+      v = v.add(v.rearrange(ROTATE_8));
+    }
+    if (LANES >= 8) {
+      v = v.add(v.rearrange(ROTATE_4));
+    }
+    v = v.add(v.rearrange(ROTATE_2));
+    return v.add(v.rearrange(ROTATE_1)).lane(0);
+  }
+
   private static FloatVector load(float[] a, int off) {
     return FloatVector.fromArray(SPECIES, a, off);
   }
@@ -79,7 +104,7 @@ final class PanamaKernels implements Kernels {
     for (; j < limit; j += LANES) {
       acc0 = fma(load(a, ao + j), load(b, bo + j), acc0);
     }
-    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    return sum(acc0.add(acc1).add(acc2.add(acc3)));
   }
 
   @Override
@@ -205,10 +230,10 @@ final class PanamaKernels implements Kernels {
   private static void store4(
       FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] x, int xr, float[] a,
       int a0, int limit, int d, float[] out, int o) {
-    float r0 = s0.reduceLanes(VectorOperators.ADD);
-    float r1 = s1.reduceLanes(VectorOperators.ADD);
-    float r2 = s2.reduceLanes(VectorOperators.ADD);
-    float r3 = s3.reduceLanes(VectorOperators.ADD);
+    float r0 = sum(s0);
+    float r1 = sum(s1);
+    float r2 = sum(s2);
+    float r3 = sum(s3);
     for (int j = limit; j < d; j++) {
       float v = x[xr + j];
       r0 += v * a[a0 + j];
@@ -242,10 +267,10 @@ final class PanamaKernels implements Kernels {
       s01 = fma(v0, w, s01);
       s11 = fma(v1, w, s11);
     }
-    float r00 = s00.reduceLanes(VectorOperators.ADD);
-    float r01 = s01.reduceLanes(VectorOperators.ADD);
-    float r10 = s10.reduceLanes(VectorOperators.ADD);
-    float r11 = s11.reduceLanes(VectorOperators.ADD);
+    float r00 = sum(s00);
+    float r01 = sum(s01);
+    float r10 = sum(s10);
+    float r11 = sum(s11);
     for (int j = limit; j < d; j++) {
       r00 += x[x0 + j] * a[a0 + j];
       r01 += x[x0 + j] * a[a1 + j];
@@ -281,8 +306,8 @@ final class PanamaKernels implements Kernels {
       s0 = fma(load(x, x0 + j), w, s0);
       s1 = fma(load(x, x1 + j), w, s1);
     }
-    float r0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
-    float r1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
+    float r0 = sum(s0.add(t0));
+    float r1 = sum(s1.add(t1));
     for (j = limit; j < d; j++) {
       r0 += x[x0 + j] * a[a0 + j];
       r1 += x[x1 + j] * a[a0 + j];
@@ -324,14 +349,14 @@ final class PanamaKernels implements Kernels {
       s03 = fma(v0, w, s03);
       s13 = fma(v1, w, s13);
     }
-    float r00 = s00.reduceLanes(VectorOperators.ADD);
-    float r01 = s01.reduceLanes(VectorOperators.ADD);
-    float r02 = s02.reduceLanes(VectorOperators.ADD);
-    float r03 = s03.reduceLanes(VectorOperators.ADD);
-    float r10 = s10.reduceLanes(VectorOperators.ADD);
-    float r11 = s11.reduceLanes(VectorOperators.ADD);
-    float r12 = s12.reduceLanes(VectorOperators.ADD);
-    float r13 = s13.reduceLanes(VectorOperators.ADD);
+    float r00 = sum(s00);
+    float r01 = sum(s01);
+    float r02 = sum(s02);
+    float r03 = sum(s03);
+    float r10 = sum(s10);
+    float r11 = sum(s11);
+    float r12 = sum(s12);
+    float r13 = sum(s13);
     for (int j = limit; j < d; j++) { // scalar tail
       float v0 = x[x0 + j];
       float v1 = x[x1 + j];

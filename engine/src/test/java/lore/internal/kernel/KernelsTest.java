@@ -206,6 +206,33 @@ class KernelsTest {
     }
   }
 
+  /**
+   * Training must be bitwise reproducible, so a kernel must return the same bits whether it runs
+   * interpreted (first calls) or JIT-compiled (after warm-up); {@code reduceLanes(ADD)} did not.
+   */
+  @Test
+  void resultsAreBitwiseIdenticalAcrossJitTiers() {
+    for (Kernels impl : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {
+      SplittableRandom rnd = new SplittableRandom(SEED);
+      int d = 77;
+      int k = 6;
+      int rows = 9;
+      float[] x = randomFloats(rnd, rows * d);
+      float[] basis = randomFloats(rnd, k * d);
+      float[] first = new float[rows * k];
+      impl.project(x, 0, rows, d, basis, k, first, 0);
+      float firstDot = impl.dot(x, 0, basis, 0, d);
+      float[] later = new float[rows * k];
+      float laterDot = 0;
+      for (int i = 0; i < 20_000; i++) { // enough calls for C2 to compile the kernels
+        impl.project(x, 0, rows, d, basis, k, later, 0);
+        laterDot = impl.dot(x, 0, basis, 0, d);
+      }
+      assertArrayEquals(first, later, impl.name());
+      assertEquals(Float.floatToIntBits(firstDot), Float.floatToIntBits(laterDot), impl.name());
+    }
+  }
+
   @Test
   void projectionIsLinearInTheRows() {
     for (Kernels impl : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {

@@ -83,6 +83,7 @@ public final class Evaluation {
     float[] z = new float[data.itemCount() * k];
     float[] items = data.items();
     float[] basis = model.basisInternal();
+    float[] scratch = new float[Kernels.SCRATCH_FLOATS];
     int i = 0;
     while (i < used.length) { // project runs of consecutive used items in one kernel call
       if (!used[i]) {
@@ -93,7 +94,7 @@ public final class Evaluation {
       while (j < used.length && used[j]) {
         j++;
       }
-      kernels.project(items, i * d, j - i, d, basis, k, z, i * k);
+      kernels.project(items, i * d, j - i, d, basis, k, z, i * k, scratch);
       i = j;
     }
     return z;

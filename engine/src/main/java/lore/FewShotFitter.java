@@ -32,6 +32,7 @@ public final class FewShotFitter {
   private final float[] diffs; // maxPairs x d
   private final float[] dz; // maxPairs x rank
   private final double[] w;
+  private final float[] scratch = new float[Kernels.SCRATCH_FLOATS];
   private final SimplexNewton newton;
   private int lastIterations;
   private double lastLoss;
@@ -90,7 +91,7 @@ public final class FewShotFitter {
       }
       diffs[i] = x;
     }
-    kernels.project(diffs, 0, k, dim, model.basisInternal(), rank, dz, 0);
+    kernels.project(diffs, 0, k, dim, model.basisInternal(), rank, dz, 0, scratch);
     return solve(k, weightsOut);
   }
 

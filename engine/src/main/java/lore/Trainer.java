@@ -158,6 +158,7 @@ public final class Trainer {
     final float[] grad; // k x d
     final float[][] partGrad; // threads x (k x d); partGrad[0] == grad
     final double[] partLoss;
+    final float[][] scratch; // threads x Kernels.SCRATCH_FLOATS
     final float[] gradW; // users x k, gradient wrt effective weights
     final float[] gradParams;
     final Adam adamBasis;
@@ -282,6 +283,7 @@ public final class Trainer {
         partGrad[t] = new float[k * d];
       }
       partLoss = new double[threads];
+      scratch = new float[threads][Kernels.SCRATCH_FLOATS];
       gradW = new float[users * k];
       gradParams = new float[users * k];
       adamBasis = new Adam(k * d, config.learningRate());
@@ -367,7 +369,7 @@ public final class Trainer {
               partLoss[t] =
                   kernels.fusedPass(
                       x, lo * d, hi - lo, d, basis, k, rowUser, lo, userW, factor, z, lo * k, coef,
-                      lo, g, lo * k, partGrad[t]);
+                      lo, g, lo * k, partGrad[t], scratch[t]);
             });
         for (int t = 0; t < threads; t++) {
           loss += partLoss[t];
@@ -422,7 +424,7 @@ public final class Trainer {
           t -> {
             int lo = (int) ((long) rows * t / threads);
             int hi = (int) ((long) rows * (t + 1) / threads);
-            kernels.project(x, lo * d, hi - lo, d, basis, k, z, lo * k);
+            kernels.project(x, lo * d, hi - lo, d, basis, k, z, lo * k, scratch[t]);
           });
     }
 

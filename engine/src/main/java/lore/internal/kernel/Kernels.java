@@ -11,6 +11,12 @@ package lore.internal.kernel;
  */
 public interface Kernels {
 
+  /**
+   * Length of the {@code scratch} array that {@link #project} and {@link #fusedPass} need: room for
+   * 16 accumulators of the widest vector (2048 bits).
+   */
+  int SCRATCH_FLOATS = 16 * 64;
+
   /** {@code "scalar"} or {@code "panama/<bits>"}. */
   String name();
 
@@ -27,8 +33,12 @@ public interface Kernels {
    * @param x rows x d, not modified
    * @param basis k x d, not modified
    * @param out rows x k, overwritten; must not alias {@code x} or {@code basis}
+   * @param scratch at least {@link #SCRATCH_FLOATS} floats, overwritten; lets the kernel sum vector
+   *     lanes in a fixed order without allocating
    */
-  void project(float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff);
+  void project(
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] scratch);
 
   /**
    * Gradient accumulation {@code grad += G^T X}: for every b in [0, k) and j in [0, d),
@@ -75,5 +85,6 @@ public interface Kernels {
       int coefOff,
       float[] g,
       int gOff,
-      float[] grad);
+      float[] grad,
+      float[] scratch);
 }

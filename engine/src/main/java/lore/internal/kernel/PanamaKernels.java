@@ -1,7 +1,6 @@
 package lore.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,29 +43,19 @@ final class PanamaKernels implements Kernels {
     return HAS_FAST_FMA ? a.fma(b, acc) : a.mul(b).add(acc);
   }
 
-  private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
-  private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
-  private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
-  private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
-
-  private static VectorShuffle<Float> rotation(int by) {
-    return VectorShuffle.fromOp(SPECIES, i -> (i + by) % LANES);
-  }
-
   /**
-   * Sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the order of float
-   * additions unspecified, and its interpreted and compiled forms differ in the last bits, which
-   * broke bitwise-reproducible training; lane-wise adds of fixed rotations are exact in both.
+   * Deterministic horizontal sums. {@code reduceLanes(ADD)} leaves the order of the float additions
+   * unspecified: its interpreted and compiled forms differ in the last bits, which broke
+   * bitwise-reproducible training. Accumulators are instead stored to the caller's scratch and
+   * summed lane by lane in a fixed order, in plain code that C2 cannot reassociate; a helper taking
+   * vectors as arguments would not be inlined and would box them (45x slower, see PERFORMANCE.md).
    */
-  private static float sum(FloatVector v) {
-    if (LANES >= 16) {
-      v = v.add(v.rearrange(ROTATE_8));
+  private static float lanes(float[] scratch, int off) {
+    float s = scratch[off];
+    for (int i = 1; i < LANES; i++) {
+      s += scratch[off + i];
     }
-    if (LANES >= 8) {
-      v = v.add(v.rearrange(ROTATE_4));
-    }
-    v = v.add(v.rearrange(ROTATE_2));
-    return v.add(v.rearrange(ROTATE_1)).lane(0);
+    return s;
   }
 
   private static FloatVector load(float[] a, int off) {
@@ -104,7 +93,12 @@ final class PanamaKernels implements Kernels {
     for (; j < limit; j += LANES) {
       acc0 = fma(load(a, ao + j), load(b, bo + j), acc0);
     }
-    return sum(acc0.add(acc1).add(acc2.add(acc3)));
+    FloatVector acc = acc0.add(acc1).add(acc2.add(acc3)); // lane-wise: exact order in every tier
+    float sum = acc.lane(0);
+    for (int i = 1; i < LANES; i++) { // fixed order, see lanes(..); constant trip count, unrolled
+      sum += acc.lane(i);
+    }
+    return sum;
   }
 
   @Override
@@ -123,7 +117,8 @@ final class PanamaKernels implements Kernels {
 
   @Override
   public void project(
-      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] scratch) {
     if (d < 2 * LANES) {
       projectScalar(x, xOff, rows, d, basis, k, out, outOff);
       return;
@@ -136,11 +131,11 @@ final class PanamaKernels implements Kernels {
       int o0 = outOff + r * k;
       int b = 0;
       for (; b + 4 <= k; b += 4) {
-        project4x4(x, x0, d, basis, b, out, o0, k);
+        project4x4(x, x0, d, basis, b, out, o0, k, scratch);
       }
       if (b < k) { // remaining basis rows: two row pairs
-        projectRest(x, x0, x0 + d, basis, b, k, d, out, o0, o0 + k);
-        projectRest(x, x0 + 2 * d, x0 + 3 * d, basis, b, k, d, out, o0 + 2 * k, o0 + 3 * k);
+        projectRest(x, x0, x0 + d, basis, b, k, d, out, o0, o0 + k, scratch);
+        projectRest(x, x0 + 2 * d, x0 + 3 * d, basis, b, k, d, out, o0 + 2 * k, o0 + 3 * k, scratch);
       }
     }
     for (; r < rows; r += 2) {
@@ -151,31 +146,33 @@ final class PanamaKernels implements Kernels {
       // 4 basis rows at a time, then 2, then 1: no wasted FMAs for any k (rank 1 is the BT baseline)
       int b = 0;
       for (; b + 4 <= k; b += 4) {
-        project2x4(x, x0, x1, basis, b, b + 1, b + 2, b + 3, d, out, o0, o1);
+        project2x4(x, x0, x1, basis, b, b + 1, b + 2, b + 3, d, out, o0, o1, scratch);
       }
       if (b + 2 <= k) {
-        project2x2(x, x0, x1, basis, b, b + 1, d, out, o0, o1);
+        project2x2(x, x0, x1, basis, b, b + 1, d, out, o0, o1, scratch);
         b += 2;
       }
       if (b < k) {
-        project2x1(x, x0, x1, basis, b, d, out, o0, o1);
+        project2x1(x, x0, x1, basis, b, d, out, o0, o1, scratch);
       }
     }
   }
 
   private static void projectRest(
-      float[] x, int x0, int x1, float[] basis, int b, int k, int d, float[] out, int o0, int o1) {
+      float[] x, int x0, int x1, float[] basis, int b, int k, int d, float[] out, int o0, int o1,
+      float[] scratch) {
     if (b + 2 <= k) {
-      project2x2(x, x0, x1, basis, b, b + 1, d, out, o0, o1);
+      project2x2(x, x0, x1, basis, b, b + 1, d, out, o0, o1, scratch);
       b += 2;
     }
     if (b < k) {
-      project2x1(x, x0, x1, basis, b, d, out, o0, o1);
+      project2x1(x, x0, x1, basis, b, d, out, o0, o1, scratch);
     }
   }
 
   /** 4 consecutive rows x 4 basis rows: 16 FMA chains fed by 8 loads per step. */
-  private static void project4x4(float[] x, int x0, int d, float[] a, int b0, float[] out, int o0, int k) {
+  private static void project4x4(
+      float[] x, int x0, int d, float[] a, int b0, float[] out, int o0, int k, float[] scratch) {
     int a0 = b0 * d;
     FloatVector s00 = FloatVector.zero(SPECIES);
     FloatVector s01 = FloatVector.zero(SPECIES);
@@ -220,36 +217,39 @@ final class PanamaKernels implements Kernels {
       s23 = fma(v2, w, s23);
       s33 = fma(v3, w, s33);
     }
-    store4(s00, s01, s02, s03, x, x0, a, a0, limit, d, out, o0 + b0);
-    store4(s10, s11, s12, s13, x, x0 + d, a, a0, limit, d, out, o0 + k + b0);
-    store4(s20, s21, s22, s23, x, x0 + 2 * d, a, a0, limit, d, out, o0 + 2 * k + b0);
-    store4(s30, s31, s32, s33, x, x0 + 3 * d, a, a0, limit, d, out, o0 + 3 * k + b0);
-  }
-
-  /** Reduces one row's 4 accumulators, adds the scalar tail, and writes 4 outputs. */
-  private static void store4(
-      FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] x, int xr, float[] a,
-      int a0, int limit, int d, float[] out, int o) {
-    float r0 = sum(s0);
-    float r1 = sum(s1);
-    float r2 = sum(s2);
-    float r3 = sum(s3);
-    for (int j = limit; j < d; j++) {
-      float v = x[xr + j];
-      r0 += v * a[a0 + j];
-      r1 += v * a[a0 + d + j];
-      r2 += v * a[a0 + 2 * d + j];
-      r3 += v * a[a0 + 3 * d + j];
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s10.intoArray(scratch, 4 * LANES);
+    s11.intoArray(scratch, 5 * LANES);
+    s12.intoArray(scratch, 6 * LANES);
+    s13.intoArray(scratch, 7 * LANES);
+    s20.intoArray(scratch, 8 * LANES);
+    s21.intoArray(scratch, 9 * LANES);
+    s22.intoArray(scratch, 10 * LANES);
+    s23.intoArray(scratch, 11 * LANES);
+    s30.intoArray(scratch, 12 * LANES);
+    s31.intoArray(scratch, 13 * LANES);
+    s32.intoArray(scratch, 14 * LANES);
+    s33.intoArray(scratch, 15 * LANES);
+    for (int r = 0; r < 4; r++) {
+      int xr = x0 + r * d;
+      for (int b = 0; b < 4; b++) {
+        float acc = lanes(scratch, (4 * r + b) * LANES);
+        int ab = a0 + b * d;
+        for (int j = limit; j < d; j++) { // scalar tail
+          acc += x[xr + j] * a[ab + j];
+        }
+        out[o0 + r * k + b0 + b] = acc;
+      }
     }
-    out[o] = r0;
-    out[o + 1] = r1;
-    out[o + 2] = r2;
-    out[o + 3] = r3;
   }
 
   /** 2 rows x 2 basis rows: the remainder of {@link #project2x4} when k mod 4 >= 2. */
   private static void project2x2(
-      float[] x, int x0, int x1, float[] a, int b0, int b1, int d, float[] out, int o0, int o1) {
+      float[] x, int x0, int x1, float[] a, int b0, int b1, int d, float[] out, int o0, int o1,
+      float[] scratch) {
     int a0 = b0 * d;
     int a1 = b1 * d;
     FloatVector s00 = FloatVector.zero(SPECIES);
@@ -267,10 +267,14 @@ final class PanamaKernels implements Kernels {
       s01 = fma(v0, w, s01);
       s11 = fma(v1, w, s11);
     }
-    float r00 = sum(s00);
-    float r01 = sum(s01);
-    float r10 = sum(s10);
-    float r11 = sum(s11);
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s10.intoArray(scratch, 2 * LANES);
+    s11.intoArray(scratch, 3 * LANES);
+    float r00 = lanes(scratch, 0);
+    float r01 = lanes(scratch, LANES);
+    float r10 = lanes(scratch, 2 * LANES);
+    float r11 = lanes(scratch, 3 * LANES);
     for (int j = limit; j < d; j++) {
       r00 += x[x0 + j] * a[a0 + j];
       r01 += x[x0 + j] * a[a1 + j];
@@ -285,7 +289,8 @@ final class PanamaKernels implements Kernels {
 
   /** 2 rows x 1 basis row, two accumulators per row to hide FMA latency. */
   private static void project2x1(
-      float[] x, int x0, int x1, float[] a, int b0, int d, float[] out, int o0, int o1) {
+      float[] x, int x0, int x1, float[] a, int b0, int d, float[] out, int o0, int o1,
+      float[] scratch) {
     int a0 = b0 * d;
     FloatVector s0 = FloatVector.zero(SPECIES);
     FloatVector s1 = FloatVector.zero(SPECIES);
@@ -306,8 +311,10 @@ final class PanamaKernels implements Kernels {
       s0 = fma(load(x, x0 + j), w, s0);
       s1 = fma(load(x, x1 + j), w, s1);
     }
-    float r0 = sum(s0.add(t0));
-    float r1 = sum(s1.add(t1));
+    s0.add(t0).intoArray(scratch, 0);
+    s1.add(t1).intoArray(scratch, LANES);
+    float r0 = lanes(scratch, 0);
+    float r1 = lanes(scratch, LANES);
     for (j = limit; j < d; j++) {
       r0 += x[x0 + j] * a[a0 + j];
       r1 += x[x1 + j] * a[a0 + j];
@@ -319,7 +326,7 @@ final class PanamaKernels implements Kernels {
   /** 2 rows x 4 basis rows: 8 independent FMA chains, 6 loads per 8 FMAs. */
   private static void project2x4(
       float[] x, int x0, int x1, float[] a, int b0, int b1, int b2, int b3, int d, float[] out,
-      int o0, int o1) {
+      int o0, int o1, float[] scratch) {
     int a0 = b0 * d;
     int a1 = b1 * d;
     int a2 = b2 * d;
@@ -349,14 +356,22 @@ final class PanamaKernels implements Kernels {
       s03 = fma(v0, w, s03);
       s13 = fma(v1, w, s13);
     }
-    float r00 = sum(s00);
-    float r01 = sum(s01);
-    float r02 = sum(s02);
-    float r03 = sum(s03);
-    float r10 = sum(s10);
-    float r11 = sum(s11);
-    float r12 = sum(s12);
-    float r13 = sum(s13);
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s10.intoArray(scratch, 4 * LANES);
+    s11.intoArray(scratch, 5 * LANES);
+    s12.intoArray(scratch, 6 * LANES);
+    s13.intoArray(scratch, 7 * LANES);
+    float r00 = lanes(scratch, 0);
+    float r01 = lanes(scratch, LANES);
+    float r02 = lanes(scratch, 2 * LANES);
+    float r03 = lanes(scratch, 3 * LANES);
+    float r10 = lanes(scratch, 4 * LANES);
+    float r11 = lanes(scratch, 5 * LANES);
+    float r12 = lanes(scratch, 6 * LANES);
+    float r13 = lanes(scratch, 7 * LANES);
     for (int j = limit; j < d; j++) { // scalar tail
       float v0 = x[x0 + j];
       float v1 = x[x1 + j];
@@ -490,13 +505,14 @@ final class PanamaKernels implements Kernels {
       int coefOff,
       float[] g,
       int gOff,
-      float[] grad) {
+      float[] grad,
+      float[] scratch) {
     double loss = 0;
     // a block is projected, scored and accumulated while its rows are still in L2
     for (int r = 0; r < rows; r += FUSED_ROWS) {
       int n = Math.min(FUSED_ROWS, rows - r);
       int xr = xOff + r * d;
-      project(x, xr, n, d, basis, k, z, zOff + r * k);
+      project(x, xr, n, d, basis, k, z, zOff + r * k, scratch);
       loss +=
           ScalarKernels.scoreRows(
               n, k, rowUser, rowUserOff + r, userW, userFactor, z, zOff + r * k, coef, coefOff + r,

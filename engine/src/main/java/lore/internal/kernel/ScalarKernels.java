@@ -40,7 +40,8 @@ public final class ScalarKernels implements Kernels {
 
   @Override
   public void project(
-      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] scratch) {
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {
         out[outOff + r * k + b] = dot(x, xOff + r * d, basis, b * d, d);
@@ -79,8 +80,9 @@ public final class ScalarKernels implements Kernels {
       int coefOff,
       float[] g,
       int gOff,
-      float[] grad) {
-    project(x, xOff, rows, d, basis, k, z, zOff);
+      float[] grad,
+      float[] scratch) {
+    project(x, xOff, rows, d, basis, k, z, zOff, scratch);
     double loss = scoreRows(rows, k, rowUser, rowUserOff, userW, userFactor, z, zOff, coef, coefOff, g, gOff);
     accumulateGradient(g, gOff, x, xOff, rows, d, k, grad);
     return loss;

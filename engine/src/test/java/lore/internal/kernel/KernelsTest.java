@@ -67,7 +67,7 @@ class KernelsTest {
       assertArrayEquals(new float[] {3, 5, 7}, y, 0f);
       // Z = X A^T with X = [[1,2],[3,4]] and A = [[1,0],[1,1],[0,2]]
       float[] z = new float[6];
-      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0);
+      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, new float[Kernels.SCRATCH_FLOATS]);
       assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f);
       // grad += G^T X with G = [[1,2],[0,-1]], X = [[1,2],[3,4]] -> [[1,2],[-1,0]]
       float[] grad = new float[4];
@@ -120,8 +120,8 @@ class KernelsTest {
     float[] basis = randomFloats(rnd, k * d);
     float[] want = new float[3 + rows * k];
     float[] got = new float[3 + rows * k];
-    SCALAR.project(x, xOff, rows, d, basis, k, want, 3);
-    PANAMA.project(x, xOff, rows, d, basis, k, got, 3);
+    SCALAR.project(x, xOff, rows, d, basis, k, want, 3, new float[Kernels.SCRATCH_FLOATS]);
+    PANAMA.project(x, xOff, rows, d, basis, k, got, 3, new float[Kernels.SCRATCH_FLOATS]);
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {
         double scale = 0;
@@ -171,7 +171,7 @@ class KernelsTest {
       float[] coef = new float[rows];
       float[] g = new float[rows * k];
       float[] grad = new float[k * d];
-      double loss = impl.fusedPass(x, 0, rows, d, basis, k, rowUser, 1, userW, factor, z, 0, coef, 0, g, 0, grad);
+      double loss = impl.fusedPass(x, 0, rows, d, basis, k, rowUser, 1, userW, factor, z, 0, coef, 0, g, 0, grad, new float[Kernels.SCRATCH_FLOATS]);
       // reference: the unfused steps in double
       double wantLoss = 0;
       double[] wantGrad = new double[k * d];
@@ -220,12 +220,12 @@ class KernelsTest {
       float[] x = randomFloats(rnd, rows * d);
       float[] basis = randomFloats(rnd, k * d);
       float[] first = new float[rows * k];
-      impl.project(x, 0, rows, d, basis, k, first, 0);
+      impl.project(x, 0, rows, d, basis, k, first, 0, new float[Kernels.SCRATCH_FLOATS]);
       float firstDot = impl.dot(x, 0, basis, 0, d);
       float[] later = new float[rows * k];
       float laterDot = 0;
       for (int i = 0; i < 20_000; i++) { // enough calls for C2 to compile the kernels
-        impl.project(x, 0, rows, d, basis, k, later, 0);
+        impl.project(x, 0, rows, d, basis, k, later, 0, new float[Kernels.SCRATCH_FLOATS]);
         laterDot = impl.dot(x, 0, basis, 0, d);
       }
       assertArrayEquals(first, later, impl.name());
@@ -249,9 +249,9 @@ class KernelsTest {
       float[] za = new float[k];
       float[] zb = new float[k];
       float[] zs = new float[k];
-      impl.project(a, 0, 1, d, basis, k, za, 0);
-      impl.project(b, 0, 1, d, basis, k, zb, 0);
-      impl.project(sum, 0, 1, d, basis, k, zs, 0);
+      impl.project(a, 0, 1, d, basis, k, za, 0, new float[Kernels.SCRATCH_FLOATS]);
+      impl.project(b, 0, 1, d, basis, k, zb, 0, new float[Kernels.SCRATCH_FLOATS]);
+      impl.project(sum, 0, 1, d, basis, k, zs, 0, new float[Kernels.SCRATCH_FLOATS]);
       for (int i = 0; i < k; i++) {
         assertClose(2 * za[i] + zb[i], zs[i], 3 * d, impl.name() + " linearity b=" + i);
       }

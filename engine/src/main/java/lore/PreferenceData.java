@@ -52,7 +52,15 @@ public final class PreferenceData {
    *     infinite value (the message names its item and column)
    */
   public static Builder builder(float[] items, int itemCount, int dim) {
-    return new Builder(items, itemCount, dim);
+    return new Builder(items, itemCount, dim, true);
+  }
+
+  /**
+   * Starts a dataset over the same item table as {@code other} (not copied, not validated again):
+   * for train, few-shot and test splits of one table. Allocates nothing large.
+   */
+  public static Builder builder(PreferenceData other) {
+    return new Builder(other.items, other.itemCount, other.dim, false);
   }
 
   /** Embedding dimension d. */
@@ -164,7 +172,7 @@ public final class PreferenceData {
     private final IntArrayList pairChosen = new IntArrayList();
     private final IntArrayList pairRejected = new IntArrayList();
 
-    private Builder(float[] items, int itemCount, int dim) {
+    private Builder(float[] items, int itemCount, int dim, boolean validate) {
       Objects.requireNonNull(items, "items");
       if (itemCount < 1) {
         throw new IllegalArgumentException("item count must be at least 1, got " + itemCount);
@@ -177,7 +185,7 @@ public final class PreferenceData {
             "item table has " + items.length + " floats, expected " + itemCount + " x " + dim
                 + " = " + ((long) itemCount * dim));
       }
-      for (int i = 0; i < items.length; i++) {
+      for (int i = 0; validate && i < items.length; i++) {
         if (!Float.isFinite(items[i])) {
           throw new IllegalArgumentException(
               "item " + (i / dim) + " has a non-finite value " + items[i] + " at column "

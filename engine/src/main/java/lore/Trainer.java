@@ -37,6 +37,14 @@ public final class Trainer {
   private Executor executor;
   private TrainListener listener;
 
+  /**
+   * Name of the kernel implementation this JVM uses: {@code "scalar"} or {@code "panama/<bits>"}
+   * (the Vector API, when the JVM runs with {@code --add-modules jdk.incubator.vector}).
+   */
+  public static String kernelsName() {
+    return KernelProvider.get().name();
+  }
+
   /** A trainer for {@code config}, on the process-wide kernels. */
   public Trainer(TrainConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -100,7 +108,8 @@ public final class Trainer {
     meta.put("trainUsers", Integer.toString(data.userCount()));
     meta.put("trainPairs", Integer.toString(data.pairCount()));
     meta.put("finalLoss", Double.toString(loss));
-    meta.put("trainSeconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
+    meta.put(
+        "trainSeconds", String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
     meta.put("javaVersion", System.getProperty("java.version"));
     String[] ids = new String[data.userCount()];
     for (int u = 0; u < ids.length; u++) {

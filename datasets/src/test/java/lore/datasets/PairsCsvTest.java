@@ -1,0 +1,108 @@
+package lore.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import lore.PreferenceData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PairsCsvTest extends QuietTest {
+  private static final int ITEMS = 10;
+  private static final int DIM = 2;
+  private static final float[] TABLE = new float[ITEMS * DIM];
+
+  @TempDir Path dir;
+
+  @Test
+  void roundTripPreservesUsersOrderAndPairs() throws IOException {
+    PreferenceData data =
+        PreferenceData.builder(TABLE, ITEMS, DIM)
+            .add("alice", 1, 2)
+            .add("bob", 9, 0)
+            .add("alice", 3, 4)
+            .add("carol ü", 5, 6)
+            .build();
+    Path f = dir.resolve("pairs.csv");
+    PairsCsv.write(f, data);
+    assertEquals(
+        "user,chosen,rejected\nalice,1,2\nalice,3,4\nbob,9,0\ncarol ü,5,6\n",
+        Files.readString(f, StandardCharsets.UTF_8));
+    PreferenceData back = PairsCsv.read(f, TABLE, ITEMS, DIM);
+    assertSame(TABLE, back.items());
+    SyntheticPersonalLlmTest.assertSamePairs(data, back);
+  }
+
+  @Test
+  void readAcceptsCrlfByteOrderMarkAndBlankLines() throws IOException {
+    Path f = write("\uFEFFuser,chosen,rejected\r\nu1,0,1\r\n\r\nu2,2,3\r\n\r\n");
+    PreferenceData d = PairsCsv.read(f, TABLE, ITEMS, DIM);
+    assertEquals(2, d.userCount());
+    assertEquals("u2", d.userId(1));
+    assertEquals(3, d.rejected(1));
+  }
+
+  static Stream<Arguments> malformed() {
+    return Stream.of(
+        Arguments.of("user,chosen\na,1,2\n", 1, "expected the header"),
+        Arguments.of("", 1, "empty file"),
+        Arguments.of("user,chosen,rejected\n", 0, "no comparisons"),
+        Arguments.of("user,chosen,rejected\na,1,2\nb,1\n", 3, "expected 3 columns"),
+        Arguments.of("user,chosen,rejected\na,1,2,3\n", 2, "got 4"),
+        Arguments.of(
+            "user,chosen,rejected\na,1,2\n\nb,x,2\n", 4, "chosen item 'x' is not an integer"),
+        Arguments.of("user,chosen,rejected\nb,1, 2\n", 2, "rejected item ' 2' is not an integer"),
+        Arguments.of("user,chosen,rejected\nb,1,99999999999\n", 2, "not an integer"),
+        Arguments.of("user,chosen,rejected\nb,1,10\n", 2, "outside [0, 10)"),
+        Arguments.of("user,chosen,rejected\nb,-1,3\n", 2, "outside [0, 10)"),
+        Arguments.of("user,chosen,rejected\nb,4,4\n", 2, "same item 4"),
+        Arguments.of("user,chosen,rejected\n,4,5\n", 2, "non-empty"),
+        Arguments.of("user,chosen,rejected\n\"b\",4,5\n", 2, "quoted"));
+  }
+
+  @ParameterizedTest(name = "{2}")
+  @MethodSource("malformed")
+  void malformedFileIsRejectedNamingFileAndLine(String text, int line, String expected)
+      throws IOException {
+    Path f = write(text);
+    IOException e = assertThrows(IOException.class, () -> PairsCsv.read(f, TABLE, ITEMS, DIM));
+    String where = line > 0 ? f + ":" + line + ": " : f + ": ";
+    assertTrue(e.getMessage().startsWith(where), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void engineRejectionIsWrappedWithItsCause() throws IOException {
+    Path f = write("user,chosen,rejected\nb,4,4\n");
+    IOException e = assertThrows(IOException.class, () -> PairsCsv.read(f, TABLE, ITEMS, DIM));
+    assertInstanceOf(IllegalArgumentException.class, e.getCause());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a,b", "say \"hi\"", "two\nlines", "cr\r"})
+  void writeRejectsUserIdsThatNeedQuotingAndWritesNothing(String id) {
+    PreferenceData data = PreferenceData.builder(TABLE, ITEMS, DIM).add(id, 1, 2).build();
+    Path f = dir.resolve("bad.csv");
+    var e = assertThrows(IllegalArgumentException.class, () -> PairsCsv.write(f, data));
+    assertTrue(e.getMessage().contains("does not allow"), e.getMessage());
+    assertTrue(Files.notExists(f));
+  }
+
+  private Path write(String text) throws IOException {
+    Path f = dir.resolve("in.csv");
+    Files.writeString(f, text, StandardCharsets.UTF_8);
+    return f;
+  }
+}

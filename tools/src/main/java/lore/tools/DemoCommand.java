@@ -16,7 +16,6 @@ import lore.Trainer;
 import lore.datasets.SyntheticConfig;
 import lore.datasets.SyntheticData;
 import lore.datasets.SyntheticPersonalLlm;
-import lore.internal.kernel.KernelProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -229,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
         Locale.ROOT,
         "Total %s; kernels %s, %d threads, java %s%n",
         Progress.seconds(totalSeconds),
-        KernelProvider.get().name(),
+        Trainer.kernelsName(),
         config.threads(),
         Runtime.version());
     out.flush();

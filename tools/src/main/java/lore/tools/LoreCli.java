@@ -15,7 +15,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import lore.internal.kernel.KernelProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -244,7 +243,7 @@ public final class LoreCli implements Runnable {
             + ", "
             + System.getProperty("java.vendor")
             + ")",
-        "kernels " + KernelProvider.get().name()
+        "kernels " + Trainer.kernelsName()
       };
     }
   }

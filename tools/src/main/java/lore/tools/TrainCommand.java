@@ -10,7 +10,6 @@ import lore.RewardModel;
 import lore.TrainConfig;
 import lore.Trainer;
 import lore.datasets.Npy;
-import lore.internal.kernel.KernelProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -122,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         config.optimizer(),
         config.simplex(),
         model.metadata().getOrDefault("layout", "?"),
-        KernelProvider.get().name(),
+        Trainer.kernelsName(),
         config.threads());
     o.printf(Locale.ROOT, "saved %s%n", out);
     o.flush();

@@ -97,7 +97,7 @@ public record TrainConfig(
   /** The engine's defaults: rank 10, projection onto the simplex, alternating optimizer. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        10, 0.01, 300, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L);
+        10, 0.01, 100, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L);
   }
 
   /**

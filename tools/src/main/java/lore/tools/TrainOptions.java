@@ -17,8 +17,8 @@ final class TrainOptions {
       names = "--steps",
       paramLabel = "N",
       description =
-          "Optimizer steps (default: TrainConfig.defaults(), 300, or TrainConfig.paper(), 1000,"
-              + " with --paper-optimizer).")
+          "Optimizer steps (default: " + 100 + ", or 1000"
+              + " with --paper-optimizer, as TrainConfig.defaults() and TrainConfig.paper()).")
   Integer steps;
 
   @Option(

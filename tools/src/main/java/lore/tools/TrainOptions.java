@@ -17,7 +17,7 @@ final class TrainOptions {
       names = "--steps",
       paramLabel = "N",
       description =
-          "Optimizer steps (default: " + 100 + ", or 1000"
+          "Optimizer steps (default: 100, or 1000"
               + " with --paper-optimizer, as TrainConfig.defaults() and TrainConfig.paper()).")
   Integer steps;
 

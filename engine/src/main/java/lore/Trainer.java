@@ -210,12 +210,11 @@ public final class Trainer {
       java.util.Arrays.fill(remap, -1);
       int referenced = 0;
       int[] order = new int[Math.min(data.itemCount(), 2 * pairs)];
-      for (int p = 0; p < pairs; p++) {
-        for (int item : new int[] {data.chosen(p), data.rejected(p)}) {
-          if (remap[item] < 0) {
-            remap[item] = referenced;
-            order[referenced++] = item;
-          }
+      for (int i = 0; i < 2 * pairs; i++) {
+        int item = i % 2 == 0 ? data.chosen(i / 2) : data.rejected(i / 2);
+        if (remap[item] < 0) {
+          remap[item] = referenced;
+          order[referenced++] = item;
         }
       }
       layout = chooseLayout(config.layout(), pairs, referenced, d);

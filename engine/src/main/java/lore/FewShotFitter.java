@@ -82,17 +82,29 @@ public final class FewShotFitter {
           k + " pairs of dim " + dim + " need " + need + " floats; chosen has " + chosen.length
               + ", rejected " + rejected.length);
     }
-    for (int i = 0; i < k * dim; i++) {
-      float x = chosen[i] - rejected[i];
-      if (!Float.isFinite(x)) {
-        throw new IllegalArgumentException(
-            "pair " + (i / dim) + " column " + (i % dim) + " is not finite (chosen " + chosen[i]
-                + ", rejected " + rejected[i] + ")");
-      }
-      diffs[i] = x;
-    }
+    int n = k * dim;
+    System.arraycopy(chosen, 0, diffs, 0, n);
+    kernels.axpy(-1f, rejected, 0, diffs, 0, n);
     kernels.project(diffs, 0, k, dim, model.basisInternal(), rank, dz, 0, scratch);
+    // a NaN or infinity in the input makes its projection non-finite: check k x B values, not k x d
+    for (int i = 0; i < k * rank; i++) {
+      if (!Float.isFinite(dz[i])) {
+        throw nonFinite(chosen, rejected, i / rank);
+      }
+    }
     return solve(k, weightsOut);
+  }
+
+  private IllegalArgumentException nonFinite(float[] chosen, float[] rejected, int pair) {
+    for (int j = pair * dim; j < (pair + 1) * dim; j++) {
+      if (!Float.isFinite(chosen[j]) || !Float.isFinite(rejected[j])) {
+        return new IllegalArgumentException(
+            "pair " + pair + " column " + (j - pair * dim) + " is not finite (chosen " + chosen[j]
+                + ", rejected " + rejected[j] + ")");
+      }
+    }
+    return new IllegalArgumentException(
+        "pair " + pair + " overflows: its projection onto the basis is not finite");
   }
 
   /**

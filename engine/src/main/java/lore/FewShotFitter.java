@@ -29,7 +29,10 @@ public final class FewShotFitter {
   private final int dim;
   private final int rank;
   private final int maxPairs;
-  private final float[] diffs; // maxPairs x d
+  /** Pairs per projected chunk: 4 rows of d = 4096 floats are 64 KiB. */
+  private static final int CHUNK = 4;
+
+  private final float[] diffs; // CHUNK x d
   private final float[] dz; // maxPairs x rank
   private final double[] w;
   private final float[] scratch = new float[Kernels.SCRATCH_FLOATS];
@@ -47,7 +50,7 @@ public final class FewShotFitter {
     this.dim = model.dim();
     this.rank = model.rank();
     this.maxPairs = maxPairs;
-    this.diffs = new float[Math.multiplyExact(maxPairs, dim)];
+    this.diffs = new float[Math.multiplyExact(Math.min(maxPairs, CHUNK), dim)];
     this.dz = new float[maxPairs * rank];
     this.w = new double[rank];
     this.newton = new SimplexNewton(rank, maxPairs);
@@ -82,10 +85,15 @@ public final class FewShotFitter {
           k + " pairs of dim " + dim + " need " + need + " floats; chosen has " + chosen.length
               + ", rejected " + rejected.length);
     }
-    int n = k * dim;
-    System.arraycopy(chosen, 0, diffs, 0, n);
-    kernels.axpy(-1f, rejected, 0, diffs, 0, n);
-    kernels.project(diffs, 0, k, dim, model.basisInternal(), rank, dz, 0, scratch);
+    // differences in chunks of CHUNK pairs that stay in L2 while they are projected: the inputs
+    // are read once (2 x k x d floats), the differences never go to memory
+    for (int q = 0; q < k; q += CHUNK) {
+      int rows = Math.min(CHUNK, k - q);
+      int n = rows * dim;
+      System.arraycopy(chosen, q * dim, diffs, 0, n);
+      kernels.axpy(-1f, rejected, q * dim, diffs, 0, n);
+      kernels.project(diffs, 0, rows, dim, model.basisInternal(), rank, dz, q * rank, scratch);
+    }
     // a NaN or infinity in the input makes its projection non-finite: check k x B values, not k x d
     for (int i = 0; i < k * rank; i++) {
       if (!Float.isFinite(dz[i])) {

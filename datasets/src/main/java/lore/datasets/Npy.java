@@ -1,6 +1,9 @@
 package lore.datasets;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -12,15 +15,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes NumPy {@code .npy} files holding one 2-D little-endian float32 matrix in C order
- * ({@code descr '<f4'}, {@code fortran_order False}), format versions 1.0 and 2.0. This is what
- * {@code np.save(f, a.astype('<f4'))} writes for a 2-D array.
+ * Reads and writes NumPy {@code .npy} files holding one 2-D little-endian float32 or float16 matrix
+ * in C order ({@code descr '<f4'} or {@code '<f2'}, {@code fortran_order False}), format versions
+ * 1.0 and 2.0. This is what {@code np.save(f, a.astype('<f4'))} writes for a 2-D array. Reading
+ * memory-maps the file and converts from the mapping; the result is always float32.
  *
  * <p>Blocking I/O; stateless and thread-safe.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
   private static final int CHUNK_BYTES = 1 << 22;
+  private static final ValueLayout.OfInt INT_LE =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long MAX_FLOATS = Integer.MAX_VALUE - 8L;
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -46,102 +52,116 @@ public final class Npy {
   }
 
   /**
-   * Reads a 2-D {@code '<f4'} C-order matrix. Allocates one float array of rows x cols (plus a 4 MB
-   * buffer); blocking I/O.
+   * Reads a 2-D C-order matrix of {@code '<f4'} (float32) or {@code '<f2'} (float16, widened to
+   * float). Same as {@link #read(Path)}.
+   *
+   * @throws IOException see {@link #read(Path)}
+   */
+  public static Matrix readFloat32(Path file) throws IOException {
+    return read(file);
+  }
+
+  /**
+   * Reads a 2-D C-order {@code '<f4'} or {@code '<f2'} matrix. The file is memory-mapped (FFM
+   * {@link MemorySegment}) and converted straight into the result, so its bytes are never copied to
+   * the heap; the mapping is released before returning. Allocates rows x cols floats; blocking I/O.
    *
    * @throws IOException if the file cannot be read, has a bad magic string or an unsupported
    *     version, a malformed header, another dtype, Fortran order, not exactly two dimensions, more
-   *     than {@code Integer.MAX_VALUE - 8} elements, or fewer or more data bytes than the shape
-   *     needs; the message names the file
+   *     than {@code Integer.MAX_VALUE - 8} elements, fewer or more data bytes than the shape needs,
+   *     or a NaN or infinite value; the message names the file (and the row, column and byte
+   *     offset of a bad value)
    */
-  public static Matrix readFloat32(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+  public static Matrix read(Path file) throws IOException {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size < 10) {
-        throw new IOException(file + ": not a .npy file (only " + size + " bytes)");
+      if (size == 0) {
+        throw new IOException(file + ": not a .npy file (only 0 bytes)");
       }
-      ByteBuffer pre = ByteBuffer.allocate((int) Math.min(12, size)).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(ch, pre, file);
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (pre.get(i) != MAGIC[i]) {
-          throw new IOException(file + ": not a .npy file (bad magic string)");
-        }
-      }
-      int major = pre.get(6) & 0xFF;
-      int minor = pre.get(7) & 0xFF;
-      long headerLen;
-      int preamble;
-      if (major == 1 && minor == 0) {
-        headerLen = pre.getShort(8) & 0xFFFF;
-        preamble = 10;
-      } else if (major == 2 && minor == 0) {
-        if (size < 12) {
-          throw new IOException(file + ": truncated .npy header");
-        }
-        headerLen = pre.getInt(8) & 0xFFFFFFFFL;
-        preamble = 12;
-      } else {
-        throw new IOException(
-            file + ": unsupported .npy version " + major + "." + minor + " (supported: 1.0, 2.0)");
-      }
-      if (preamble + headerLen > size) {
-        throw new IOException(
-            file
-                + ": truncated .npy header ("
-                + headerLen
-                + " header bytes declared, file has "
-                + size
-                + " bytes)");
-      }
-      if (headerLen > 1 << 20) {
-        throw new IOException(
-            file + ": .npy header of " + headerLen + " bytes is implausibly long");
-      }
-      ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-      ch.position(preamble);
-      readFully(ch, hb, file);
-      String header = new String(hb.array(), StandardCharsets.ISO_8859_1);
-      int[] shape = parseHeader(header, file);
-      int rows = shape[0];
-      int cols = shape[1];
-      long floats = (long) rows * cols;
-      long expected = preamble + headerLen + floats * 4;
-      if (size < expected) {
-        throw new IOException(
-            file
-                + ": truncated data: shape ("
-                + rows
-                + ", "
-                + cols
-                + ") needs "
-                + floats * 4
-                + " bytes, file has "
-                + (size - preamble - headerLen));
-      }
-      if (size > expected) {
-        throw new IOException(
-            file
-                + ": "
-                + (size - expected)
-                + " unexpected bytes after the ("
-                + rows
-                + ", "
-                + cols
-                + ") data");
-      }
-      float[] data = new float[(int) floats];
-      ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      int at = 0;
-      while (at < data.length) {
-        int n = Math.min(CHUNK_BYTES / 4, data.length - at);
-        buf.clear().limit(n * 4);
-        readFully(ch, buf, file);
-        buf.flip();
-        buf.asFloatBuffer().get(data, at, n);
-        at += n;
-      }
-      return new Matrix(data, rows, cols);
+      return read(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), file.toString());
     }
+  }
+
+  /**
+   * Reads a {@code .npy} image held in memory (a classpath resource, a mapped file).
+   *
+   * @param source the name used in messages
+   * @throws IOException as {@link #read(Path)}
+   */
+  public static Matrix read(MemorySegment npy, String source) throws IOException {
+    long size = npy.byteSize();
+    if (size < 10) {
+      throw new IOException(source + ": not a .npy file (only " + size + " bytes)");
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (npy.get(ValueLayout.JAVA_BYTE, i) != MAGIC[i]) {
+        throw new IOException(source + ": not a .npy file (bad magic string)");
+      }
+    }
+    int major = npy.get(ValueLayout.JAVA_BYTE, 6) & 0xFF;
+    int minor = npy.get(ValueLayout.JAVA_BYTE, 7) & 0xFF;
+    long headerLen;
+    int preamble;
+    if (major == 1 && minor == 0) {
+      headerLen = npy.get(Dtype.SHORT_LE, 8) & 0xFFFF;
+      preamble = 10;
+    } else if (major == 2 && minor == 0) {
+      if (size < 12) {
+        throw new IOException(source + ": truncated .npy header");
+      }
+      headerLen = npy.get(INT_LE, 8) & 0xFFFFFFFFL;
+      preamble = 12;
+    } else {
+      throw new IOException(
+          source + ": unsupported .npy version " + major + "." + minor + " (supported: 1.0, 2.0)");
+    }
+    if (preamble + headerLen > size) {
+      throw new IOException(
+          source
+              + ": truncated .npy header ("
+              + headerLen
+              + " header bytes declared, file has "
+              + size
+              + " bytes)");
+    }
+    if (headerLen > 1 << 20) {
+      throw new IOException(
+          source + ": .npy header of " + headerLen + " bytes is implausibly long");
+    }
+    byte[] hb = npy.asSlice(preamble, headerLen).toArray(ValueLayout.JAVA_BYTE);
+    String header = new String(hb, StandardCharsets.ISO_8859_1);
+    Dtype[] dtype = new Dtype[1];
+    int[] shape = parseHeader(header, source, dtype);
+    int rows = shape[0];
+    int cols = shape[1];
+    long bytes = (long) rows * cols * dtype[0].bytes();
+    long dataStart = preamble + headerLen;
+    long expected = dataStart + bytes;
+    if (size < expected) {
+      throw new IOException(
+          source
+              + ": truncated data: shape ("
+              + rows
+              + ", "
+              + cols
+              + ") needs "
+              + bytes
+              + " bytes, file has "
+              + (size - dataStart));
+    }
+    if (size > expected) {
+      throw new IOException(
+          source
+              + ": "
+              + (size - expected)
+              + " unexpected bytes after the ("
+              + rows
+              + ", "
+              + cols
+              + ") data");
+    }
+    return new Matrix(dtype[0].toFloats(npy, dataStart, rows, cols, source), rows, cols);
   }
 
   /**
@@ -154,10 +174,36 @@ public final class Npy {
    * @throws IOException if writing or the move fails; the temporary file is removed
    */
   public static void writeFloat32(Path file, float[] data, int rows, int cols) throws IOException {
+    write(file, data, rows, cols, Dtype.F32);
+  }
+
+  /**
+   * Writes a 2-D {@code '<f2'} (float16) C-order matrix atomically, rounding each value to the
+   * nearest half (relative error at most 2^-11 for normal halves; values beyond 65504 become
+   * infinite, so check the range first). Blocking I/O.
+   *
+   * @throws IllegalArgumentException if {@code data.length != rows * cols} or a value is not
+   *     finite or overflows float16
+   * @throws IOException if writing or the move fails; the temporary file is removed
+   */
+  public static void writeFloat16(Path file, float[] data, int rows, int cols) throws IOException {
+    for (int i = 0; i < data.length; i++) {
+      if (!Float.isFinite(data[i]) || Math.abs(data[i]) > Float.float16ToFloat((short) 0x7BFF)) {
+        throw new IllegalArgumentException(
+            "value " + data[i] + " at index " + i + " does not fit float16");
+      }
+    }
+    write(file, data, rows, cols, Dtype.F16);
+  }
+
+  private static void write(Path file, float[] data, int rows, int cols, Dtype dtype)
+      throws IOException {
     Objects.requireNonNull(data, "data");
     checkShape(data.length, rows, cols);
+    String descr = dtype == Dtype.F32 ? "<f4" : "<f2";
     String dict =
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols
+            + "), }";
     int preamble = 10;
     int total = pad(preamble + dict.length() + 1);
     if (total - preamble > 0xFFFF) {
@@ -184,12 +230,15 @@ public final class Npy {
           writeFully(ch, pre);
           writeFully(ch, hb);
           ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+          MemorySegment seg = MemorySegment.ofBuffer(buf);
+          int per = CHUNK_BYTES / dtype.bytes();
           int at = 0;
           while (at < data.length) {
-            int n = Math.min(CHUNK_BYTES / 4, data.length - at);
-            buf.clear();
-            buf.asFloatBuffer().put(data, at, n);
-            buf.limit(n * 4);
+            int n = Math.min(per, data.length - at);
+            for (int i = 0; i < n; i++) {
+              dtype.put(seg, (long) i * dtype.bytes(), data[at + i]);
+            }
+            buf.clear().limit(n * dtype.bytes());
             writeFully(ch, buf);
             at += n;
           }
@@ -208,7 +257,7 @@ public final class Npy {
   }
 
   /** Returns {rows, cols}. */
-  private static int[] parseHeader(String header, Path file) throws IOException {
+  private static int[] parseHeader(String header, String file, Dtype[] dtype) throws IOException {
     String h = header.strip();
     if (!h.startsWith("{") || !h.endsWith("}")) {
       throw new IOException(file + ": malformed .npy header (not a dict): " + abbreviate(h));
@@ -222,9 +271,15 @@ public final class Npy {
               + ": malformed .npy header (needs descr, fortran_order and shape): "
               + abbreviate(h));
     }
-    if (!descr.group(1).equals("<f4")) {
-      throw new IOException(
-          file + ": unsupported dtype '" + descr.group(1) + "' (only little-endian float32 '<f4')");
+    switch (descr.group(1)) {
+      case "<f4" -> dtype[0] = Dtype.F32;
+      case "<f2" -> dtype[0] = Dtype.F16;
+      default ->
+          throw new IOException(
+              file
+                  + ": unsupported dtype '"
+                  + descr.group(1)
+                  + "' (only little-endian float32 '<f4' and float16 '<f2')");
     }
     if (order.group(1).equals("True")) {
       throw new IOException(file + ": Fortran-order arrays are not supported (only C order)");
@@ -266,14 +321,6 @@ public final class Npy {
 
   private static String abbreviate(String s) {
     return s.length() <= 120 ? s : s.substring(0, 120) + "...";
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {
-    while (buf.hasRemaining()) {
-      if (ch.read(buf) < 0) {
-        throw new IOException(file + ": unexpected end of file");
-      }
-    }
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {

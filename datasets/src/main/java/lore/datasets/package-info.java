@@ -6,6 +6,14 @@
  * ({@code user,chosen,rejected} comparisons) and {@link lore.datasets.DatasetFiles} (a dataset as a
  * directory of both).
  *
+ * <p>Real data: {@link lore.datasets.ItemTable} (item embeddings from {@code .npy} float32/float16 or
+ * {@code .safetensors} F32/F16/BF16, memory-mapped, with an ids side file), {@link
+ * lore.datasets.Ratings} and {@link lore.datasets.RatingsToPairs} (within-user pairs from rating
+ * gaps), {@link lore.datasets.Protocol} (seen/unseen users, train/test and few-shot splits), the
+ * bundled {@link lore.datasets.Jester5k} and {@link lore.datasets.Zappos5}, {@link
+ * lore.datasets.MovieLens} from a directory, and {@link lore.datasets.TextEmbedder} with {@link
+ * lore.datasets.TextEmbeddings} (batched, content-hash cache) for items that come as text.
+ *
  * <p>Everything here may block on I/O (the engine never does). Writers replace files atomically.
  * Nothing here creates threads or logs.
  */

@@ -38,7 +38,7 @@ final class FitUserCommand implements Callable<Integer> {
       names = "--items",
       required = true,
       paramLabel = "FILE",
-      description = "Item embeddings, n x d float32 .npy.")
+      description = "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
   Path items;
 
   @Option(

@@ -45,9 +45,12 @@ final class Inputs {
     return file;
   }
 
-  /** The item table of an {@code items.npy} file (n x d float32). */
+  /**
+   * The item table of an {@code .npy} (float32 or float16) or {@code .safetensors} (F32, F16, BF16;
+   * its only tensor) file, n x d, converted to float32 from a memory mapping.
+   */
   static Npy.Matrix items(Path file) throws IOException {
-    return Npy.readFloat32(requireFile(file, "items"));
+    return lore.datasets.ItemTable.read(requireFile(file, "items"), null, null).matrix();
   }
 
   /** A model written by {@link RewardModel#save}. */

@@ -45,6 +45,8 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       FitUserCommand.class,
       ScoreCommand.class,
+      ExperimentCommand.class,
+      EmbedCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoreCli implements Runnable {

@@ -1,0 +1,109 @@
+package lore.datasets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Item texts to embed: ids and texts read from CSV, TSV, JSON lines or plain text (one text per
+ * line, ids = line numbers from 0).
+ *
+ * @param ids distinct item ids
+ * @param texts one text per id
+ */
+public record ItemTexts(List<String> ids, List<String> texts) {
+  /** Copies both lists. */
+  public ItemTexts {
+    ids = List.copyOf(ids);
+    texts = List.copyOf(texts);
+    if (ids.size() != texts.size()) {
+      throw new IllegalArgumentException(ids.size() + " ids for " + texts.size() + " texts");
+    }
+  }
+
+  /**
+   * Reads texts. For CSV/TSV/JSONL, {@code idColumn} (null: {@code id}, {@code item}, {@code
+   * item_id}, else the row number) and {@code textColumn} (null: {@code text}) name the fields;
+   * {@code .txt} files take one text per line.
+   *
+   * @throws IOException for a malformed row, a missing column, an empty or duplicated id (naming
+   *     the file and line)
+   */
+  public static ItemTexts read(Path file, String idColumn, String textColumn) throws IOException {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    List<String> ids = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    String textCol = textColumn != null ? textColumn : "text";
+    if (name.endsWith(".txt")) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (int i = 0; i < lines.size(); i++) {
+        ids.add(Integer.toString(i));
+        texts.add(lines.get(i));
+      }
+    } else if (JsonLines.isJsonLines(file)) {
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        JsonLines.forEach(
+            in,
+            file.toString(),
+            (node, line) -> {
+              String text = JsonLines.text(node, textCol, file, line);
+              String id =
+                  idColumn == null && !node.has("id")
+                      ? Integer.toString(ids.size())
+                      : JsonLines.text(node, idColumn == null ? "id" : idColumn, file, line);
+              add(ids, texts, seen, id, text, file + ":" + line);
+            });
+      }
+    } else {
+      try (Csv csv =
+          new Csv(
+              Files.newBufferedReader(file, StandardCharsets.UTF_8),
+              Csv.separatorFor(name),
+              file.toString())) {
+        Map<String, Integer> h = csv.header();
+        int t = Csv.column(h, file.toString(), "text", textCol);
+        int id =
+            idColumn != null
+                ? Csv.column(h, file.toString(), "id", idColumn)
+                : Csv.optionalColumn(h, "id", "item", "item_id");
+        for (List<String> r = csv.next(); r != null; r = csv.next()) {
+          add(
+              ids, texts, seen, id < 0 ? Integer.toString(ids.size()) : csv.field(r, id),
+              csv.field(r, t), csv.where());
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      throw new IOException(file + ": no texts");
+    }
+    return new ItemTexts(ids, texts);
+  }
+
+  private static void add(
+      List<String> ids, List<String> texts, Map<String, Integer> seen, String id, String text,
+      String where) throws IOException {
+    if (id.isEmpty()) {
+      throw new IOException(where + ": empty item id");
+    }
+    Integer prev = seen.putIfAbsent(id, ids.size());
+    if (prev != null) {
+      throw new IOException(where + ": duplicated item id '" + Csv.abbreviate(id) + "'");
+    }
+    ids.add(id);
+    texts.add(text);
+  }
+
+  /** Unused node type guard for callers that pass JSON values through. */
+  static boolean isText(JsonNode n) {
+    return n != null && n.isValueNode() && !n.isNull();
+  }
+}

@@ -1,0 +1,267 @@
+package lore.datasets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads and writes 2-D tensors of Hugging Face {@code safetensors} files: an 8-byte little-endian
+ * header length N, N bytes of JSON ({@code {"name": {"dtype": "BF16", "shape": [rows, cols],
+ * "data_offsets": [begin, end]}, "__metadata__": {...}}}), then the data buffer (offsets relative
+ * to its start). Supported dtypes: {@code F32}, {@code F16}, {@code BF16}, converted to float32.
+ * This is what {@code safetensors.torch.save_file({"embeddings": T}, path)} writes, e.g. the
+ * PersonalLLM embeddings ({@code [prompts*8, 4096]} bf16).
+ *
+ * <p>Reading memory-maps the file and converts the tensor straight from the mapping (no copy of
+ * the file bytes on the heap). Blocking I/O; stateless and thread-safe.
+ */
+public final class Safetensors {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MAX_HEADER = 100L << 20;
+
+  private Safetensors() {}
+
+  /**
+   * The names of the tensors in {@code file}, in header order. Reads only the header.
+   *
+   * @throws IOException if the header is truncated or malformed, naming the file
+   */
+  public static List<String> names(Path file) throws IOException {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ObjectNode header = header(map(ch, arena, file), file.toString());
+      List<String> out = new ArrayList<>();
+      header.fieldNames().forEachRemaining(n -> {
+        if (!n.equals("__metadata__")) {
+          out.add(n);
+        }
+      });
+      return out;
+    }
+  }
+
+  /**
+   * Reads the 2-D tensor {@code name}, or the only tensor when {@code name} is null. Allocates
+   * rows x cols floats; blocking I/O.
+   *
+   * @throws IOException if the header is truncated (with the offset where it ends) or is not the
+   *     documented JSON, the tensor is missing (the message lists the names), not 2-D, of an
+   *     unsupported dtype, its offsets disagree with its shape or lie past the end of the file, or
+   *     it holds a NaN or infinity (with row, column and byte offset); the message names the file
+   */
+  public static Npy.Matrix read(Path file, String name) throws IOException {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      return read(map(ch, arena, file), name, file.toString());
+    }
+  }
+
+  /** As {@link #read(Path, String)} on an in-memory image; {@code source} names it in messages. */
+  public static Npy.Matrix read(MemorySegment seg, String name, String source)
+      throws IOException {
+    ObjectNode header = header(seg, source);
+    long dataStart = 8 + seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    if (name == null) {
+      List<String> names = new ArrayList<>();
+      header.fieldNames().forEachRemaining(n -> {
+        if (!n.equals("__metadata__")) {
+          names.add(n);
+        }
+      });
+      if (names.size() != 1) {
+        throw new IOException(
+            source + ": holds " + names.size() + " tensors " + names + "; name the one to read");
+      }
+      name = names.get(0);
+    }
+    JsonNode t = header.get(name);
+    if (t == null || name.equals("__metadata__")) {
+      List<String> names = new ArrayList<>();
+      header.fieldNames().forEachRemaining(names::add);
+      names.remove("__metadata__");
+      throw new IOException(source + ": no tensor '" + name + "' (tensors: " + names + ")");
+    }
+    String where = source + ": tensor '" + name + "'";
+    Dtype dtype =
+        switch (t.path("dtype").asText("")) {
+          case "F32" -> Dtype.F32;
+          case "F16" -> Dtype.F16;
+          case "BF16" -> Dtype.BF16;
+          default ->
+              throw new IOException(
+                  where
+                      + ": unsupported dtype '"
+                      + t.path("dtype").asText("")
+                      + "' (supported: F32, F16, BF16)");
+        };
+    JsonNode shape = t.path("shape");
+    if (!shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToLong()
+        || !shape.get(1).canConvertToLong()) {
+      throw new IOException(where + ": expected a 2-D shape, got " + shape);
+    }
+    long rows = shape.get(0).asLong();
+    long cols = shape.get(1).asLong();
+    if (rows < 0 || cols < 0 || rows * cols > Integer.MAX_VALUE - 8L) {
+      throw new IOException(where + ": shape " + shape + " is out of range for a Java array");
+    }
+    JsonNode off = t.path("data_offsets");
+    if (!off.isArray() || off.size() != 2) {
+      throw new IOException(where + ": malformed data_offsets " + off);
+    }
+    long begin = off.get(0).asLong(-1);
+    long end = off.get(1).asLong(-1);
+    long bytes = rows * cols * dtype.bytes();
+    if (begin < 0 || end - begin != bytes) {
+      throw new IOException(
+          where + ": data_offsets " + off + " hold " + (end - begin) + " bytes, shape " + shape
+              + " x " + dtype + " needs " + bytes);
+    }
+    if (dataStart + end > seg.byteSize()) {
+      throw new IOException(
+          where
+              + ": truncated data: ends at byte offset "
+              + (dataStart + end)
+              + ", file has "
+              + seg.byteSize()
+              + " bytes");
+    }
+    return new Npy.Matrix(
+        dtype.toFloats(seg, dataStart + begin, (int) rows, (int) cols, source), (int) rows,
+        (int) cols);
+  }
+
+  /**
+   * Writes one 2-D tensor atomically, converting to {@code dtype} (round to nearest even).
+   *
+   * @param data rows x cols row-major, not modified
+   * @param metadata string pairs for {@code __metadata__}, may be empty
+   * @throws IllegalArgumentException if the shape does not match or a value is not finite
+   * @throws IOException if writing fails; no partial file is left
+   */
+  public static void write(
+      Path file, String name, float[] data, int rows, int cols, Dtype dtype,
+      Map<String, String> metadata) throws IOException {
+    Objects.requireNonNull(name, "name");
+    if ((long) rows * cols != data.length || rows < 0 || cols < 0) {
+      throw new IllegalArgumentException(
+          "matrix data has " + data.length + " floats, expected " + rows + " x " + cols);
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (!Float.isFinite(data[i])) {
+        throw new IllegalArgumentException("non-finite value " + data[i] + " at index " + i);
+      }
+    }
+    ObjectNode h = JSON.createObjectNode();
+    if (!metadata.isEmpty()) {
+      ObjectNode m = h.putObject("__metadata__");
+      metadata.forEach(m::put);
+    }
+    ObjectNode t = h.putObject(name);
+    t.put("dtype", dtype.name());
+    t.putArray("shape").add(rows).add(cols);
+    t.putArray("data_offsets").add(0).add((long) data.length * dtype.bytes());
+    StringBuilder json = new StringBuilder(JSON.writeValueAsString(h));
+    while ((8 + json.length()) % 8 != 0) {
+      json.append(' ');
+    }
+    byte[] hb = json.toString().getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.write(
+        file,
+        ch -> {
+          ByteBuffer pre = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+          pre.putLong(hb.length).flip();
+          writeFully(ch, pre);
+          writeFully(ch, ByteBuffer.wrap(hb));
+          ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+          MemorySegment seg = MemorySegment.ofBuffer(buf);
+          int per = (1 << 20) / dtype.bytes();
+          for (int at = 0; at < data.length; at += per) {
+            int n = Math.min(per, data.length - at);
+            for (int i = 0; i < n; i++) {
+              dtype.put(seg, (long) i * dtype.bytes(), data[at + i]);
+            }
+            buf.clear().limit(n * dtype.bytes());
+            writeFully(ch, buf);
+          }
+        });
+  }
+
+  private static MemorySegment map(FileChannel ch, Arena arena, Path file) throws IOException {
+    long size = ch.size();
+    if (size < 8) {
+      throw new IOException(
+          file + ": truncated safetensors header: " + size + " bytes, the length prefix needs 8");
+    }
+    return ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+  }
+
+  private static ObjectNode header(MemorySegment seg, String source) throws IOException {
+    if (seg.byteSize() < 8) {
+      throw new IOException(
+          source + ": truncated safetensors header: " + seg.byteSize()
+              + " bytes, the length prefix needs 8");
+    }
+    long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    if (n < 2 || n > MAX_HEADER) {
+      throw new IOException(
+          source + ": not a safetensors file (header length " + n + " at byte offset 0)");
+    }
+    if (8 + n > seg.byteSize()) {
+      throw new IOException(
+          source
+              + ": truncated safetensors header: declares "
+              + n
+              + " bytes ending at byte offset "
+              + (8 + n)
+              + ", file has "
+              + seg.byteSize()
+              + " bytes");
+    }
+    byte[] hb = seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+    JsonNode root;
+    try {
+      root = JSON.readTree(hb);
+    } catch (JsonProcessingException e) {
+      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+      throw new IOException(
+          source
+              + ": malformed safetensors header JSON"
+              + (at >= 0 ? " at byte offset " + (8 + at) : "")
+              + ": "
+              + e.getOriginalMessage(),
+          e);
+    }
+    if (!(root instanceof ObjectNode o)) {
+      throw new IOException(source + ": safetensors header is not a JSON object");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isObject()) {
+        throw new IOException(source + ": header entry '" + e.getKey() + "' is not an object");
+      }
+    }
+    return o;
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package lore.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RatingsTest extends QuietTest {
+  private static final Map<String, Integer> ITEMS = Map.of("a", 0, "b", 1, "c", 2, "d", 3);
+
+  private static Ratings read(String csv) throws IOException {
+    return Ratings.read(new StringReader(csv), ',', "r.csv", ITEMS);
+  }
+
+  @Test
+  void pairsRespectGapTiesAndOrientation() throws IOException {
+    Ratings r = read("user_id,joke_id,rating\nu,a,5\nu,b,4.5\nu,c,2\nu,d,5\n");
+    UserPairs p = new RatingsToPairs(1.0, 100, SEED).pairs(r, 0);
+    Set<String> got = new HashSet<>();
+    for (int i = 0; i < p.size(); i++) {
+      got.add(p.chosen()[i] + ">" + p.rejected()[i]);
+    }
+    // a=d tie dropped; a-b and d-b gaps 0.5 < 1 dropped
+    assertEquals(Set.of("0>2", "1>2", "3>2"), got);
+    UserPairs all = new RatingsToPairs(0, 100, SEED).pairs(r, 0);
+    assertEquals(5, all.size(), "ties dropped even with gap 0"); // 6 pairs minus the a=d tie
+  }
+
+  @Test
+  void capSamplesUniformlyAndIsSeeded() throws IOException {
+    StringBuilder s = new StringBuilder("user,item,score\n");
+    for (String it : new String[] {"a", "b", "c", "d"}) {
+      s.append("u,").append(it).append(',').append(it.charAt(0) - 'a').append('\n');
+    }
+    Ratings r = read(s.toString());
+    UserPairs p1 = new RatingsToPairs(0, 3, SEED).pairs(r, 0);
+    UserPairs p2 = new RatingsToPairs(0, 3, SEED).pairs(r, 0);
+    assertEquals(3, p1.size());
+    assertEquals(java.util.Arrays.toString(p1.chosen()), java.util.Arrays.toString(p2.chosen()));
+    boolean differs = false;
+    for (long seed = 1; seed < 20 && !differs; seed++) {
+      differs = !java.util.Arrays.equals(new RatingsToPairs(0, 3, seed).pairs(r, 0).chosen(), p1.chosen())
+          || !java.util.Arrays.equals(new RatingsToPairs(0, 3, seed).pairs(r, 0).rejected(), p1.rejected());
+    }
+    assertTrue(differs, "another seed gives another sample");
+    for (int i = 0; i < p1.size(); i++) {
+      assertTrue(p1.chosen()[i] > p1.rejected()[i], "higher score is chosen");
+    }
+  }
+
+  @Test
+  void malformedRatingsNameFileAndLine() {
+    IOException e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,1\nu,zz,2\n"));
+    assertTrue(e.getMessage().startsWith("r.csv:3: unknown item id 'zz'"), e.getMessage());
+    e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,x\n"));
+    assertTrue(e.getMessage().startsWith("r.csv:2: score 'x' is not a number"), e.getMessage());
+    e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,NaN\n"));
+    assertTrue(e.getMessage().startsWith("r.csv:2: score NaN is not finite"), e.getMessage());
+    e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,1\nu,a,2\n"));
+    assertTrue(e.getMessage().contains("r.csv:3: user 'u' rates item 'a' again (first on line 2)"), e.getMessage());
+    e = assertThrows(IOException.class, () -> read("user,item,score\nu,a\n"));
+    assertTrue(e.getMessage().startsWith("r.csv:2: expected at least 3 columns"), e.getMessage());
+    e = assertThrows(IOException.class, () -> read("who,item,score\n"));
+    assertTrue(e.getMessage().contains("no user column"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new RatingsToPairs(-1, 10, 1));
+    assertThrows(IllegalArgumentException.class, () -> new RatingsToPairs(1, 0, 1));
+  }
+
+  @Test
+  void bundledJesterLoadsAndProtocolSplitsByItems() throws IOException {
+    ItemTable items = Jester5k.embeddings();
+    assertEquals(100, items.rows());
+    assertEquals(384, items.cols());
+    assertEquals("1", items.ids().get(0));
+    Ratings r = Jester5k.ratings(items.index());
+    assertEquals(5000, r.userCount());
+    assertEquals(363_209, r.size());
+    assertEquals(100, Jester5k.jokes().texts().size());
+    Protocol.Splits s =
+        new Protocol(0.2, 9, 0.5, SEED)
+            .fromRatings(r, new RatingsToPairs(1.0, 50, SEED), items.matrix().data(), 100, 384);
+    assertEquals(1000, s.fewShot().userCount() + s.droppedUsers() / 5, 20);
+    assertTrue(s.train().userCount() > 3900);
+    // a user's test items never appear in its train pairs
+    String user = s.train().userId(0);
+    int tu = s.testSeen().userIndex(user);
+    Set<Integer> trainItems = new HashSet<>();
+    for (int p = s.train().pairStart(0); p < s.train().pairEnd(0); p++) {
+      trainItems.add(s.train().chosen(p));
+      trainItems.add(s.train().rejected(p));
+    }
+    for (int p = s.testSeen().pairStart(tu); p < s.testSeen().pairEnd(tu); p++) {
+      assertTrue(!trainItems.contains(s.testSeen().chosen(p)));
+      assertTrue(!trainItems.contains(s.testSeen().rejected(p)));
+    }
+    assertTrue(s.fewShot().pairCount() <= 9 * s.fewShot().userCount());
+    assertNotEquals(0, s.testUnseen().pairCount());
+  }
+
+  @Test
+  void bundledZapposHasTenComparisonsPerWorker() throws IOException {
+    var users = Zappos5.comparisons();
+    assertEquals(6000, users.size());
+    for (UserPairs u : users) {
+      assertEquals(10, u.size(), u.user());
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package lore.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import lore.PreferenceData;
+import lore.TrainConfig;
+import lore.datasets.ItemTable;
+import lore.datasets.Jester5k;
+import lore.datasets.Npy;
+import lore.datasets.Ratings;
+import lore.datasets.RatingsToPairs;
+import lore.datasets.SyntheticConfig;
+import lore.tools.experiment.Experiment;
+import lore.tools.experiment.ExperimentConfig;
+import lore.tools.experiment.ExperimentDataset;
+import lore.tools.experiment.ExperimentListener;
+import lore.tools.experiment.ExperimentResults;
+import lore.tools.experiment.ItemSplitDataset;
+import lore.tools.experiment.MethodCatalog;
+import lore.tools.experiment.SyntheticDataset;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lore experiment}: the paper's protocol (section 5) over R random splits with several
+ * methods; see {@link Experiment}. Resumable: rerun with the same {@code --out} to continue.
+ */
+@Command(
+    name = "experiment",
+    mixinStandardHelpOptions = true,
+    versionProvider = LoreCli.Version.class,
+    description = {
+      "Run the paper's protocol over R random splits: seen/unseen users, disjoint train and test",
+      "prompts (items), few-shot curve, rank selection; write results.jsonl, results.md,",
+      "fewshot.png and rank.png to --out. Rerun with the same --out to resume."
+    })
+final class ExperimentCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output directory (created; results of an earlier run there are reused).")
+  Path outDir;
+
+  @Option(
+      names = "--dataset",
+      defaultValue = "synthetic",
+      paramLabel = "NAME",
+      description =
+          "synthetic (a new generator seed per split), jester5k (the bundled Jester5k ratings"
+              + " as within-user pairs over MiniLM joke embeddings) or pairs (--items/--pairs);"
+              + " jester5k and pairs get item-disjoint random splits (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(
+      names = "--methods",
+      split = ",",
+      defaultValue = "LoRe,BT",
+      paramLabel = "NAME",
+      description =
+          "Comma list of methods: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL"
+              + " (default: ${DEFAULT-VALUE}).")
+  List<String> methods;
+
+  @Option(
+      names = "--splits",
+      defaultValue = "20",
+      paramLabel = "R",
+      description = "Random splits (default: ${DEFAULT-VALUE}, the paper's).")
+  int splits;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "SEED",
+      description = "Seed of the splits and the methods (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--few-shot",
+      defaultValue = "9",
+      paramLabel = "K",
+      description = "Few-shot pairs per unseen user in the table (default: ${DEFAULT-VALUE}).")
+  int fewShot;
+
+  @Option(
+      names = "--few-shot-grid",
+      split = ",",
+      defaultValue = "1,2,5,9,20,50",
+      paramLabel = "K",
+      description = "k of the few-shot curve (default: ${DEFAULT-VALUE}).")
+  List<Integer> fewShotGrid;
+
+  @Option(
+      names = "--rank-grid",
+      split = ",",
+      defaultValue = "2,5,10,15,20,25,30,35,40,45,50",
+      paramLabel = "B",
+      description =
+          "Ranks tried by rank selection for LoRe (default: ${DEFAULT-VALUE}); 'none' uses --rank.")
+  List<String> rankGrid;
+
+  @Option(
+      names = "--validation-fraction",
+      defaultValue = "0.2",
+      paramLabel = "F",
+      description =
+          "Fraction of the seen users' training prompts (items) held out to pick the rank"
+              + " (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  @Option(
+      names = "--alpha",
+      defaultValue = "0.01",
+      paramLabel = "ALPHA",
+      description = "synthetic: Dirichlet concentration (default: ${DEFAULT-VALUE}).")
+  double alpha;
+
+  @Option(
+      names = "--dim",
+      defaultValue = "4096",
+      paramLabel = "D",
+      description = "synthetic: embedding dimension (default: ${DEFAULT-VALUE}).")
+  int dim;
+
+  @Option(
+      names = "--seen",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "synthetic: seen users (default: ${DEFAULT-VALUE}).")
+  int seen;
+
+  @Option(
+      names = "--unseen",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "synthetic: unseen users (default: ${DEFAULT-VALUE}).")
+  int unseen;
+
+  @Option(
+      names = "--train-pairs",
+      defaultValue = "47",
+      paramLabel = "N",
+      description =
+          "synthetic: train pairs per seen user; jester5k, pairs: cap per seen user, 0 = all"
+              + " (default: ${DEFAULT-VALUE}).")
+  int trainPairs;
+
+  @Option(
+      names = "--train-prompts",
+      defaultValue = "9402",
+      paramLabel = "N",
+      description = "synthetic: train prompts (default: ${DEFAULT-VALUE}).")
+  int trainPrompts;
+
+  @Option(
+      names = "--test-prompts",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "synthetic: test prompts (default: ${DEFAULT-VALUE}).")
+  int testPrompts;
+
+  @Option(
+      names = "--items",
+      paramLabel = "FILE",
+      description = "pairs: item embeddings (.npy, n x d float32).")
+  Path items;
+
+  @Option(
+      names = "--pairs",
+      paramLabel = "FILE",
+      description = "pairs: user,chosen,rejected CSV over the items.")
+  Path pairs;
+
+  @Option(
+      names = "--test-fraction",
+      defaultValue = "0.2",
+      paramLabel = "F",
+      description =
+          "jester5k, pairs: fraction of items that are test-only (default: ${DEFAULT-VALUE}).")
+  double testFraction;
+
+  @Option(
+      names = "--unseen-fraction",
+      defaultValue = "0.5",
+      paramLabel = "F",
+      description =
+          "jester5k, pairs: fraction of users that are unseen (default: ${DEFAULT-VALUE}).")
+  double unseenFraction;
+
+  @Option(
+      names = "--min-gap",
+      defaultValue = "0",
+      paramLabel = "G",
+      description =
+          "jester5k: smallest rating difference that makes a pair (default: ${DEFAULT-VALUE}).")
+  double minGap;
+
+  @Option(
+      names = "--user-pairs",
+      defaultValue = "500",
+      paramLabel = "N",
+      description =
+          "jester5k: pairs drawn per user from the ratings, before splitting"
+              + " (default: ${DEFAULT-VALUE}).")
+  int userPairs;
+
+  @Mixin TrainOptions train;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Integer> ranks = parseRankGrid();
+    ExperimentDataset data = dataset();
+    TrainConfig trainConfig = train.builder(seed).build();
+    long start = System.nanoTime();
+    ExperimentConfig.Builder b =
+        ExperimentConfig.builder(data, outDir)
+            .splits(splits)
+            .seed(seed)
+            .fewShot(fewShot)
+            .fewShotGrid(fewShotGrid)
+            .rankGrid(ranks)
+            .validationFraction(validationFraction);
+    MethodCatalog.addTo(
+        b,
+        methods,
+        new MethodCatalog.Settings(trainConfig, train.fitConfig()),
+        !ranks.isEmpty());
+    ExperimentConfig config = b.build();
+    err.println("lore experiment: " + data.description());
+    err.printf(
+        Locale.ROOT,
+        "  %d splits, methods %s, k %d, k grid %s, rank grid %s -> %s%n",
+        splits,
+        config.methodNames(),
+        fewShot,
+        config.fewShotGrid(),
+        ranks.isEmpty() ? "none (rank " + train.rank + ")" : config.rankGrid(),
+        outDir);
+    err.flush();
+    ExperimentResults results = new Experiment(config).listener(new Listener(err)).run();
+    out.print(results.markdown());
+    out.printf(
+        Locale.ROOT,
+        "%nWrote %s (results.md, results.jsonl, fewshot.png, rank.png); total %s, kernels %s%n",
+        outDir,
+        Progress.seconds((System.nanoTime() - start) / 1e9),
+        lore.Trainer.kernelsName());
+    out.flush();
+    return 0;
+  }
+
+  private List<Integer> parseRankGrid() {
+    if (rankGrid.size() == 1 && rankGrid.get(0).equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    return rankGrid.stream()
+        .map(
+            s -> {
+              try {
+                return Integer.parseInt(s.strip());
+              } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--rank-grid: not a rank: '" + s + "'");
+              }
+            })
+        .toList();
+  }
+
+  private ExperimentDataset dataset() throws java.io.IOException {
+    switch (dataset.toLowerCase(Locale.ROOT)) {
+      case "synthetic" -> {
+        if (items != null || pairs != null) {
+          throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
+        }
+        SyntheticConfig base = SyntheticConfig.paperScale(alpha);
+        return new SyntheticDataset(
+            new SyntheticConfig(
+                dim,
+                trainPrompts,
+                testPrompts,
+                base.responsesPerPrompt(),
+                base.rewardFunctions(),
+                alpha,
+                seen,
+                unseen,
+                trainPairs,
+                Math.min(fewShot, trainPrompts),
+                base.seed()));
+      }
+      case "jester5k" -> {
+        ItemTable table = Jester5k.embeddings();
+        Ratings ratings = Jester5k.ratings(table.index());
+        PreferenceData all =
+            ItemSplitDataset.pairsFromRatings(
+                table, ratings, new RatingsToPairs(minGap, userPairs, seed));
+        String name =
+            String.format(
+                Locale.ROOT,
+                "jester5k (%s embeddings, pairs with rating gap >= %s, <= %d per user)",
+                Jester5k.EMBEDDING_MODEL,
+                minGap,
+                userPairs);
+        return new ItemSplitDataset(all, name, null, unseenFraction, testFraction, trainPairs);
+      }
+      case "pairs" -> {
+        if (items == null || pairs == null) {
+          throw new IllegalArgumentException("--dataset pairs needs --items and --pairs");
+        }
+        Npy.Matrix m = Inputs.items(items);
+        PreferenceData all = Inputs.pairs(pairs, m);
+        return new ItemSplitDataset(
+            all, pairs.getFileName().toString(), null, unseenFraction, testFraction, trainPairs);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "unknown --dataset '" + dataset + "'; available: synthetic, jester5k, pairs");
+    }
+  }
+
+  /** One line per task with elapsed time and an ETA from the tasks run so far. */
+  private static final class Listener implements ExperimentListener {
+    private final PrintWriter err;
+    private final long start = System.nanoTime();
+    private double workSeconds;
+    private int worked;
+    private String lastSkippedSplit;
+
+    Listener(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void splitStarted(int split, int splits) {
+      err.printf(Locale.ROOT, "  split %d/%d: preparing data%n", split + 1, splits);
+      err.flush();
+    }
+
+    @Override
+    public void taskStarted(int task, int total, String what) {
+      err.printf(Locale.ROOT, "  [%d/%d] %s ...%n", task, total, what);
+      err.flush();
+    }
+
+    @Override
+    public void taskFinished(
+        int task, int total, String what, String outcome, double seconds, boolean skip) {
+      if (skip) {
+        if (what.matches("split \\d+")) { // a whole split done earlier: one line for it
+          if (what.equals(lastSkippedSplit)) {
+            return;
+          }
+          lastSkippedSplit = what;
+        }
+        err.printf(Locale.ROOT, "  [%d/%d] %s: done earlier, skipped%n", task, total, what);
+      } else {
+        worked++;
+        workSeconds += seconds;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        String eta =
+            Progress.seconds(workSeconds / worked * (total - task));
+        err.printf(
+            Locale.ROOT,
+            "  [%d/%d] %s: %s (%s)  elapsed %s  ETA %s%n",
+            task,
+            total,
+            what,
+            outcome,
+            Progress.seconds(seconds),
+            Progress.seconds(elapsed),
+            eta);
+      }
+      err.flush();
+    }
+  }
+}

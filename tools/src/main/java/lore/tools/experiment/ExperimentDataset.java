@@ -1,0 +1,26 @@
+package lore.tools.experiment;
+
+/**
+ * A source of random {@link Split}s: {@link SyntheticDataset} (a new generator seed per split) or
+ * {@link ItemSplitDataset} (item- or prompt-disjoint splits of one {@link lore.PreferenceData}).
+ */
+public interface ExperimentDataset {
+
+  /**
+   * One line naming the dataset and every setting that changes its splits. The experiment stores
+   * it in the results file and refuses to resume into results of another description.
+   */
+  String description();
+
+  /**
+   * Draws split {@code index}. Deterministic in {@code (index, seed)}; may allocate the item table
+   * (the synthetic generator does).
+   *
+   * @param seed seed of every random choice of this split
+   * @param fewShotPairs few-shot pairs wanted per unseen user (the largest k of the experiment);
+   *     users may get fewer when fewer are available
+   * @param validationFraction fraction of the seen users' training prompts or items held out for
+   *     rank selection, in (0, 1)
+   */
+  Split split(int index, long seed, int fewShotPairs, double validationFraction);
+}

@@ -1,0 +1,97 @@
+package lore.tools.experiment;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import lore.FitConfig;
+import lore.TrainConfig;
+import lore.tools.experiment.methods.BtMethod;
+import lore.tools.experiment.methods.LoReMethod;
+import lore.tools.experiment.methods.LoReMlpMethod;
+import lore.tools.experiment.methods.PalMethod;
+import lore.tools.experiment.methods.VplMethod;
+
+/**
+ * Methods of the comparison by name, for the command line: {@code LoRe} (rank chosen per split from
+ * the rank grid, or the fixed rank of the training configuration when the grid is empty), {@code
+ * BT}, {@code LoRe-MLP}, {@code PAL-A}, {@code PAL-B} and {@code VPL} with their published (or
+ * default) settings. {@code ref} is not offered: it needs a pretrained reward model's weights,
+ * which neither dataset kind has.
+ */
+public final class MethodCatalog {
+  private MethodCatalog() {}
+
+  /** Names this catalog knows, in table order. */
+  public static List<String> names() {
+    return List.of("LoRe", "BT", "LoRe-MLP", "PAL-A", "PAL-B", "VPL");
+  }
+
+  /**
+   * Settings of the engine-based methods (LoRe, BT).
+   *
+   * @param train the trainer's configuration (its rank is LoRe's when no rank is selected)
+   * @param fit few-shot fitting of new users
+   */
+  public record Settings(TrainConfig train, FitConfig fit) {
+    public Settings {
+      Objects.requireNonNull(train, "train");
+      Objects.requireNonNull(fit, "fit");
+    }
+  }
+
+  /**
+   * Adds the named methods to {@code builder}.
+   *
+   * @param names method names, case-insensitive
+   * @param selectRank whether {@code LoRe}'s rank is chosen per split (needs a rank grid)
+   * @throws IllegalArgumentException for an unknown name (the message lists the known ones)
+   */
+  public static void addTo(
+      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank) {
+    for (String raw : names) {
+      switch (canonical(raw)) {
+        case "LoRe" -> {
+          if (selectRank) {
+            builder.rankedMethod(loreFamily(s));
+          } else {
+            builder.method(LoReMethod.create(s.train(), s.fit()));
+          }
+        }
+        case "BT" -> builder.method(BtMethod.create(s.train()));
+        case "LoRe-MLP" -> builder.method(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
+        case "PAL-A" -> builder.method(PalMethod.palA(PalMethod.Config.paperA()));
+        case "PAL-B" -> builder.method(PalMethod.palB(PalMethod.Config.paperB(), null, 0));
+        case "VPL" -> builder.method(VplMethod.create(VplMethod.Config.paper()));
+        default -> throw new IllegalStateException(raw);
+      }
+    }
+  }
+
+  private static RankedMethod loreFamily(Settings s) {
+    return new RankedMethod() {
+      @Override
+      public String name() {
+        return "LoRe";
+      }
+
+      @Override
+      public PreferenceMethod withRank(int rank) {
+        return LoReMethod.create(s.train().toBuilder().rank(rank).build(), s.fit());
+      }
+    };
+  }
+
+  private static String canonical(String raw) {
+    for (String k : names()) {
+      if (k.toLowerCase(Locale.ROOT).equals(raw.strip().toLowerCase(Locale.ROOT))) {
+        return k;
+      }
+    }
+    if (raw.strip().equalsIgnoreCase("ref")) {
+      throw new IllegalArgumentException(
+          "method 'ref' needs a pretrained reward model's weights, which these datasets lack");
+    }
+    throw new IllegalArgumentException(
+        "unknown method '" + raw + "'; available: " + String.join(", ", names()));
+  }
+}

@@ -102,6 +102,29 @@ public record ItemTexts(List<String> ids, List<String> texts) {
     texts.add(text);
   }
 
+  /**
+   * Writes the texts as JSON lines {@code {"id": ..., "text": ...}} atomically, readable by {@link
+   * #read} (and so by {@code lore embed}). Blocking I/O.
+   */
+  public void write(Path file) throws IOException {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < ids.size(); i++) {
+      var o = JsonLines.JSON.createObjectNode();
+      o.put("id", ids.get(i));
+      o.put("text", texts.get(i));
+      s.append(JsonLines.JSON.writeValueAsString(o)).append('\n');
+    }
+    byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.write(
+        file,
+        ch -> {
+          var buf = java.nio.ByteBuffer.wrap(b);
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+        });
+  }
+
   /** Unused node type guard for callers that pass JSON values through. */
   static boolean isText(JsonNode n) {
     return n != null && n.isValueNode() && !n.isNull();

@@ -14,6 +14,12 @@
  * lore.datasets.MovieLens} from a directory, and {@link lore.datasets.TextEmbedder} with {@link
  * lore.datasets.TextEmbeddings} (batched, content-hash cache) for items that come as text.
  *
+ * <p>Comparisons and the paper's layouts: {@link lore.datasets.Comparisons} (CSV/TSV/JSON lines with
+ * item ids or inline texts), {@link lore.datasets.PersonalLlm} (safetensors embeddings plus reward-
+ * model scores from CSV or Parquet, simulated Dirichlet users), {@link lore.datasets.RedditTldr}
+ * and {@link lore.datasets.Prism}, all ending in {@link lore.datasets.PreferenceSplits} (an item
+ * table and named splits, written in the canonical layout).
+ *
  * <p>Everything here may block on I/O (the engine never does). Writers replace files atomically.
  * Nothing here creates threads or logs.
  */

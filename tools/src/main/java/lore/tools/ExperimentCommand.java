@@ -212,6 +212,13 @@ final class ExperimentCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int userPairs;
 
+  @Option(
+      names = "--report-only",
+      description =
+          "Run nothing: write results.md and the plots from the results already in --out"
+              + " (e.g. after an interrupted run).")
+  boolean reportOnly;
+
   @Mixin TrainOptions train;
 
   @Override
@@ -247,7 +254,8 @@ final class ExperimentCommand implements Callable<Integer> {
         ranks.isEmpty() ? "none (rank " + train.rank + ")" : config.rankGrid(),
         outDir);
     err.flush();
-    ExperimentResults results = new Experiment(config).listener(new Listener(err)).run();
+    Experiment experiment = new Experiment(config).listener(new Listener(err));
+    ExperimentResults results = reportOnly ? experiment.report() : experiment.run();
     out.print(results.markdown());
     out.printf(
         Locale.ROOT,
@@ -360,7 +368,8 @@ final class ExperimentCommand implements Callable<Integer> {
           }
           lastSkippedSplit = what;
         }
-        err.printf(Locale.ROOT, "  [%d/%d] %s: done earlier, skipped%n", task, total, what);
+        err.printf(
+            Locale.ROOT, "  [%d/%d] %s: done earlier (%s), skipped%n", task, total, what, outcome);
       } else {
         worked++;
         workSeconds += seconds;

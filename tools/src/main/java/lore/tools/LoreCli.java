@@ -47,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       ScoreCommand.class,
       ExperimentCommand.class,
       EmbedCommand.class,
+      ConvertCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoreCli implements Runnable {

@@ -25,7 +25,8 @@ import lore.PreferenceData;
  * <p>Each finished (split, method) result and rank selection is added to {@code results.jsonl} in
  * the output directory (atomically) before the next starts; {@link #run()} skips those already
  * there, so an interrupted run resumes where it stopped, and a run with a larger R adds splits.
- * At the end it writes {@code results.md} and the plots {@code fewshot.png} and {@code rank.png}.
+ * After each split and at the end it writes {@code results.md} and the plots {@code fewshot.png}
+ * and {@code rank.png} from every result so far.
  *
  * <p>Not thread-safe; runs the methods on the calling thread (methods may use their own pools).
  */
@@ -76,37 +77,52 @@ public final class Experiment {
       if (!missing) {
         for (int t = 0; t < perSplit; t++) {
           task++;
-          listener.taskFinished(task, total, "split " + i, "done earlier", 0, true);
+          listener.taskFinished(task, total, "split " + i, "all methods", 0, true);
         }
         continue;
       }
       listener.splitStarted(i, config.splits());
       long seed = splitSeed(config.seed(), i);
       Split split =
-          config
-              .dataset()
-              .split(i, seed, config.maxFewShot(), config.validationFraction());
+          config.dataset().split(i, seed, config.maxFewShot(), config.validationFraction());
       long methodSeed = methodSeed(seed);
       for (RankedMethod r : config.rankedMethods()) {
         String what = String.format(Locale.ROOT, "split %d %s rank selection", i, r.name());
-        listener.taskStarted(++task, total, what);
         RankResult rank = file.rank(i, r.name()).orElse(null);
         if (rank != null) {
-          listener.taskFinished(task, total, what, "B=" + rank.chosen(), 0, true);
+          listener.taskFinished(++task, total, what, "B=" + rank.chosen(), 0, true);
         } else {
+          listener.taskStarted(++task, total, what);
           long t0 = System.nanoTime();
           rank = selectRank(r, split, methodSeed);
           file.add(rank);
           listener.taskFinished(
               task, total, what, "B=" + rank.chosen() + " " + curve(rank), since(t0), false);
         }
-        task = evaluate(file, r.withRank(rank.chosen()), r.name(), rank.chosen(), split,
-            methodSeed, task, total);
+        PreferenceMethod chosen = r.withRank(rank.chosen());
+        task = evaluate(file, chosen, r.name(), rank.chosen(), split, methodSeed, task, total);
       }
       for (PreferenceMethod m : config.methods()) {
         task = evaluate(file, m, m.name(), 0, split, methodSeed, task, total);
       }
+      if (i + 1 < config.splits()) {
+        report(file); // a long run shows its results so far
+      }
     }
+    return report(file);
+  }
+
+  /**
+   * Writes the report files from the results already in the output directory, running nothing
+   * (e.g. after an interrupted run). Blocking; does I/O.
+   *
+   * @throws IllegalArgumentException if the output directory holds another experiment's results
+   */
+  public ExperimentResults report() {
+    return report(ResultsFile.open(config.outputDir(), config.fingerprint()));
+  }
+
+  private ExperimentResults report(ResultsFile file) {
     ExperimentResults results = new ExperimentResults(config, file.methods(), file.ranks());
     try {
       Report.write(results, config.outputDir());
@@ -126,12 +142,12 @@ public final class Experiment {
       int task,
       int total) {
     String what = "split " + split.index() + " " + name + (rank > 0 ? " (B=" + rank + ")" : "");
-    listener.taskStarted(++task, total, what);
     MethodResult done = file.method(split.index(), name).orElse(null);
     if (done != null) {
-      listener.taskFinished(task, total, what, summary(done), 0, true);
+      listener.taskFinished(++task, total, what, summary(done), 0, true);
       return task;
     }
+    listener.taskStarted(++task, total, what);
     long t0 = System.nanoTime();
     MethodResult r = evaluate(method, name, rank, split, seed, config);
     file.add(r);

@@ -15,7 +15,7 @@ public interface ExperimentListener {
 
   /**
    * Task {@code task} of {@code total} ended: {@code seconds} of work, or {@code skipped} when its
-   * result was read from the results file of an earlier run.
+   * result was read from the results file of an earlier run (then without {@link #taskStarted}).
    */
   default void taskFinished(
       int task, int total, String what, String outcome, double seconds, boolean skipped) {}

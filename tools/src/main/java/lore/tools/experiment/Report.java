@@ -51,8 +51,8 @@ final class Report {
             splitsDone,
             c.seed(),
             c.fewShot()));
-    b.append("| Method | Seen | Unseen | Overall | Params | B |\n");
-    b.append("|---|---|---|---|---|---|\n");
+    b.append("| Method | Seen | Unseen | Overall | Params | B | Splits |\n");
+    b.append("|---|---|---|---|---|---|---|\n");
     for (MethodSummary s : sums) {
       b.append("| ")
           .append(s.method())
@@ -66,6 +66,8 @@ final class Report {
           .append(params(s.parameterCount()))
           .append(" | ")
           .append(s.ranks().isEmpty() ? "" : joined(s.ranks()))
+          .append(" | ")
+          .append(s.seen().splits())
           .append(" |\n");
     }
     b.append(
@@ -73,7 +75,9 @@ final class Report {
             + " users. Each cell: mean over splits of the per-split mean over users ± the sample"
             + " std over splits (not over users; no rescaling). Overall pools all seen and unseen"
             + " users. B: the rank chosen in each split by validation on held-out training"
-            + " prompts (items) of the seen users.\n\n");
+            + " prompts (items) of the seen users. Params: learned parameters as the method"
+            + " counts them, mean over splits. Splits: how many of the R splits have results"
+            + " for the method.\n\n");
     b.append("## Spread over users\n\n");
     b.append("Mean over splits of the per-split sample std over users, in %.\n\n");
     b.append("| Method | Seen | Unseen | Overall | Train s |\n|---|---|---|---|---|\n");

@@ -184,7 +184,7 @@ class ExperimentTest {
     ExperimentResults r = new Experiment(config).run();
     String md = Files.readString(dir.resolve("results.md"), StandardCharsets.UTF_8);
     assertEquals(r.markdown(), md);
-    assertTrue(md.contains("| Method | Seen | Unseen | Overall | Params | B |"), md);
+    assertTrue(md.contains("| Method | Seen | Unseen | Overall | Params | B | Splits |"), md);
     assertTrue(md.matches("(?s).*\\| LoRe \\| \\d+\\.\\d ± \\d+\\.\\d \\|.*"), md);
     assertTrue(md.matches("(?s).*\\| BT \\| \\d+\\.\\d ± \\d+\\.\\d \\|.*\\| 16 \\|.*"), md);
     assertTrue(md.contains("std over splits"), md);
@@ -225,6 +225,19 @@ class ExperimentTest {
     assertTrue(again[2].contains("done earlier"), again[2]);
     assertEquals(
         r[1].replaceAll("total .*", ""), again[1].replaceAll("total .*", ""), "same table");
+
+    Files.delete(dir.resolve("results.md"));
+    String[] report = cli(append(args, "--report-only"));
+    assertEquals("0", report[0], report[1] + report[2]);
+    assertTrue(!report[2].contains("[1/6]"), report[2]);
+    assertEquals(r[1].replaceAll("total .*", ""), report[1].replaceAll("total .*", ""));
+    assertTrue(Files.exists(dir.resolve("results.md")));
+  }
+
+  private static String[] append(String[] a, String s) {
+    String[] b = java.util.Arrays.copyOf(a, a.length + 1);
+    b[a.length] = s;
+    return b;
   }
 
   @Test

@@ -35,6 +35,7 @@ public final class FewShotFitter {
   private final float[] diffs; // CHUNK x d
   private final float[] dz; // maxPairs x rank
   private final double[] w;
+  private final double[] prior; // mean seen-user weights: the center of the optional prior
   private final float[] scratch = new float[Kernels.SCRATCH_FLOATS];
   private final SimplexNewton newton;
   private int lastIterations;
@@ -54,6 +55,7 @@ public final class FewShotFitter {
     this.dz = new float[maxPairs * rank];
     this.w = new double[rank];
     this.newton = new SimplexNewton(rank, maxPairs);
+    this.prior = model.meanUserWeights();
   }
 
   /**
@@ -156,7 +158,10 @@ public final class FewShotFitter {
     double s = model.logitScale();
     if (config.method() == FitConfig.Method.NEWTON) {
       java.util.Arrays.fill(w, 1.0 / rank);
-      int it = newton.solve(dz, 0, k, s, w, config.tolerance(), config.maxIterations());
+      int it =
+          newton.solve(
+              dz, 0, k, s, w, config.tolerance(), config.maxIterations(), config.priorStrength(),
+              prior);
       lastIterations = Math.abs(it);
       lastLoss = newton.lastObjective();
       for (int b = 0; b < rank; b++) {

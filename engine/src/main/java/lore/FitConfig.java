@@ -9,8 +9,18 @@ package lore;
  * @param maxIterations Newton steps cap, or Adam steps for {@link Method#ADAM_SOFTMAX}
  * @param learningRate Adam step size ({@link Method#ADAM_SOFTMAX} only)
  * @param seed seed of the initial logits ({@link Method#ADAM_SOFTMAX} only)
+ * @param priorStrength {@link Method#NEWTON}: strength {@code lambda} of a Gaussian prior that adds
+ *     {@code (lambda / 2) ||w - wbar||^2} to the objective, where {@code wbar} is the mean weight
+ *     vector of the model's seen users (uniform if it has none): a MAP estimate that keeps users with
+ *     very few pairs from jumping to a vertex of the simplex. 0 (the default) is Eq. 11 exactly.
  */
-public record FitConfig(Method method, double tolerance, int maxIterations, double learningRate, long seed) {
+public record FitConfig(
+    Method method,
+    double tolerance,
+    int maxIterations,
+    double learningRate,
+    long seed,
+    double priorStrength) {
 
   /** Few-shot solvers. */
   public enum Method {
@@ -34,6 +44,19 @@ public record FitConfig(Method method, double tolerance, int maxIterations, doub
     if (!(learningRate > 0)) {
       throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
     }
+    if (!(priorStrength >= 0) || !Double.isFinite(priorStrength)) {
+      throw new IllegalArgumentException("prior strength must be >= 0, got " + priorStrength);
+    }
+  }
+
+  /** Without a prior (Eq. 11 exactly). */
+  public FitConfig(Method method, double tolerance, int maxIterations, double learningRate, long seed) {
+    this(method, tolerance, maxIterations, learningRate, seed, 0);
+  }
+
+  /** This configuration with a prior of the given strength (see {@link #priorStrength()}). */
+  public FitConfig withPriorStrength(double strength) {
+    return new FitConfig(method, tolerance, maxIterations, learningRate, seed, strength);
   }
 
   /** Projected Newton, tolerance 1e-10, at most 50 steps. */

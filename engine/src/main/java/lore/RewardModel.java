@@ -237,6 +237,21 @@ public final class RewardModel {
         dim, rank, basis, logitScale, ids, Arrays.copyOf(w, ids.length * rank), metadata);
   }
 
+  /** Mean of the seen users' weights (uniform if there are none); on the simplex. */
+  double[] meanUserWeights() {
+    double[] mean = new double[rank];
+    int users = userIds.length;
+    for (int u = 0; u < users; u++) {
+      for (int b = 0; b < rank; b++) {
+        mean[b] += userWeights[u * rank + b];
+      }
+    }
+    for (int b = 0; b < rank; b++) {
+      mean[b] = users == 0 ? 1.0 / rank : mean[b] / users;
+    }
+    return mean;
+  }
+
   /** Training configuration and provenance (string keys and values, in insertion order). */
   public Map<String, String> metadata() {
     return metadata;

@@ -166,6 +166,28 @@ class FewShotFitterTest {
   }
 
   @Test
+  void priorShrinksTowardsTheMeanSeenUser() {
+    int k = 3;
+    // two seen users with weights (1,0,0) and (0,1,0): the prior center is (0.5, 0.5, 0)
+    RewardModel m =
+        new RewardModel(
+            k, k, identity(k), 1.0, new String[] {"a", "b"}, new float[] {1, 0, 0, 0, 1, 0},
+            java.util.Map.of());
+    float[] dz = {0, 0, 3, 0, 0, 2}; // two pairs that both favour basis 2
+    float[] free = new float[k];
+    m.fewShotFitter(FitConfig.defaults(), 4).fitProjected(dz, 2, free);
+    float[] strong = new float[k];
+    m.fewShotFitter(FitConfig.defaults().withPriorStrength(1e6), 4).fitProjected(dz, 2, strong);
+    float[] mild = new float[k];
+    m.fewShotFitter(FitConfig.defaults().withPriorStrength(1.0), 4).fitProjected(dz, 2, mild);
+    assertEquals(1f, free[2], 1e-4f, "without a prior the data decide: vertex 2");
+    assertEquals(0.5f, strong[0], 1e-4f);
+    assertEquals(0.5f, strong[1], 1e-4f);
+    assertTrue(mild[2] > 0.05f && mild[2] < 0.999f, "a mild prior lands in between: " + mild[2]);
+    assertThrows(IllegalArgumentException.class, () -> FitConfig.defaults().withPriorStrength(-1));
+  }
+
+  @Test
   void rejectsBadInput() {
     Planted pl = new Planted(SEED, 8, 2, 10, 1, 1.0);
     RewardModel m = plantedModel(pl);

@@ -34,6 +34,15 @@ final class TrainOptions {
               + " softmax logits.")
   boolean paperOptimizer;
 
+  @Option(
+      names = "--prior",
+      paramLabel = "LAMBDA",
+      defaultValue = "0",
+      description =
+          "Few-shot fitting: strength of a Gaussian prior pulling new users towards the mean seen"
+              + " user's weights (FitConfig.priorStrength; default: 0, the paper's Eq. 11).")
+  double prior;
+
   /** The number of training threads: {@code --threads} or the available processors. */
   int threads() {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -58,6 +67,9 @@ final class TrainOptions {
 
   /** The few-shot fitting preset matching {@code --paper-optimizer}. */
   FitConfig fitConfig() {
-    return paperOptimizer ? FitConfig.paper() : FitConfig.defaults();
+    if (paperOptimizer && prior != 0) {
+      throw new IllegalArgumentException("--prior applies to the Newton solver, not --paper-optimizer");
+    }
+    return paperOptimizer ? FitConfig.paper() : FitConfig.defaults().withPriorStrength(prior);
   }
 }

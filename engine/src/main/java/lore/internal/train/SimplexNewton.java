@@ -31,6 +31,8 @@ public final class SimplexNewton {
   private final double[] proj;
   private double[] margins;
   private double lastObjective;
+  private double priorStrength;
+  private double[] priorCenter;
 
   /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
   public SimplexNewton(int k, int maxPairs) {
@@ -64,6 +66,21 @@ public final class SimplexNewton {
    */
   public int solve(
       float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations) {
+    return solve(dz, off, n, scale, w, tol, maxIterations, 0, null);
+  }
+
+  /**
+   * As {@link #solve(float[], int, int, double, double[], double, int)} with a Gaussian prior: the
+   * objective gains {@code (strength / 2) ||w - center||^2}, which shrinks users with few pairs
+   * towards {@code center} (a MAP estimate). {@code strength = 0} is Eq. 11 exactly.
+   *
+   * @param center length k, on the simplex; ignored when strength is 0
+   */
+  public int solve(
+      float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations,
+      double strength, double[] center) {
+    this.priorStrength = strength;
+    this.priorCenter = center;
     if (n > margins.length) {
       margins = new double[n]; // only when a caller exceeds the size it declared
     }
@@ -114,7 +131,16 @@ public final class SimplexNewton {
       margins[p] = m;
       sum += Numerics.softplusNeg(m);
     }
-    return sum / n;
+    double f = sum / n;
+    if (priorStrength > 0) {
+      double r = 0;
+      for (int b = 0; b < k; b++) {
+        double t = w[b] - priorCenter[b];
+        r += t * t;
+      }
+      f += 0.5 * priorStrength * r;
+    }
+    return f;
   }
 
   /** Fills g and h at w (margins from the last objective call at w); returns max diagonal of h. */
@@ -140,6 +166,10 @@ public final class SimplexNewton {
     for (int a = 0; a < k; a++) {
       for (int b = 0; b < a; b++) {
         h[b * k + a] = h[a * k + b];
+      }
+      if (priorStrength > 0) {
+        g[a] += priorStrength * (w[a] - priorCenter[a]);
+        h[a * k + a] += priorStrength;
       }
       trace += h[a * k + a];
     }

@@ -236,7 +236,15 @@ final class ExperimentCommand implements Callable<Integer> {
             .fewShot(fewShot)
             .fewShotGrid(fewShotGrid)
             .rankGrid(ranks)
-            .validationFraction(validationFraction);
+            .validationFraction(validationFraction)
+            .methodSettings(
+                String.format(
+                    Locale.ROOT,
+                    "steps %d, %s/%s, fit %s",
+                    trainConfig.steps(),
+                    trainConfig.optimizer(),
+                    trainConfig.simplex(),
+                    train.fitConfig()));
     MethodCatalog.addTo(
         b,
         methods,

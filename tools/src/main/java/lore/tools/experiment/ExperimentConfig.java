@@ -26,6 +26,8 @@ import java.util.TreeSet;
  * @param validationFraction fraction of the seen users' training prompts (items) held out to
  *     score each rank
  * @param outputDir where results.jsonl, the markdown table and the plots go
+ * @param methodSettings free text naming the methods' settings (e.g. training steps); part of the
+ *     fingerprint, so that results of other settings are not resumed into; empty for none
  */
 public record ExperimentConfig(
     ExperimentDataset dataset,
@@ -37,12 +39,14 @@ public record ExperimentConfig(
     List<Integer> fewShotGrid,
     List<Integer> rankGrid,
     double validationFraction,
-    Path outputDir) {
+    Path outputDir,
+    String methodSettings) {
 
   /** Validates, sorts and de-duplicates the grids, and checks that method names are unique. */
   public ExperimentConfig {
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(outputDir, "outputDir");
+    Objects.requireNonNull(methodSettings, "methodSettings");
     methods = List.copyOf(methods);
     rankedMethods = List.copyOf(rankedMethods);
     if (methods.isEmpty() && rankedMethods.isEmpty()) {
@@ -107,13 +111,14 @@ public record ExperimentConfig(
   String fingerprint() {
     return String.format(
         Locale.ROOT,
-        "%s; seed %d; k %d; k grid %s; rank grid %s; validation fraction %s",
+        "%s; seed %d; k %d; k grid %s; rank grid %s; validation fraction %s%s",
         dataset.description(),
         seed,
         fewShot,
         fewShotGrid,
         rankGrid,
-        validationFraction);
+        validationFraction,
+        methodSettings.isEmpty() ? "" : "; methods: " + methodSettings);
   }
 
   /** A builder with the paper's defaults: R = 20, k = 9, grid {1, 2, 5, 9, 20, 50}. */
@@ -142,6 +147,7 @@ public record ExperimentConfig(
     private List<Integer> fewShotGrid = List.of(1, 2, 5, 9, 20, 50);
     private List<Integer> rankGrid = paperRankGrid();
     private double validationFraction = 0.2;
+    private String methodSettings = "";
 
     private Builder(ExperimentDataset dataset, Path outputDir) {
       this.dataset = dataset;
@@ -188,6 +194,11 @@ public record ExperimentConfig(
       return this;
     }
 
+    public Builder methodSettings(String v) {
+      methodSettings = Objects.requireNonNull(v, "methodSettings");
+      return this;
+    }
+
     public ExperimentConfig build() {
       return new ExperimentConfig(
           dataset,
@@ -199,7 +210,8 @@ public record ExperimentConfig(
           fewShotGrid,
           rankGrid,
           validationFraction,
-          outputDir);
+          outputDir,
+          methodSettings);
     }
   }
 }

@@ -26,6 +26,12 @@ final class Report {
   static final String FEW_SHOT_PLOT = "fewshot.png";
   static final String RANK_PLOT = "rank.png";
 
+  // distinguishable, colour-blind-safe (Okabe-Ito); XChart's default has two similar yellows
+  private static final Color[] PALETTE = {
+    new Color(0x0072B2), new Color(0xE69F00), new Color(0x009E73), new Color(0xCC79A7),
+    new Color(0xD55E00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442)
+  };
+
   private Report() {}
 
   static void write(ExperimentResults results, Path dir) throws IOException {
@@ -187,7 +193,8 @@ final class Report {
             .yAxisTitle("accuracy (%), mean ± std over splits")
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    chart.getStyler().setSeriesColors(PALETTE);
     chart.getStyler().setDecimalPattern("#0.#");
     return chart;
   }

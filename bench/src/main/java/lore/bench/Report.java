@@ -1,0 +1,460 @@
+package lore.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import lore.internal.kernel.KernelProvider;
+
+/**
+ * Turns JMH JSON results ({@code -rf json}) into the tables of {@code bench/RESULTS.md}: median and
+ * error per implementation, the ratio to ND4J and to the scalar kernels, and the fraction of the
+ * roofline, where memory bandwidth and FMA peak come from {@link StreamBenchmark} and {@link
+ * FmaPeakBenchmark} in the same files. Usage: {@code java --add-modules jdk.incubator.vector -cp
+ * benchmarks.jar lore.bench.Report result.json... > RESULTS-tables.md}.
+ */
+public final class Report {
+  private static final String[] IMPL_ORDER = {"panama", "scalar", "ejml", "nd4j", "engine"};
+
+  /** One JMH result. Times are in milliseconds. */
+  record Result(
+      String benchmark,
+      String method,
+      Map<String, String> params,
+      double medianMs,
+      double meanMs,
+      double errorMs,
+      Map<String, Double> percentilesMs,
+      Double allocBytesPerOp) {
+    String p(String name) {
+      return params.getOrDefault(name, "");
+    }
+
+    int pi(String name) {
+      return Integer.parseInt(p(name));
+    }
+  }
+
+  private final List<Result> results = new ArrayList<>();
+  private String jdk = "?";
+  private final StringBuilder out = new StringBuilder();
+  private double bw1 = Double.NaN;
+  private double bw2 = Double.NaN;
+  private double peak1 = Double.NaN;
+  private double peak2 = Double.NaN;
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("usage: Report result.json [more.json ...]");
+    }
+    Report r = new Report();
+    for (String a : args) {
+      r.read(Path.of(a));
+    }
+    r.write();
+    System.out.print(r.out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void read(Path file) throws IOException {
+    List<Object> all = (List<Object>) Json.parse(Files.readString(file));
+    for (Object o : all) {
+      Map<String, Object> m = (Map<String, Object>) o;
+      String full = (String) m.get("benchmark");
+      int dot = full.lastIndexOf('.');
+      String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
+      jdk = m.get("jdkVersion") + " (" + m.get("vmName") + " " + m.get("vmVersion") + ")";
+      Map<String, String> params = new TreeMap<>();
+      Object ps = m.get("params");
+      if (ps != null) {
+        ((Map<String, Object>) ps).forEach((k, v) -> params.put(k, String.valueOf(v)));
+      }
+      Map<String, Object> pm = (Map<String, Object>) m.get("primaryMetric");
+      double toMs = toMillis((String) pm.get("scoreUnit"));
+      Map<String, Double> pct = new LinkedHashMap<>();
+      ((Map<String, Object>) pm.get("scorePercentiles"))
+          .forEach((k, v) -> pct.put(k, ((Double) v) * toMs));
+      Double alloc = null;
+      Object sec = m.get("secondaryMetrics");
+      if (sec != null) {
+        Object gc = ((Map<String, Object>) sec).get("gc.alloc.rate.norm");
+        if (gc != null) {
+          alloc = (Double) ((Map<String, Object>) gc).get("score");
+        }
+      }
+      Object err = pm.get("scoreError");
+      double error = err instanceof Double e ? e * toMs : Double.NaN;
+      results.add(
+          new Result(
+              cls,
+              full.substring(dot + 1),
+              params,
+              pct.get("50.0"),
+              (Double) pm.get("score") * toMs,
+              error,
+              pct,
+              alloc));
+    }
+  }
+
+  private static double toMillis(String unit) {
+    return switch (unit) {
+      case "s/op" -> 1e3;
+      case "ms/op" -> 1;
+      case "us/op" -> 1e-3;
+      case "ns/op" -> 1e-6;
+      default -> throw new IllegalArgumentException("unit " + unit);
+    };
+  }
+
+  private List<Result> select(String cls, Predicate<Result> filter) {
+    List<Result> l = new ArrayList<>();
+    for (Result r : results) {
+      if (r.benchmark.equals(cls) && filter.test(r)) {
+        l.add(r);
+      }
+    }
+    return l;
+  }
+
+  private void write() {
+    String kernels = KernelProvider.choose("auto").name();
+    int lanes = kernels.startsWith("panama/") ? Integer.parseInt(kernels.substring(7)) / 32 : 16;
+    line("- JDK: " + jdk);
+    line("- CPU: " + cpu());
+    line("- `Kernels.name()` (auto): `" + kernels + "`");
+    line("- Date: " + LocalDate.now());
+    line("");
+    rooflines(lanes);
+    kernelTables("ProjectBenchmark", "Projection Z = X A^T", 2, 4);
+    kernelTables("GradientBenchmark", "Gradient grad += G^T X", 2, 4);
+    kernelTables(
+        "FusedPassBenchmark", "Fused training pass (projection + logistic + gradient)", 4, 4);
+    trainTables();
+    smallTables("SimplexBenchmark", "Simplex projection of n vectors of length B", "B");
+    smallTables("LogisticLossBenchmark", "Stable logistic loss and derivative over n margins", "n");
+    fewShot();
+    score();
+    targets();
+  }
+
+  private static String cpu() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (l.startsWith("model name")) {
+          String model = l.substring(l.indexOf(':') + 1).trim();
+          return model + ", " + Runtime.getRuntime().availableProcessors() + " vCPUs";
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return System.getProperty("os.arch");
+  }
+
+  private void rooflines(int lanes) {
+    line("## Rooflines measured in this run");
+    line("");
+    line("| probe | threads | median ms | ± error | derived |");
+    line("|---|---|---|---|---|");
+    for (Result r : select("StreamBenchmark", x -> true)) {
+      double bytes = r.pi("mib") * 1048576.0;
+      double gbs = bytes / 1e9 / (r.medianMs / 1e3);
+      if (r.pi("threads") == 1) {
+        bw1 = Double.isNaN(bw1) ? gbs : Math.max(bw1, gbs);
+      } else if (r.pi("threads") == 2) {
+        bw2 = Double.isNaN(bw2) ? gbs : Math.max(bw2, gbs);
+      }
+      line("| STREAM-style read, " + r.p("mib") + " MiB | " + r.p("threads") + " | " + f(r.medianMs)
+          + " | " + f(r.errorMs) + " | **" + f(gbs) + " GB/s** |");
+    }
+    for (Result r : select("FmaPeakBenchmark", x -> true)) {
+      double flops = 2.0 * lanes * FmaPeakBenchmark.CHAINS * r.pi("iterations") * r.pi("threads");
+      double gf = flops / 1e9 / (r.medianMs / 1e3);
+      if (r.pi("threads") == 1) {
+        peak1 = Double.isNaN(peak1) ? gf : Math.max(peak1, gf);
+      } else if (r.pi("threads") == 2) {
+        peak2 = Double.isNaN(peak2) ? gf : Math.max(peak2, gf);
+      }
+      line("| FMA peak, " + FmaPeakBenchmark.CHAINS + " chains x " + lanes + " lanes | "
+          + r.p("threads") + " | " + f(r.medianMs) + " | " + f(r.errorMs) + " | **" + f(gf)
+          + " GFLOP/s** |");
+    }
+    // two threads can't have less bandwidth or peak than one: a lower 2-thread probe means a
+    // neighbour took the second core; use the 1-thread figure then (RESULTS.md says so)
+    if (!(bw2 >= bw1)) {
+      bw2 = bw1;
+    }
+    if (!(peak2 >= peak1)) {
+      peak2 = peak1;
+    }
+    if (Double.isNaN(peak1)) {
+      peak1 = 152; // notes/PERFORMANCE.md, Cascade Lake, C intrinsics
+      peak2 = 300;
+      line("| FMA peak (not in this run: notes/PERFORMANCE.md) | 1 / 2 | | | 152 / 300 GFLOP/s |");
+    }
+    line("");
+    line("Roofline of an operation = max(bytes read once / bandwidth, FLOP / FMA peak) for its"
+        + " thread count, with the best bandwidth and peak above when a probe ran more than once"
+        + " (and the 1-thread figure for 2 threads when the 2-thread probe came out lower);"
+        + " \"of roofline\" = roofline time / measured median (1.0 = at the roofline).");
+    line("");
+  }
+
+  /** Project, gradient, fused: one table per (rows, d, B). */
+  private void kernelTables(
+      String cls, String title, int flopsPerElementPerRank, int bytesPerElement) {
+    List<Result> all = select(cls, x -> true);
+    if (all.isEmpty()) {
+      return;
+    }
+    line("## " + title + " (`" + cls + "`, 1 thread, ms per call)");
+    line("");
+    Map<String, List<Result>> groups = group(all, "rows", "d", "B");
+    for (var e : groups.entrySet()) {
+      Result any = e.getValue().get(0);
+      long rows = any.pi("rows");
+      long d = any.pi("d");
+      long b = any.pi("B");
+      double bytes = (double) rows * d * bytesPerElement;
+      double flops = (double) flopsPerElementPerRank * rows * d * b;
+      line("rows = " + rows + ", d = " + d + ", B = " + b + " (X is " + f(bytes / 1e6) + " MB, "
+          + f(flops / 1e9) + " GFLOP)");
+      line("");
+      impls(e.getValue(), bytes, flops, bw1, peak1);
+    }
+  }
+
+  private void trainTables() {
+    List<Result> all = select("TrainIterationBenchmark", x -> true);
+    if (all.isEmpty()) {
+      return;
+    }
+    line("## Training iteration (`TrainIterationBenchmark`, ms per iteration)");
+    line("");
+    for (var e : group(all, "P", "users", "d", "B", "threads").entrySet()) {
+      Result any = e.getValue().get(0);
+      long p = any.pi("P");
+      long d = any.pi("d");
+      long b = any.pi("B");
+      int t = any.pi("threads");
+      double bytes = (double) p * d * 4;
+      double flops = 4.0 * p * d * b;
+      line("P = " + p + ", users = " + any.p("users") + ", d = " + d + ", B = " + b + ", **"
+          + t + " thread" + (t > 1 ? "s" : "") + "** (X is " + f(bytes / 1e6) + " MB, "
+          + f(flops / 1e9) + " GFLOP)");
+      line("");
+      impls(e.getValue(), bytes, flops, t == 1 ? bw1 : bw2, t == 1 ? peak1 : peak2);
+    }
+  }
+
+  private void impls(List<Result> group, double bytes, double flops, double bw, double peak) {
+    Result nd4j = find(group, "nd4j");
+    Result scalar = find(group, "scalar");
+    double memMs = bytes / (bw * 1e9) * 1e3;
+    double cpuMs = flops / (peak * 1e9) * 1e3;
+    double roof = Math.max(memMs, cpuMs);
+    String bound = memMs >= cpuMs ? "memory" : "compute";
+    line("| impl | median | min | ± error | ND4J ÷ this | scalar ÷ this | GB/s | GFLOP/s"
+        + " | roofline (" + bound + ") | of roofline |");
+    line("|---|---|---|---|---|---|---|---|---|---|");
+    for (Result r : sorted(group)) {
+      double s = r.medianMs / 1e3;
+      line("| " + r.p("impl") + " | " + f(r.medianMs) + " | " + f(r.percentilesMs.get("0.0"))
+          + " | " + f(r.errorMs) + " | "
+          + ratio(nd4j, r) + " | " + ratio(scalar, r) + " | " + f(bytes / 1e9 / s) + " | "
+          + f(flops / 1e9 / s) + " | " + f(roof) + " | " + f(roof / r.medianMs) + alloc(r)
+          + " |");
+    }
+    line("");
+  }
+
+  private void smallTables(String cls, String title, String key) {
+    List<Result> all = select(cls, x -> true);
+    if (all.isEmpty()) {
+      return;
+    }
+    line("## " + title + " (`" + cls + "`, 1 thread, µs per call)");
+    line("");
+    line("| n | B | path | median | ± error | ND4J ÷ this |");
+    line("|---|---|---|---|---|---|");
+    for (var e : group(all, "n", "B").entrySet()) {
+      Result nd4j = null;
+      for (Result r : e.getValue()) {
+        if (r.p("path").equals("nd4j")) {
+          nd4j = r;
+        }
+      }
+      for (Result r : e.getValue()) {
+        line("| " + r.p("n") + " | " + (r.p("B").isEmpty() ? "-" : r.p("B")) + " | " + r.p("path")
+            + " | " + f(r.medianMs * 1e3) + " | " + f(r.errorMs * 1e3) + " | "
+            + (nd4j == null ? "-" : f(nd4j.medianMs / r.medianMs)) + alloc(r) + " |");
+      }
+    }
+    line("");
+  }
+
+  private void fewShot() {
+    List<Result> all = select("FewShotFitBenchmark", x -> true);
+    if (all.isEmpty()) {
+      return;
+    }
+    line("## Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
+    line("");
+    line("| kernels | rank | k | method | p50 | p99 | p99.9 | mean ± error |");
+    line("|---|---|---|---|---|---|---|---|");
+    for (Result r : all) {
+      line("| " + r.p("kernels") + " | " + r.p("rank") + " | " + r.p("k") + " | " + r.method + " | "
+          + f(r.percentilesMs.get("50.0") * 1e3) + " | " + f(r.percentilesMs.get("99.0") * 1e3)
+          + " | " + f(r.percentilesMs.get("99.9") * 1e3) + " | " + f(r.meanMs * 1e3) + " ± "
+          + f(r.errorMs * 1e3) + alloc(r) + " |");
+    }
+    line("");
+  }
+
+  private void score() {
+    List<Result> all = select("ScoreBenchmark", x -> true);
+    if (all.isEmpty()) {
+      return;
+    }
+    line("## Scoring (`ScoreBenchmark`, ns per call)");
+    line("");
+    line("| method | d | kernels | median | ± error | scalar ÷ this |");
+    line("|---|---|---|---|---|---|");
+    for (var e : group(all, "d").entrySet()) {
+      for (String method : new String[] {"score", "rerank"}) {
+        Result scalar = null;
+        for (Result r : e.getValue()) {
+          if (r.method.equals(method) && r.p("kernels").equals("scalar")) {
+            scalar = r;
+          }
+        }
+        for (Result r : e.getValue()) {
+          if (r.method.equals(method)) {
+            line("| " + method + (method.equals("rerank") ? " 64" : "") + " | " + r.p("d") + " | "
+                + r.p("kernels") + " | " + f(r.medianMs * 1e6) + " | " + f(r.errorMs * 1e6) + " | "
+                + (scalar == null ? "-" : f(scalar.medianMs / r.medianMs)) + alloc(r) + " |");
+          }
+        }
+      }
+    }
+    line("");
+  }
+
+  private void targets() {
+    line("## Targets");
+    line("");
+    List<Result> train = select("TrainIterationBenchmark", x -> true);
+    for (var e : group(train, "P", "users", "d", "B", "threads").entrySet()) {
+      Result panama = find(e.getValue(), "panama");
+      Result nd4j = find(e.getValue(), "nd4j");
+      if (panama == null) {
+        continue;
+      }
+      int b = panama.pi("B");
+      int t = panama.pi("threads");
+      String where =
+          "P = " + panama.p("P") + ", B = " + b + ", " + t + " thread" + (t > 1 ? "s" : "");
+      if (b == 10) {
+        double bytes = (double) panama.pi("P") * panama.pi("d") * 4;
+        double floor = bytes / ((t == 1 ? bw1 : bw2) * 1e9) * 1e3;
+        double x = panama.medianMs / floor;
+        line("- " + where + ": within 1.3x of the one-read memory floor (" + f(floor) + " ms): "
+            + (x <= 1.3 ? "**met**" : "**not met**") + ", " + f(panama.medianMs) + " ms = " + f(x)
+            + "x the floor");
+        if (nd4j != null) {
+          double y = nd4j.medianMs / panama.medianMs;
+          line("- " + where + ": >= 3x faster than ND4J: " + (y >= 3 ? "**met**" : "**not met**")
+              + ", " + f(y) + "x (" + f(nd4j.medianMs) + " vs " + f(panama.medianMs) + " ms)");
+        }
+      } else if (b == 50 && nd4j != null) {
+        double y = nd4j.medianMs / panama.medianMs;
+        line("- " + where + ": no slower than ND4J: " + (y >= 1 ? "**met**" : "**not met**") + ", "
+            + f(y) + "x (" + f(nd4j.medianMs) + " vs " + f(panama.medianMs) + " ms)");
+      }
+    }
+    for (Result r : select("FewShotFitBenchmark", x -> x.pi("k") == 50)) {
+      double p99 = r.percentilesMs.get("99.0") * 1e3;
+      line("- few-shot " + r.method + " p99 < 50 µs at k = 50, " + r.p("kernels")
+          + " kernels, rank " + r.p("rank") + ": " + (p99 < 50 ? "**met**" : "**not met**")
+          + ", p99 = " + f(p99) + " µs");
+    }
+    line("");
+  }
+
+  private static Result find(List<Result> group, String impl) {
+    for (Result r : group) {
+      if (r.p("impl").equals(impl)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static List<Result> sorted(List<Result> group) {
+    List<Result> l = new ArrayList<>();
+    for (String impl : IMPL_ORDER) {
+      for (Result r : group) {
+        if (r.p("impl").equals(impl)) {
+          l.add(r);
+        }
+      }
+    }
+    return l;
+  }
+
+  private static Map<String, List<Result>> group(List<Result> all, String... keys) {
+    Map<String, List<Result>> g = new TreeMap<>();
+    for (Result r : all) {
+      StringBuilder k = new StringBuilder();
+      for (String key : keys) {
+        String v = r.p(key);
+        k.append(String.format(Locale.ROOT, "%12s|", v)); // numeric order for integer params
+      }
+      g.computeIfAbsent(k.toString(), x -> new ArrayList<>()).add(r);
+    }
+    return g;
+  }
+
+  private static String ratio(Result base, Result r) {
+    return base == null ? "-" : f(base.medianMs / r.medianMs);
+  }
+
+  private static String alloc(Result r) {
+    return r.allocBytesPerOp == null ? "" : " (" + f(r.allocBytesPerOp) + " B/op)";
+  }
+
+  /** Three significant digits, no exponent for the ranges seen here. */
+  static String f(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    double a = Math.abs(v);
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 1) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    if (a >= 0.01) {
+      return String.format(Locale.ROOT, "%.3f", v);
+    }
+    return String.format(Locale.ROOT, "%.2g", v);
+  }
+
+  private void line(String s) {
+    out.append(s).append('\n');
+  }
+}

@@ -1,0 +1,82 @@
+package lore.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One full training iteration at PersonalLLM scale: P = 45,000 difference rows (737 MB at
+ * d = 4096), 1000 users, on 1 or 2 threads. Engine: {@code Kernels.fusedPass} over {@code
+ * threads} row ranges, one on the caller and the rest on a caller-owned executor, with per-thread
+ * gradients summed after (as {@code Trainer} does). ND4J: the same pipeline with ND4J's and
+ * OpenBLAS's threads set to {@code threads}. EJML: {@code CommonOps_MT_FDRM} on 2 threads. The
+ * quick profile uses a smaller P (see README).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms8g",
+      "-Xmx8g"
+    })
+@State(Scope.Benchmark)
+public class TrainIterationBenchmark {
+  /** Rows checked against the scalar reference in setup (the scalar pass over all P is slow). */
+  static final int CHECK_ROWS = 2048;
+
+  @Param({"panama", "scalar", "ejml", "nd4j"})
+  String impl;
+
+  @Param({"2", "10", "50"})
+  int B;
+
+  @Param({"1", "2"})
+  int threads;
+
+  @Param({"45000"})
+  int P;
+
+  @Param({"1000"})
+  int users;
+
+  @Param({"4096"})
+  int d;
+
+  FusedProblem problem;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    problem = FusedProblem.random(Impl.of(impl), P, d, B, users, threads);
+    // the same code path (impl, threads) on the first rows of the same data, outside timing
+    try (FusedProblem head = problem.prefix(Math.min(P, CHECK_ROWS))) {
+      head.requireMatchesScalar(impl + " train iteration B=" + B + " threads=" + threads);
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    problem.close();
+  }
+
+  @Benchmark
+  public double iteration(Blackhole bh) {
+    double loss = problem.iterate();
+    bh.consume(problem.gradHandle());
+    return loss;
+  }
+}

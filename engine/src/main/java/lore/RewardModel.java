@@ -76,6 +76,26 @@ public final class RewardModel {
     }
   }
 
+  /**
+   * A model from a basis trained elsewhere, with no seen users (new users are added with {@link
+   * #withFittedUsers} or {@link #withUser}). The array is copied. Allocates O(B d).
+   *
+   * @param basis B x d row-major, every value finite
+   * @throws IllegalArgumentException on a shape mismatch, a non-finite value, rank outside [1, d] or
+   *     a non-positive logit scale
+   */
+  public static RewardModel fromBasis(float[] basis, int rank, int dim, double logitScale) {
+    if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
+      throw new IllegalArgumentException("logit scale must be positive and finite, got " + logitScale);
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "lore-model");
+    meta.put("rank", Integer.toString(rank));
+    meta.put("logitScale", Double.toString(logitScale));
+    meta.put("origin", "fromBasis");
+    return new RewardModel(dim, rank, basis.clone(), logitScale, new String[0], new float[0], meta);
+  }
+
   /** Embedding dimension d. */
   public int dim() {
     return dim;

@@ -59,5 +59,15 @@ class BadInputTest {
     rejects(() -> m.withFittedUsers(other, FitConfig.defaults()), "dim 3");
     rejects(() -> Evaluation.accuracy(m, other), "dim 3");
     rejects(() -> m.reward("a").rerank(new float[3], 2, new float[2], new int[2]), "2 candidates");
+    rejects(() -> RewardModel.fromBasis(new float[5], 2, 3, 1.0), "2 x 3");
+    rejects(() -> RewardModel.fromBasis(new float[6], 4, 3, 1.0), "rank 4");
+    rejects(() -> RewardModel.fromBasis(new float[] {1, Float.NaN}, 1, 2, 1.0), "column 1");
+    rejects(() -> RewardModel.fromBasis(new float[2], 1, 2, 0), "logit scale");
+    RewardModel imported = RewardModel.fromBasis(new float[] {1, 0, 0, 1}, 2, 2, 1.0);
+    RewardModel withUser =
+        imported.withFittedUsers(
+            PreferenceData.builder(new float[] {1, 0, 0, 1}, 2, 2).add("z", 0, 1).build(),
+            FitConfig.defaults());
+    org.junit.jupiter.api.Assertions.assertEquals(1f, withUser.weights("z").get(0), 1e-5f);
   }
 }

@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every hot loop is one small method with a fixed register block: C2 silently drops the
  * intrinsics of a method that grows too large (see shared notes, PERFORMANCE.md, "Vector API
- * pitfalls"), so leftover rows and basis rows reuse the same block shape with a repeated operand
- * and a zero coefficient rather than adding more shapes.
+ * pitfalls"). Projection uses 4x4, 2x4, 2x2 and 2x1 blocks so no FMA is wasted for any rank; an
+ * odd leftover row repeats the previous row, and the gradient's leftover rows and basis rows reuse
+ * its 4x2 block with a zero coefficient.
  */
 final class PanamaKernels implements Kernels {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -48,7 +49,7 @@ final class PanamaKernels implements Kernels {
    * unspecified: its interpreted and compiled forms differ in the last bits, which broke
    * bitwise-reproducible training. Accumulators are instead stored to the caller's scratch and
    * summed lane by lane in a fixed order, in plain code that C2 cannot reassociate; a helper taking
-   * vectors as arguments would not be inlined and would box them (45x slower, see PERFORMANCE.md).
+   * vectors as arguments was not inlined here and boxed them (the projection ran 4x slower).
    */
   private static float lanes(float[] scratch, int off) {
     float s = scratch[off];

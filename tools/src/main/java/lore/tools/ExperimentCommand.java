@@ -65,8 +65,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "LoRe,BT",
       paramLabel = "NAME",
       description =
-          "Comma list of methods: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Comma list of methods: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL, and ref on synthetic"
+              + " data (the generator's population-average reward) (default: ${DEFAULT-VALUE}).")
   List<String> methods;
 
   @Option(
@@ -249,7 +249,8 @@ final class ExperimentCommand implements Callable<Integer> {
         b,
         methods,
         new MethodCatalog.Settings(trainConfig, train.fitConfig()),
-        !ranks.isEmpty());
+        !ranks.isEmpty(),
+        data);
     ExperimentConfig config = b.build();
     err.println("lore experiment: " + data.description());
     err.printf(

@@ -9,14 +9,15 @@ import lore.tools.experiment.methods.BtMethod;
 import lore.tools.experiment.methods.LoReMethod;
 import lore.tools.experiment.methods.LoReMlpMethod;
 import lore.tools.experiment.methods.PalMethod;
+import lore.tools.experiment.methods.RefMethod;
 import lore.tools.experiment.methods.VplMethod;
 
 /**
  * Methods of the comparison by name, for the command line: {@code LoRe} (rank chosen per split from
  * the rank grid, or the fixed rank of the training configuration when the grid is empty), {@code
  * BT}, {@code LoRe-MLP}, {@code PAL-A}, {@code PAL-B} and {@code VPL} with their published (or
- * default) settings. {@code ref} is not offered: it needs a pretrained reward model's weights,
- * which neither dataset kind has.
+ * default) settings, and {@code ref} on the synthetic dataset (the generator's population-average
+ * reward; real datasets here ship no reference reward model).
  */
 public final class MethodCatalog {
   private MethodCatalog() {}
@@ -48,7 +49,21 @@ public final class MethodCatalog {
    */
   public static void addTo(
       ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank) {
+    addTo(builder, names, s, selectRank, null);
+  }
+
+  /**
+   * As {@link #addTo(ExperimentConfig.Builder, List, Settings, boolean)}; with a {@link
+   * SyntheticDataset}, {@code ref} is also offered: the generator's population-average reward.
+   */
+  public static void addTo(
+      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank,
+      ExperimentDataset dataset) {
     for (String raw : names) {
+      if (raw.strip().equalsIgnoreCase("ref") && dataset instanceof SyntheticDataset syn) {
+        builder.method(RefMethod.ofTableRewards("ref", syn::populationReward));
+        continue;
+      }
       switch (canonical(raw)) {
         case "LoRe" -> {
           if (selectRank) {
@@ -89,7 +104,8 @@ public final class MethodCatalog {
     }
     if (raw.strip().equalsIgnoreCase("ref")) {
       throw new IllegalArgumentException(
-          "method 'ref' needs a pretrained reward model's weights, which these datasets lack");
+          "method 'ref' needs a reference reward: only the synthetic dataset provides one (its"
+              + " population-average reward)");
     }
     throw new IllegalArgumentException(
         "unknown method '" + raw + "'; available: " + String.join(", ", names()));

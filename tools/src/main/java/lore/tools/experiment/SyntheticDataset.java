@@ -51,11 +51,15 @@ public final class SyntheticDataset implements ExperimentDataset {
    * Generates the split: allocates the item table ({@code itemCount x dim} floats), a few seconds
    * at the paper's scale.
    */
+  private float[] lastItems;
+  private float[] lastReward;
+
   @Override
   public Split split(int index, long seed, int fewShotPairs, double validationFraction) {
     Splits.checkFraction("validation fraction", validationFraction);
     int k = Math.min(Math.max(1, fewShotPairs), base.trainPrompts());
     SyntheticData d = SyntheticPersonalLlm.generate(base.withSeed(seed).withFewShotPairs(k));
+    remember(d);
     int r = base.responsesPerPrompt();
     Splits.Parts v =
         Splits.holdOut(
@@ -79,6 +83,32 @@ public final class SyntheticDataset implements ExperimentDataset {
         d.testUnseen(),
         v.rest(),
         v.heldOut());
+  }
+
+  /**
+   * The generator's population-average reward of every item of the split whose item table is {@code
+   * items}: the mean of the hidden reward functions, which is {@code E[w]} for the symmetric
+   * Dirichlet users (the synthetic stand-in for the paper's "ref" reward model). Only the latest
+   * split is kept; null for any other table.
+   */
+  public synchronized float[] populationReward(float[] items) {
+    return items == lastItems ? lastReward : null;
+  }
+
+  private synchronized void remember(SyntheticData d) {
+    int m = d.config().rewardFunctions();
+    int n = d.config().itemCount();
+    float[] hidden = d.hiddenRewards();
+    float[] reward = new float[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int f = 0; f < m; f++) {
+        s += hidden[i * m + f];
+      }
+      reward[i] = (float) (s / m);
+    }
+    lastItems = d.items();
+    lastReward = reward;
   }
 
   static String count(PreferenceData p) {

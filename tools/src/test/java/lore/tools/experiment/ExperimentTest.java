@@ -234,6 +234,23 @@ class ExperimentTest {
     assertTrue(Files.exists(dir.resolve("results.md")));
   }
 
+  @Test
+  void refRunsOnSyntheticDataWithNoParameters() {
+    String[] r =
+        cli(
+            "experiment", "--out", dir.toString(), "--dim", "16", "--seen", "10", "--unseen", "8",
+            "--train-prompts", "100", "--test-prompts", "20", "--train-pairs", "20", "--splits",
+            "1", "--few-shot", "5", "--few-shot-grid", "1,5", "--rank-grid", "none", "--rank", "2",
+            "--steps", "5", "--threads", "1", "--methods", "ref,BT");
+    assertEquals("0", r[0], r[1] + r[2]);
+    String row =
+        r[1].lines().filter(l -> l.startsWith("| ref |")).findFirst().orElseThrow(() -> new AssertionError(r[1]));
+    assertTrue(row.contains("| 0 |"), "ref learns nothing: " + row);
+    // the population reward is informative: clearly better than chance on synthetic users
+    double seen = Double.parseDouble(row.split("\\|")[2].trim().split(" ")[0]);
+    assertTrue(seen > 60, row);
+  }
+
   private static String[] append(String[] a, String s) {
     String[] b = java.util.Arrays.copyOf(a, a.length + 1);
     b[a.length] = s;

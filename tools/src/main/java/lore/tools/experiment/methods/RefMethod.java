@@ -15,25 +15,39 @@ public final class RefMethod implements PreferenceMethod {
   private final String name;
   private final float[] rewardOfItem;
   private final float[] direction;
+  private final java.util.function.Function<float[], float[]> rewardsOfTable;
 
-  private RefMethod(String name, float[] rewardOfItem, float[] direction) {
+  private RefMethod(
+      String name, float[] rewardOfItem, float[] direction,
+      java.util.function.Function<float[], float[]> rewardsOfTable) {
     this.name = Objects.requireNonNull(name, "name");
     this.rewardOfItem = rewardOfItem;
     this.direction = direction;
+    this.rewardsOfTable = rewardsOfTable;
+  }
+
+  /**
+   * A reward per item that depends on the split's item table (each synthetic split generates its
+   * own): {@code rewardsOfTable} maps the training data's item table to one reward per row, looked
+   * up once per {@link #train}.
+   */
+  public static RefMethod ofTableRewards(
+      String name, java.util.function.Function<float[], float[]> rewardsOfTable) {
+    return new RefMethod(name, null, null, Objects.requireNonNull(rewardsOfTable, "rewardsOfTable"));
   }
 
   /**
    * @param rewardOfItem one reward per row of the item table (not copied, not modified)
    */
   public static RefMethod ofItemRewards(String name, float[] rewardOfItem) {
-    return new RefMethod(name, Objects.requireNonNull(rewardOfItem, "rewardOfItem"), null);
+    return new RefMethod(name, Objects.requireNonNull(rewardOfItem, "rewardOfItem"), null, null);
   }
 
   /**
    * @param direction d weights v of the linear reward {@code v . e} (not copied, not modified)
    */
   public static RefMethod linear(String name, float[] direction) {
-    return new RefMethod(name, null, Objects.requireNonNull(direction, "direction"));
+    return new RefMethod(name, null, Objects.requireNonNull(direction, "direction"), null);
   }
 
   @Override
@@ -43,6 +57,13 @@ public final class RefMethod implements PreferenceMethod {
 
   @Override
   public Trained train(PreferenceData train, long seed) {
+    if (rewardsOfTable != null) {
+      float[] rewards = rewardsOfTable.apply(train.items());
+      if (rewards == null) {
+        throw new IllegalArgumentException("no ref rewards for this split's item table");
+      }
+      return ofItemRewards(name, rewards).train(train, seed);
+    }
     check(train);
     return new Trained() {
       @Override

@@ -170,37 +170,10 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
     Result r;
     try (ExecutorService pool = Pools.fixed(loreConfig.threads(), "lore-train")) {
-      t = System.nanoTime();
-      RewardModel bt =
-          new Trainer(btConfig)
-              .executor(pool)
-              .listener(new Progress(err, "BT   train", live))
-              .train(s.train());
-      double trainBt = since(t);
-      t = System.nanoTime();
-      RewardModel lore =
-          new Trainer(loreConfig)
-              .executor(pool)
-              .listener(new Progress(err, "LoRe train", live))
-              .train(s.train());
-      double trainLore = since(t);
-      t = System.nanoTime();
-      bt = bt.withFittedUsers(s.fewShot(), fitConfig);
-      lore = lore.withFittedUsers(s.fewShot(), fitConfig);
-      double fit = since(t);
-      t = System.nanoTime();
       r =
-          new Result(
-              Double.NaN,
-              Evaluation.accuracy(bt, s.testSeen()),
-              Evaluation.accuracy(bt, s.testUnseen()),
-              Evaluation.accuracy(lore, s.testSeen()),
-              Evaluation.accuracy(lore, s.testUnseen()),
-              load,
-              trainBt,
-              trainLore,
-              fit,
-              since(t));
+          compare(
+              Double.NaN, s.train(), s.fewShot(), s.testSeen(), s.testUnseen(), load, btConfig,
+              loreConfig, fitConfig, pool, err, live);
     }
     printRealReport(out, d, s, loreConfig, r, since(start));
     return 0;
@@ -333,56 +306,68 @@ final class DemoCommand implements Callable<Integer> {
             describe(d.testUnseen()));
         trainPairs[results.size()] = (double) d.train().pairCount() / d.train().userCount();
 
-        t = System.nanoTime();
-        RewardModel bt =
-            new Trainer(btConfig)
-                .executor(pool)
-                .listener(new Progress(err, "BT   train", live))
-                .train(d.train());
-        double trainBt = since(t);
-        t = System.nanoTime();
-        RewardModel lore =
-            new Trainer(loreConfig)
-                .executor(pool)
-                .listener(new Progress(err, "LoRe train", live))
-                .train(d.train());
-        double trainLore = since(t);
-
-        t = System.nanoTime();
-        bt = bt.withFittedUsers(d.fewShot(), fitConfig);
-        lore = lore.withFittedUsers(d.fewShot(), fitConfig);
-        double fit = since(t);
-        err.printf(
-            Locale.ROOT,
-            "  fitted %d unseen users in %s%n",
-            d.fewShot().userCount(),
-            Progress.seconds(fit));
-        err.flush();
-
-        t = System.nanoTime();
-        double[] btSeen = Evaluation.accuracy(bt, d.testSeen());
-        double[] btUnseen = Evaluation.accuracy(bt, d.testUnseen());
-        double[] loreSeen = Evaluation.accuracy(lore, d.testSeen());
-        double[] loreUnseen = Evaluation.accuracy(lore, d.testUnseen());
-        double evaluate = since(t);
-        err.printf(Locale.ROOT, "  evaluated in %s%n", Progress.seconds(evaluate));
-        err.flush();
         results.add(
-            new Result(
-                alpha,
-                btSeen,
-                btUnseen,
-                loreSeen,
-                loreUnseen,
-                generate,
-                trainBt,
-                trainLore,
-                fit,
-                evaluate));
+            compare(
+                alpha, d.train(), d.fewShot(), d.testSeen(), d.testUnseen(), generate, btConfig,
+                loreConfig, fitConfig, pool, err, live));
       }
     }
     printReport(out, first, loreConfig, trainPairs, results, since(start));
     return 0;
+  }
+
+  /**
+   * Trains BT and LoRe on {@code train}, fits the unseen users from {@code fewShot}, and evaluates
+   * both on the two test sets; progress and phase times go to {@code err}.
+   */
+  private static Result compare(
+      double alpha,
+      PreferenceData train,
+      PreferenceData fewShot,
+      PreferenceData testSeen,
+      PreferenceData testUnseen,
+      double dataSeconds,
+      TrainConfig btConfig,
+      TrainConfig loreConfig,
+      FitConfig fitConfig,
+      ExecutorService pool,
+      PrintWriter err,
+      boolean live) {
+    long t = System.nanoTime();
+    RewardModel bt =
+        new Trainer(btConfig)
+            .executor(pool)
+            .listener(new Progress(err, "BT   train", live))
+            .train(train);
+    double trainBt = since(t);
+    t = System.nanoTime();
+    RewardModel lore =
+        new Trainer(loreConfig)
+            .executor(pool)
+            .listener(new Progress(err, "LoRe train", live))
+            .train(train);
+    double trainLore = since(t);
+    t = System.nanoTime();
+    bt = bt.withFittedUsers(fewShot, fitConfig);
+    lore = lore.withFittedUsers(fewShot, fitConfig);
+    double fit = since(t);
+    err.printf(
+        Locale.ROOT,
+        "  fitted %d unseen users in %s%n",
+        fewShot.userCount(),
+        Progress.seconds(fit));
+    err.flush();
+    t = System.nanoTime();
+    double[] btSeen = Evaluation.accuracy(bt, testSeen);
+    double[] btUnseen = Evaluation.accuracy(bt, testUnseen);
+    double[] loreSeen = Evaluation.accuracy(lore, testSeen);
+    double[] loreUnseen = Evaluation.accuracy(lore, testUnseen);
+    double evaluate = since(t);
+    err.printf(Locale.ROOT, "  evaluated in %s%n", Progress.seconds(evaluate));
+    err.flush();
+    return new Result(
+        alpha, btSeen, btUnseen, loreSeen, loreUnseen, dataSeconds, trainBt, trainLore, fit,
+        evaluate);
   }
 
   private static String describe(PreferenceData p) {

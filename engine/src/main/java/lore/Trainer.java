@@ -186,6 +186,7 @@ public final class Trainer {
     int[] pairUser;
     final SimplexNewton solver;
     final double[] wd;
+    final float[] sortWork; // k floats: scratch of the simplex projection
     float[] userDz; // scratch: one user's projected pairs
     double lastLoss;
 
@@ -298,6 +299,7 @@ public final class Trainer {
       adamUsers = new Adam(users * k, config.userLearningRate());
       solver = new SimplexNewton(k, maxUserPairs);
       wd = new double[k];
+      sortWork = new float[k];
       userDz = new float[maxUserPairs * k];
     }
 
@@ -333,9 +335,8 @@ public final class Trainer {
         adamUsers.nextStep();
         adamUsers.update(params, gradParams, 0, params.length);
         if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
-          float[] work = new float[k];
           for (int u = 0; u < users; u++) {
-            Numerics.projectToSimplex(params, u * k, k, work);
+            Numerics.projectToSimplex(params, u * k, k, sortWork);
           }
         }
       }

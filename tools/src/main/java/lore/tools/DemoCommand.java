@@ -246,13 +246,7 @@ final class DemoCommand implements Callable<Integer> {
         Progress.seconds(r.trainLoreSeconds),
         Progress.seconds(r.fitSeconds),
         Progress.seconds(r.evaluateSeconds));
-    out.printf(
-        Locale.ROOT,
-        "Total %s; kernels %s, %d threads, java %s%n",
-        Progress.seconds(totalSeconds),
-        Trainer.kernelsName(),
-        config.threads(),
-        Runtime.version());
+    printFooter(out, config, totalSeconds);
     if (dataset == RealData.Dataset.JESTER) {
       out.println(
           "Data: Jester (Goldberg et al. 2001, Information Retrieval 4(2)) via recommenderlab;"
@@ -432,6 +426,12 @@ final class DemoCommand implements Callable<Integer> {
           Progress.seconds(r.fitSeconds),
           Progress.seconds(r.evaluateSeconds));
     }
+    printFooter(out, config, totalSeconds);
+    out.flush();
+  }
+
+  /** The last line of both reports: total time, kernels, threads, JVM. */
+  private static void printFooter(PrintWriter out, TrainConfig config, double totalSeconds) {
     out.printf(
         Locale.ROOT,
         "Total %s; kernels %s, %d threads, java %s%n",
@@ -439,7 +439,6 @@ final class DemoCommand implements Callable<Integer> {
         Trainer.kernelsName(),
         config.threads(),
         Runtime.version());
-    out.flush();
   }
 
   private static String cells(double[] seen, double[] unseen, String pm, int cell) {

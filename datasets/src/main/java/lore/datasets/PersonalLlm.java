@@ -135,6 +135,64 @@ public final class PersonalLlm {
   public static PreferenceSplits read(
       Path trainEmbeddings, Path trainScores, Path testEmbeddings, Path testScores, Users users)
       throws IOException {
+    return simulate(readTable(trainEmbeddings, trainScores, testEmbeddings, testScores), users);
+  }
+
+  /**
+   * The benchmark without users: every response of both splits and its ten scores, from which
+   * {@link #simulate(Table, Users)} draws users (e.g. a fresh population per experiment split).
+   *
+   * @param items (train + test) x 8 rows, train rows first; ids {@code train-<prompt>-<j>}, {@code
+   *     test-<prompt>-<j>}
+   * @param scores items x 10 scores, in {@link #MODELS} order
+   * @param trainPrompts how many of the prompts are train prompts
+   */
+  public record Table(ItemTable items, float[] scores, int trainPrompts) {
+    /** Checks the shapes. */
+    public Table {
+      java.util.Objects.requireNonNull(items, "items");
+      java.util.Objects.requireNonNull(scores, "scores");
+      if ((long) items.rows() * MODELS.size() != scores.length
+          || items.rows() % RESPONSES != 0
+          || trainPrompts < 1
+          || (long) trainPrompts * RESPONSES >= items.rows()) {
+        throw new IllegalArgumentException(
+            scores.length + " scores for " + items.rows() + " items and " + trainPrompts
+                + " train prompts; expected items = prompts x 8, scores = items x 10, at least"
+                + " one train and one test prompt");
+      }
+    }
+
+    /** The reference reward of every item: the mean of its ten scores (a new array). */
+    public float[] referenceRewards() {
+      int m = MODELS.size();
+      float[] ref = new float[items.rows()];
+      for (int i = 0; i < ref.length; i++) {
+        double s = 0;
+        for (int k = 0; k < m; k++) {
+          s += scores[i * m + k];
+        }
+        ref[i] = (float) (s / m);
+      }
+      return ref;
+    }
+  }
+
+  /** Reads {@code dir/{train,test}.*} (see the class comment) without simulating users. */
+  public static Table readTable(Path dir) throws IOException {
+    return readTable(
+        dir.resolve("train.safetensors"), scoresFile(dir, "train"),
+        dir.resolve("test.safetensors"), scoresFile(dir, "test"));
+  }
+
+  /**
+   * Reads both splits without simulating users. Allocates the (train + test) x 8 x d item table.
+   *
+   * @throws IOException as {@link #read(Path, Path, Path, Path, Users)}
+   */
+  public static Table readTable(
+      Path trainEmbeddings, Path trainScores, Path testEmbeddings, Path testScores)
+      throws IOException {
     Npy.Matrix tr = Safetensors.read(trainEmbeddings, TENSOR);
     Npy.Matrix te = Safetensors.read(testEmbeddings, TENSOR);
     if (tr.cols() != te.cols()) {
@@ -156,7 +214,15 @@ public final class PersonalLlm {
     System.arraycopy(trScores, 0, scores, 0, trScores.length);
     System.arraycopy(teScores, 0, scores, trScores.length, teScores.length);
     ItemTable table = new ItemTable(new Npy.Matrix(items, ids.size(), tr.cols()), ids);
-    return simulate(table, scores, trainPrompts, users);
+    return new Table(table, scores, trainPrompts);
+  }
+
+  /**
+   * Simulates users over the benchmark (see the class comment); deterministic in {@code users}.
+   * Allocates O(users x prompts) pairs; the item table is shared, not copied.
+   */
+  public static PreferenceSplits simulate(Table table, Users users) {
+    return simulate(table.items(), table.scores(), table.trainPrompts(), users);
   }
 
   private static void addIds(List<String> ids, String split, int prompts) {
@@ -214,14 +280,7 @@ public final class PersonalLlm {
           "need at least one train and one test prompt, got " + trainPrompts + " and "
               + testPrompts);
     }
-    float[] ref = new float[n];
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int k = 0; k < m; k++) {
-        s += scores[i * m + k];
-      }
-      ref[i] = (float) (s / m);
-    }
+    float[] ref = new Table(table, scores, trainPrompts).referenceRewards();
     SplittableRandom root = new SplittableRandom(u.seed());
     var seenW = new SyntheticPersonalLlm.Gaussian(root.split());
     SplittableRandom seenP = root.split();

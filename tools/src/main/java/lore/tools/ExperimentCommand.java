@@ -10,6 +10,7 @@ import lore.TrainConfig;
 import lore.datasets.ItemTable;
 import lore.datasets.Jester5k;
 import lore.datasets.Npy;
+import lore.datasets.PersonalLlm;
 import lore.datasets.Ratings;
 import lore.datasets.RatingsToPairs;
 import lore.datasets.SyntheticConfig;
@@ -20,6 +21,7 @@ import lore.tools.experiment.ExperimentListener;
 import lore.tools.experiment.ExperimentResults;
 import lore.tools.experiment.ItemSplitDataset;
 import lore.tools.experiment.MethodCatalog;
+import lore.tools.experiment.PersonalLlmDataset;
 import lore.tools.experiment.SyntheticDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,9 +56,11 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "synthetic",
       paramLabel = "NAME",
       description =
-          "synthetic (a new generator seed per split), jester5k (the bundled Jester5k ratings"
-              + " as within-user pairs over MiniLM joke embeddings) or pairs (--items/--pairs);"
-              + " jester5k and pairs get item-disjoint random splits (default: ${DEFAULT-VALUE}).")
+          "synthetic (a new generator seed per split), personalllm (--data-dir: the real"
+              + " benchmark, a new Dirichlet user population per split), jester5k (the bundled"
+              + " Jester5k ratings as within-user pairs over MiniLM joke embeddings) or pairs"
+              + " (--items/--pairs); jester5k and pairs get item-disjoint random splits"
+              + " (default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(
@@ -66,7 +70,8 @@ final class ExperimentCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "Comma list of methods: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL, and ref on synthetic"
-              + " data (the generator's population-average reward) (default: ${DEFAULT-VALUE}).")
+              + " data (the generator's population-average reward) and personalllm (the mean of"
+              + " the ten reward models' scores) (default: ${DEFAULT-VALUE}).")
   List<String> methods;
 
   @Option(
@@ -120,7 +125,7 @@ final class ExperimentCommand implements Callable<Integer> {
       names = "--alpha",
       defaultValue = "0.01",
       paramLabel = "ALPHA",
-      description = "synthetic: Dirichlet concentration (default: ${DEFAULT-VALUE}).")
+      description = "synthetic, personalllm: Dirichlet concentration (default: ${DEFAULT-VALUE}).")
   double alpha;
 
   @Option(
@@ -134,14 +139,15 @@ final class ExperimentCommand implements Callable<Integer> {
       names = "--seen",
       defaultValue = "1000",
       paramLabel = "N",
-      description = "synthetic: seen users (default: ${DEFAULT-VALUE}).")
+      description = "synthetic, personalllm: seen users (default: ${DEFAULT-VALUE}).")
   int seen;
 
   @Option(
       names = "--unseen",
       defaultValue = "1000",
       paramLabel = "N",
-      description = "synthetic: unseen users (default: ${DEFAULT-VALUE}).")
+      description = "synthetic, personalllm: unseen users (default: ${DEFAULT-VALUE}; the PersonalLLM"
+              + " reference code uses 500).")
   int unseen;
 
   @Option(
@@ -149,8 +155,9 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "47",
       paramLabel = "N",
       description =
-          "synthetic: train pairs per seen user; jester5k, pairs: cap per seen user, 0 = all"
-              + " (default: ${DEFAULT-VALUE}).")
+          "synthetic: train pairs per seen user; personalllm: train prompts per seen user (when"
+              + " not given: the reference's int(0.005 M), M train prompts); jester5k, pairs: cap"
+              + " per seen user, 0 = all (default: ${DEFAULT-VALUE}).")
   int trainPairs;
 
   @Option(
@@ -166,6 +173,15 @@ final class ExperimentCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "synthetic: test prompts (default: ${DEFAULT-VALUE}).")
   int testPrompts;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "personalllm: directory with {train,test}.safetensors (tensor 'embeddings', [prompts x"
+              + " 8, d]) and {train,test}.{parquet,csv,tsv} (the 80 response_{j}_{model} score"
+              + " columns).")
+  Path dataDir;
 
   @Option(
       names = "--items",
@@ -293,6 +309,9 @@ final class ExperimentCommand implements Callable<Integer> {
   }
 
   private ExperimentDataset dataset() throws java.io.IOException {
+    if (dataDir != null && !dataset.equalsIgnoreCase("personalllm")) {
+      throw new IllegalArgumentException("--data-dir needs --dataset personalllm");
+    }
     switch (dataset.toLowerCase(Locale.ROOT)) {
       case "synthetic" -> {
         if (items != null || pairs != null) {
@@ -312,6 +331,16 @@ final class ExperimentCommand implements Callable<Integer> {
                 trainPairs,
                 Math.min(fewShot, trainPrompts),
                 base.seed()));
+      }
+      case "personalllm" -> {
+        if (dataDir == null) {
+          throw new IllegalArgumentException(
+              "--dataset personalllm needs --data-dir DIR ({train,test}.safetensors and"
+                  + " {train,test}.{parquet,csv,tsv})");
+        }
+        boolean pairsGiven = spec.commandLine().getParseResult().hasMatchedOption("--train-pairs");
+        return new PersonalLlmDataset(
+            PersonalLlm.readTable(dataDir), alpha, seen, unseen, pairsGiven ? trainPairs : 0);
       }
       case "jester5k" -> {
         ItemTable table = Jester5k.embeddings();
@@ -339,7 +368,8 @@ final class ExperimentCommand implements Callable<Integer> {
       }
       default ->
           throw new IllegalArgumentException(
-              "unknown --dataset '" + dataset + "'; available: synthetic, jester5k, pairs");
+              "unknown --dataset '" + dataset + "'; available: synthetic, personalllm,"
+                  + " jester5k, pairs");
     }
   }
 

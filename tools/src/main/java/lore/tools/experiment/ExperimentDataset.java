@@ -1,8 +1,9 @@
 package lore.tools.experiment;
 
 /**
- * A source of random {@link Split}s: {@link SyntheticDataset} (a new generator seed per split) or
- * {@link ItemSplitDataset} (item- or prompt-disjoint splits of one {@link lore.PreferenceData}).
+ * A source of random {@link Split}s: {@link SyntheticDataset} (a new generator seed per split),
+ * {@link PersonalLlmDataset} (a new user population per split) or {@link ItemSplitDataset} (item-
+ * or prompt-disjoint splits of one {@link lore.PreferenceData}).
  */
 public interface ExperimentDataset {
 
@@ -23,4 +24,18 @@ public interface ExperimentDataset {
    *     rank selection, in (0, 1)
    */
   Split split(int index, long seed, int fewShotPairs, double validationFraction);
+
+  /**
+   * The dataset's fixed, non-personalized reference reward of every row of {@code items} (the
+   * item table of one of its splits), for the {@code ref} method; null when the dataset has none
+   * or {@code items} is not one of its tables. Default: none.
+   */
+  default float[] referenceReward(float[] items) {
+    return null;
+  }
+
+  /** Whether {@link #referenceReward} can answer (for {@code ref}). Default: false. */
+  default boolean hasReferenceReward() {
+    return false;
+  }
 }

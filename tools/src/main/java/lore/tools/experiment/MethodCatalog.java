@@ -16,8 +16,8 @@ import lore.tools.experiment.methods.VplMethod;
  * Methods of the comparison by name, for the command line: {@code LoRe} (rank chosen per split from
  * the rank grid, or the fixed rank of the training configuration when the grid is empty), {@code
  * BT}, {@code LoRe-MLP}, {@code PAL-A}, {@code PAL-B} and {@code VPL} with their published (or
- * default) settings, and {@code ref} on the synthetic dataset (the generator's population-average
- * reward; real datasets here ship no reference reward model).
+ * default) settings, and {@code ref} where the dataset has a reference reward (synthetic: the
+ * generator's population-average reward; PersonalLLM: the mean of the ten reward models' scores).
  */
 public final class MethodCatalog {
   private MethodCatalog() {}
@@ -54,14 +54,16 @@ public final class MethodCatalog {
 
   /**
    * As {@link #addTo(ExperimentConfig.Builder, List, Settings, boolean)}; with a {@link
-   * SyntheticDataset}, {@code ref} is also offered: the generator's population-average reward.
+   * ExperimentDataset} that has a reference reward, {@code ref} is also offered.
    */
   public static void addTo(
       ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank,
       ExperimentDataset dataset) {
     for (String raw : names) {
-      if (raw.strip().equalsIgnoreCase("ref") && dataset instanceof SyntheticDataset syn) {
-        builder.method(RefMethod.ofTableRewards("ref", syn::populationReward));
+      if (raw.strip().equalsIgnoreCase("ref")
+          && dataset != null
+          && dataset.hasReferenceReward()) {
+        builder.method(RefMethod.ofTableRewards("ref", dataset::referenceReward));
         continue;
       }
       switch (canonical(raw)) {
@@ -104,8 +106,8 @@ public final class MethodCatalog {
     }
     if (raw.strip().equalsIgnoreCase("ref")) {
       throw new IllegalArgumentException(
-          "method 'ref' needs a reference reward: only the synthetic dataset provides one (its"
-              + " population-average reward)");
+          "method 'ref' needs a reference reward: only the synthetic (population-average reward)"
+              + " and personalllm (mean of the ten reward models' scores) datasets provide one");
     }
     throw new IllegalArgumentException(
         "unknown method '" + raw + "'; available: " + String.join(", ", names()));

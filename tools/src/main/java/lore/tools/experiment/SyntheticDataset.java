@@ -95,6 +95,17 @@ public final class SyntheticDataset implements ExperimentDataset {
     return items == lastItems ? lastReward : null;
   }
 
+  /** The population-average reward ({@link #populationReward}). */
+  @Override
+  public float[] referenceReward(float[] items) {
+    return populationReward(items);
+  }
+
+  @Override
+  public boolean hasReferenceReward() {
+    return true;
+  }
+
   private synchronized void remember(SyntheticData d) {
     int m = d.config().rewardFunctions();
     int n = d.config().itemCount();

@@ -10,28 +10,41 @@ import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The results of an experiment: every (split, method) result and rank selection of the configured
- * methods on splits {@code 0..R-1} (read back from the results file, so resumed runs are whole),
- * and their summaries over splits. Immutable.
+ * The results of an experiment: every (split, method) result and rank selection on splits {@code
+ * 0..R-1} (read back from the results file, so resumed runs are whole), and their summaries over
+ * splits. Methods of earlier runs into the same directory that this run did not name (e.g. the
+ * baselines added by a second command with other {@code --methods}) are kept and reported after the
+ * configured ones, so one table holds everything the directory measured. Immutable.
  */
 public final class ExperimentResults {
   private final ExperimentConfig config;
   private final List<MethodResult> methods;
   private final List<RankResult> ranks;
 
-  /** Keeps the results of {@code config}'s methods and splits. */
+  /** Keeps the results of {@code config}'s splits. */
   public ExperimentResults(
       ExperimentConfig config, List<MethodResult> methods, List<RankResult> ranks) {
     this.config = Objects.requireNonNull(config, "config");
-    List<String> names = config.methodNames();
-    this.methods =
-        methods.stream()
-            .filter(m -> m.split() < config.splits() && names.contains(m.method()))
-            .toList();
-    this.ranks =
-        ranks.stream()
-            .filter(r -> r.split() < config.splits() && names.contains(r.method()))
-            .toList();
+    this.methods = methods.stream().filter(m -> m.split() < config.splits()).toList();
+    this.ranks = ranks.stream().filter(r -> r.split() < config.splits()).toList();
+  }
+
+  /**
+   * Methods in table order: the configured ones, then any other method with results, in the order
+   * the results file first names them.
+   */
+  public List<String> methodNames() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(config.methodNames());
+    methods.forEach(m -> names.add(m.method()));
+    return List.copyOf(names);
+  }
+
+  /** Methods with rank selections: the configured ranked methods first, then the others. */
+  public List<String> rankFamilies() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    config.rankedMethods().forEach(r -> names.add(r.name()));
+    ranks.forEach(r -> names.add(r.method()));
+    return List.copyOf(names);
   }
 
   public ExperimentConfig config() {
@@ -92,7 +105,7 @@ public final class ExperimentResults {
   /** Summaries in table order; methods without results yet are left out. */
   public List<MethodSummary> summaries() {
     List<MethodSummary> out = new ArrayList<>();
-    for (String name : config.methodNames()) {
+    for (String name : methodNames()) {
       List<MethodResult> rs =
           methods.stream()
               .filter(m -> m.method().equals(name))

@@ -115,12 +115,12 @@ final class Report {
       b.append(row);
     }
     b.append("\nMean ± std over splits; each method re-adapted for each k on the same split.\n");
-    for (RankedMethod r : c.rankedMethods()) {
-      SortedMap<Integer, Stat> curve = results.rankCurve(r.name());
+    for (String family : results.rankFamilies()) {
+      SortedMap<Integer, Stat> curve = results.rankCurve(family);
       if (curve.isEmpty()) {
         continue;
       }
-      b.append("\n## Rank selection: ").append(r.name()).append("\n\n");
+      b.append("\n## Rank selection: ").append(family).append("\n\n");
       b.append(
           String.format(
               Locale.ROOT,
@@ -174,8 +174,8 @@ final class Report {
 
   static byte[] rankPng(ExperimentResults results) throws IOException {
     XYChart chart = chart("Validation accuracy vs rank (seen users)", "rank B");
-    for (RankedMethod r : results.config().rankedMethods()) {
-      addSeries(chart, r.name(), results.rankCurve(r.name()));
+    for (String family : results.rankFamilies()) {
+      addSeries(chart, family, results.rankCurve(family));
     }
     if (chart.getSeriesMap().isEmpty()) {
       chart.setTitle(chart.getTitle() + ": no rank selection");

@@ -206,6 +206,37 @@ class ExperimentTest {
   }
 
   @Test
+  void aSecondRunWithOtherMethodsReportsEveryMethodOfTheDirectory() throws IOException {
+    SyntheticConfig tiny = new SyntheticConfig(16, 150, 40, 4, 5, 0.01, 16, 12, 30, 9, 7L);
+    SyntheticDataset data = new SyntheticDataset(tiny);
+    new Experiment(
+            ExperimentConfig.builder(data, dir)
+                .splits(1)
+                .seed(SEED)
+                .fewShot(5)
+                .rankGrid(List.of(1, 2))
+                .rankedMethod(TestMethods.engineFamily("LoRe", 20))
+                .build())
+        .run();
+    ExperimentResults second =
+        new Experiment(
+                ExperimentConfig.builder(data, dir)
+                    .splits(1)
+                    .seed(SEED)
+                    .fewShot(5)
+                    .rankGrid(List.of(1, 2))
+                    .method(TestMethods.engine("BT", 1, 20))
+                    .build())
+            .run();
+    assertEquals(List.of("BT", "LoRe"), second.methodNames(), "configured first, then the rest");
+    assertEquals(List.of("LoRe"), second.rankFamilies());
+    String md = Files.readString(dir.resolve("results.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("| BT | "), md);
+    assertTrue(md.contains("| LoRe | "), md);
+    assertTrue(md.contains("## Rank selection: LoRe"), md);
+  }
+
+  @Test
   void commandLineRunsAndResumes() throws IOException {
     String[] args = {
       "experiment", "--out", dir.toString(), "--dim", "16", "--seen", "10", "--unseen", "8",

@@ -20,6 +20,7 @@ import lore.tools.experiment.ExperimentListener;
 import lore.tools.experiment.ExperimentResults;
 import lore.tools.experiment.ItemSplitDataset;
 import lore.tools.experiment.MethodCatalog;
+import lore.tools.experiment.PairSplitDataset;
 import lore.tools.experiment.SyntheticDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,9 +56,20 @@ final class ExperimentCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "synthetic (a new generator seed per split), jester5k (the bundled Jester5k ratings"
-              + " as within-user pairs over MiniLM joke embeddings) or pairs (--items/--pairs);"
-              + " jester5k and pairs get item-disjoint random splits (default: ${DEFAULT-VALUE}).")
+              + " as within-user pairs over MiniLM joke embeddings), zappos5 (the bundled Zappos5"
+              + " comparisons of 5 one-hot shoes; split by pair, see --split) or pairs"
+              + " (--items/--pairs); jester5k and pairs get item-disjoint random splits unless"
+              + " --split pairs (default: ${DEFAULT-VALUE}).")
   String dataset;
+
+  @Option(
+      names = "--split",
+      paramLabel = "KIND",
+      description =
+          "pairs, zappos5: items (item-disjoint: test items are never seen in training; default"
+              + " for pairs) or pairs (each user's comparisons split at random into train and"
+              + " test; test items were seen in training; the only choice for zappos5).")
+  String split;
 
   @Option(
       names = "--methods",
@@ -112,7 +124,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.2",
       paramLabel = "F",
       description =
-          "Fraction of the seen users' training prompts (items) held out to pick the rank"
+          "Fraction of the seen users' training prompts (items; with --split pairs, each seen"
+              + " user's training comparisons) held out to pick the rank"
               + " (default: ${DEFAULT-VALUE}).")
   double validationFraction;
 
@@ -149,7 +162,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "47",
       paramLabel = "N",
       description =
-          "synthetic: train pairs per seen user; jester5k, pairs: cap per seen user, 0 = all"
+          "synthetic: train pairs per seen user; jester5k, pairs, zappos5: cap per seen user,"
+              + " 0 = all"
               + " (default: ${DEFAULT-VALUE}).")
   int trainPairs;
 
@@ -184,7 +198,9 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.2",
       paramLabel = "F",
       description =
-          "jester5k, pairs: fraction of items that are test-only (default: ${DEFAULT-VALUE}).")
+          "jester5k, pairs: fraction of items that are test-only; with --split pairs (and"
+              + " zappos5), fraction of each user's comparisons that are test-only"
+              + " (default: ${DEFAULT-VALUE}).")
   double testFraction;
 
   @Option(
@@ -192,7 +208,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.5",
       paramLabel = "F",
       description =
-          "jester5k, pairs: fraction of users that are unseen (default: ${DEFAULT-VALUE}).")
+          "jester5k, pairs, zappos5: fraction of users that are unseen"
+              + " (default: ${DEFAULT-VALUE}).")
   double unseenFraction;
 
   @Option(
@@ -292,12 +309,32 @@ final class ExperimentCommand implements Callable<Integer> {
         .toList();
   }
 
+  /** {@code --split}: true for pairs, false for items; {@code null} when not given. */
+  private Boolean splitByPair() {
+    if (split == null) {
+      return null;
+    }
+    return switch (split.strip().toLowerCase(Locale.ROOT)) {
+      case "pairs" -> true;
+      case "items" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown --split '" + split + "'; available: items, pairs");
+    };
+  }
+
   private ExperimentDataset dataset() throws java.io.IOException {
-    switch (dataset.toLowerCase(Locale.ROOT)) {
+    String ds = dataset.toLowerCase(Locale.ROOT);
+    Boolean byPair = splitByPair();
+    if (byPair != null && !ds.equals("pairs") && !ds.equals("zappos5")) {
+      throw new IllegalArgumentException(
+          "--split applies to --dataset pairs (and zappos5), not '" + dataset + "'");
+    }
+    if ((items != null || pairs != null) && !ds.equals("pairs")) {
+      throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
+    }
+    switch (ds) {
       case "synthetic" -> {
-        if (items != null || pairs != null) {
-          throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
-        }
         SyntheticConfig base = SyntheticConfig.paperScale(alpha);
         return new SyntheticDataset(
             new SyntheticConfig(
@@ -334,12 +371,43 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         Npy.Matrix m = Inputs.items(items);
         PreferenceData all = Inputs.pairs(pairs, m);
-        return new ItemSplitDataset(
-            all, pairs.getFileName().toString(), null, unseenFraction, testFraction, trainPairs);
+        String name = pairs.getFileName().toString();
+        return Boolean.TRUE.equals(byPair)
+            ? new PairSplitDataset(all, name, unseenFraction, testFraction, trainPairs)
+            : new ItemSplitDataset(all, name, null, unseenFraction, testFraction, trainPairs);
+      }
+      case "zappos5" -> {
+        if (Boolean.FALSE.equals(byPair)) {
+          throw new IllegalArgumentException(
+              "--dataset zappos5 has only 5 items, too few for item-disjoint splits: use"
+                  + " --split pairs (the default for zappos5)");
+        }
+        PairSplitDataset z =
+            new PairSplitDataset(
+                PairSplitDataset.zappos5(),
+                "zappos5 (bundled, one-hot shoes)",
+                unseenFraction,
+                testFraction,
+                trainPairs);
+        int avail = z.fewShotGuaranteed();
+        if (fewShot > avail) {
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "--few-shot %d: each zappos5 user has only %d non-test comparisons at"
+                      + " --test-fraction %s; use --few-shot %d or less (or a smaller"
+                      + " --test-fraction)",
+                  fewShot,
+                  avail,
+                  testFraction,
+                  avail));
+        }
+        return z;
       }
       default ->
           throw new IllegalArgumentException(
-              "unknown --dataset '" + dataset + "'; available: synthetic, jester5k, pairs");
+              "unknown --dataset '" + dataset + "'; available: synthetic, jester5k, zappos5,"
+                  + " pairs");
     }
   }
 

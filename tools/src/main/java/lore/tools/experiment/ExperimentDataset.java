@@ -23,4 +23,12 @@ public interface ExperimentDataset {
    *     rank selection, in (0, 1)
    */
   Split split(int index, long seed, int fewShotPairs, double validationFraction);
+
+  /**
+   * What rank selection holds out of the seen users' training data, for the report: {@code
+   * "training prompts (items)"} unless a dataset splits otherwise.
+   */
+  default String validationUnit() {
+    return "training prompts (items)";
+  }
 }

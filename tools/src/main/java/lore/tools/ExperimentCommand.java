@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import lore.PreferenceData;
 import lore.TrainConfig;
 import lore.datasets.ItemTable;
@@ -262,10 +263,32 @@ final class ExperimentCommand implements Callable<Integer> {
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
                     train.fitConfig()));
+    // LoRe and BT train their threads() partitions on this pool (partition 0 on the calling
+    // thread); the model is bitwise the same as on one thread with the same partitions
+    ExecutorService pool =
+        trainConfig.threads() > 1 ? Pools.fixed(trainConfig.threads() - 1, "lore-train") : null;
+    try {
+      return run(out, err, data, ranks, trainConfig, start, b, pool);
+    } finally {
+      if (pool != null) {
+        pool.close(); // waits for running partitions; none are left after run()
+      }
+    }
+  }
+
+  private Integer run(
+      PrintWriter out,
+      PrintWriter err,
+      ExperimentDataset data,
+      List<Integer> ranks,
+      TrainConfig trainConfig,
+      long start,
+      ExperimentConfig.Builder b,
+      ExecutorService pool) {
     MethodCatalog.addTo(
         b,
         methods,
-        new MethodCatalog.Settings(trainConfig, train.fitConfig()),
+        new MethodCatalog.Settings(trainConfig, train.fitConfig(), pool),
         !ranks.isEmpty(),
         data);
     ExperimentConfig config = b.build();

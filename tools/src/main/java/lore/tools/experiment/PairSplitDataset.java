@@ -101,7 +101,7 @@ public final class PairSplitDataset implements ExperimentDataset {
   /** Rank selection holds out comparisons of each seen user, not prompts or items. */
   @Override
   public String validationUnit() {
-    return "training comparisons (pairs) of each user";
+    return "training comparisons (pairs, per user)";
   }
 
   /**

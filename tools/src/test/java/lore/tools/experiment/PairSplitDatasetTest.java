@@ -142,7 +142,7 @@ class PairSplitDatasetTest {
     assertEquals("0", r[0], r[1] + r[2]);
     String md = Files.readString(dir.resolve("results.md"));
     assertTrue(md.contains("split by pair, NOT item-disjoint"), md);
-    assertTrue(md.contains("held-out training comparisons (pairs)"), md);
+    assertTrue(md.contains("held-out training comparisons (pairs, per user) of the seen"), md);
     for (String m : new String[] {"LoRe", "BT"}) {
       String row =
           md.lines()

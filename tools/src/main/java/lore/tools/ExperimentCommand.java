@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import lore.PreferenceData;
 import lore.TrainConfig;
 import lore.datasets.ItemTable;
@@ -21,6 +22,7 @@ import lore.tools.experiment.ExperimentListener;
 import lore.tools.experiment.ExperimentResults;
 import lore.tools.experiment.ItemSplitDataset;
 import lore.tools.experiment.MethodCatalog;
+import lore.tools.experiment.PairSplitDataset;
 import lore.tools.experiment.PersonalLlmDataset;
 import lore.tools.experiment.SyntheticDataset;
 import picocli.CommandLine;
@@ -58,10 +60,20 @@ final class ExperimentCommand implements Callable<Integer> {
       description =
           "synthetic (a new generator seed per split), personalllm (--data-dir: the real"
               + " benchmark, a new Dirichlet user population per split), jester5k (the bundled"
-              + " Jester5k ratings as within-user pairs over MiniLM joke embeddings) or pairs"
-              + " (--items/--pairs); jester5k and pairs get item-disjoint random splits"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " Jester5k ratings as within-user pairs over MiniLM joke embeddings), zappos5 (the"
+              + " bundled Zappos5 comparisons of 5 one-hot shoes; split by pair, see --split) or"
+              + " pairs (--items/--pairs); jester5k and pairs get item-disjoint random splits"
+              + " unless --split pairs (default: ${DEFAULT-VALUE}).")
   String dataset;
+
+  @Option(
+      names = "--split",
+      paramLabel = "KIND",
+      description =
+          "pairs, zappos5: items (item-disjoint: test items are never seen in training; default"
+              + " for pairs) or pairs (each user's comparisons split at random into train and"
+              + " test; test items were seen in training; the only choice for zappos5).")
+  String split;
 
   @Option(
       names = "--methods",
@@ -117,7 +129,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.2",
       paramLabel = "F",
       description =
-          "Fraction of the seen users' training prompts (items) held out to pick the rank"
+          "Fraction of the seen users' training prompts (items; with --split pairs, each seen"
+              + " user's training comparisons) held out to pick the rank"
               + " (default: ${DEFAULT-VALUE}).")
   double validationFraction;
 
@@ -146,7 +159,8 @@ final class ExperimentCommand implements Callable<Integer> {
       names = "--unseen",
       defaultValue = "1000",
       paramLabel = "N",
-      description = "synthetic, personalllm: unseen users (default: ${DEFAULT-VALUE}; the PersonalLLM"
+      description =
+          "synthetic, personalllm: unseen users (default: ${DEFAULT-VALUE}; the PersonalLLM"
               + " reference code uses 500).")
   int unseen;
 
@@ -156,8 +170,8 @@ final class ExperimentCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "synthetic: train pairs per seen user; personalllm: train prompts per seen user (when"
-              + " not given: the reference's int(0.005 M), M train prompts); jester5k, pairs: cap"
-              + " per seen user, 0 = all (default: ${DEFAULT-VALUE}).")
+              + " not given: the reference's int(0.005 M), M train prompts); jester5k, pairs,"
+              + " zappos5: cap per seen user, 0 = all (default: ${DEFAULT-VALUE}).")
   int trainPairs;
 
   @Option(
@@ -200,7 +214,9 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.2",
       paramLabel = "F",
       description =
-          "jester5k, pairs: fraction of items that are test-only (default: ${DEFAULT-VALUE}).")
+          "jester5k, pairs: fraction of items that are test-only; with --split pairs (and"
+              + " zappos5), fraction of each user's comparisons that are test-only"
+              + " (default: ${DEFAULT-VALUE}).")
   double testFraction;
 
   @Option(
@@ -208,7 +224,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "0.5",
       paramLabel = "F",
       description =
-          "jester5k, pairs: fraction of users that are unseen (default: ${DEFAULT-VALUE}).")
+          "jester5k, pairs, zappos5: fraction of users that are unseen"
+              + " (default: ${DEFAULT-VALUE}).")
   double unseenFraction;
 
   @Option(
@@ -261,10 +278,32 @@ final class ExperimentCommand implements Callable<Integer> {
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
                     train.fitConfig()));
+    // LoRe and BT train their threads() partitions on this pool (partition 0 on the calling
+    // thread); the model is bitwise the same as on one thread with the same partitions
+    ExecutorService pool =
+        trainConfig.threads() > 1 ? Pools.fixed(trainConfig.threads() - 1, "lore-train") : null;
+    try {
+      return run(out, err, data, ranks, trainConfig, start, b, pool);
+    } finally {
+      if (pool != null) {
+        pool.close(); // waits for running partitions; none are left after run()
+      }
+    }
+  }
+
+  private Integer run(
+      PrintWriter out,
+      PrintWriter err,
+      ExperimentDataset data,
+      List<Integer> ranks,
+      TrainConfig trainConfig,
+      long start,
+      ExperimentConfig.Builder b,
+      ExecutorService pool) {
     MethodCatalog.addTo(
         b,
         methods,
-        new MethodCatalog.Settings(trainConfig, train.fitConfig()),
+        new MethodCatalog.Settings(trainConfig, train.fitConfig(), pool),
         !ranks.isEmpty(),
         data);
     ExperimentConfig config = b.build();
@@ -308,15 +347,35 @@ final class ExperimentCommand implements Callable<Integer> {
         .toList();
   }
 
+  /** {@code --split}: true for pairs, false for items; {@code null} when not given. */
+  private Boolean splitByPair() {
+    if (split == null) {
+      return null;
+    }
+    return switch (split.strip().toLowerCase(Locale.ROOT)) {
+      case "pairs" -> true;
+      case "items" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown --split '" + split + "'; available: items, pairs");
+    };
+  }
+
   private ExperimentDataset dataset() throws java.io.IOException {
-    if (dataDir != null && !dataset.equalsIgnoreCase("personalllm")) {
+    String ds = dataset.toLowerCase(Locale.ROOT);
+    Boolean byPair = splitByPair();
+    if (byPair != null && !ds.equals("pairs") && !ds.equals("zappos5")) {
+      throw new IllegalArgumentException(
+          "--split applies to --dataset pairs (and zappos5), not '" + dataset + "'");
+    }
+    if ((items != null || pairs != null) && !ds.equals("pairs")) {
+      throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
+    }
+    if (dataDir != null && !ds.equals("personalllm")) {
       throw new IllegalArgumentException("--data-dir needs --dataset personalllm");
     }
-    switch (dataset.toLowerCase(Locale.ROOT)) {
+    switch (ds) {
       case "synthetic" -> {
-        if (items != null || pairs != null) {
-          throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
-        }
         SyntheticConfig base = SyntheticConfig.paperScale(alpha);
         return new SyntheticDataset(
             new SyntheticConfig(
@@ -363,13 +422,43 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         Npy.Matrix m = Inputs.items(items);
         PreferenceData all = Inputs.pairs(pairs, m);
-        return new ItemSplitDataset(
-            all, pairs.getFileName().toString(), null, unseenFraction, testFraction, trainPairs);
+        String name = pairs.getFileName().toString();
+        return Boolean.TRUE.equals(byPair)
+            ? new PairSplitDataset(all, name, unseenFraction, testFraction, trainPairs)
+            : new ItemSplitDataset(all, name, null, unseenFraction, testFraction, trainPairs);
+      }
+      case "zappos5" -> {
+        if (Boolean.FALSE.equals(byPair)) {
+          throw new IllegalArgumentException(
+              "--dataset zappos5 has only 5 items, too few for item-disjoint splits: use"
+                  + " --split pairs (the default for zappos5)");
+        }
+        PairSplitDataset z =
+            new PairSplitDataset(
+                PairSplitDataset.zappos5(),
+                "zappos5 (bundled, one-hot shoes)",
+                unseenFraction,
+                testFraction,
+                trainPairs);
+        int avail = z.fewShotGuaranteed();
+        if (fewShot > avail) {
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "--few-shot %d: each zappos5 user has only %d non-test comparisons at"
+                      + " --test-fraction %s; use --few-shot %d or less (or a smaller"
+                      + " --test-fraction)",
+                  fewShot,
+                  avail,
+                  testFraction,
+                  avail));
+        }
+        return z;
       }
       default ->
           throw new IllegalArgumentException(
               "unknown --dataset '" + dataset + "'; available: synthetic, personalllm,"
-                  + " jester5k, pairs");
+                  + " jester5k, zappos5, pairs");
     }
   }
 

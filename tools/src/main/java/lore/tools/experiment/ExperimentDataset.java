@@ -38,4 +38,12 @@ public interface ExperimentDataset {
   default boolean hasReferenceReward() {
     return false;
   }
+
+  /**
+   * What rank selection holds out of the seen users' training data, for the report: {@code
+   * "training prompts (items)"} unless a dataset splits otherwise.
+   */
+  default String validationUnit() {
+    return "training prompts (items)";
+  }
 }

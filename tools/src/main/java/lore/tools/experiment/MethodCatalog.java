@@ -3,6 +3,7 @@ package lore.tools.experiment;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import lore.FitConfig;
 import lore.TrainConfig;
 import lore.tools.experiment.methods.BtMethod;
@@ -30,13 +31,22 @@ public final class MethodCatalog {
   /**
    * Settings of the engine-based methods (LoRe, BT).
    *
-   * @param train the trainer's configuration (its rank is LoRe's when no rank is selected)
+   * @param train the trainer's configuration (its rank is LoRe's when no rank is selected; its
+   *     {@code threads} is the number of work partitions)
    * @param fit few-shot fitting of new users
+   * @param executor runs the trainer's partitions in parallel (owned by the caller, who shuts it
+   *     down); null runs them one after another on the calling thread. Either way the model is
+   *     bitwise identical for a given seed, kernel and {@code train.threads()}.
    */
-  public record Settings(TrainConfig train, FitConfig fit) {
+  public record Settings(TrainConfig train, FitConfig fit, Executor executor) {
     public Settings {
       Objects.requireNonNull(train, "train");
       Objects.requireNonNull(fit, "fit");
+    }
+
+    /** Settings that train on the calling thread. */
+    public Settings(TrainConfig train, FitConfig fit) {
+      this(train, fit, null);
     }
   }
 
@@ -71,10 +81,10 @@ public final class MethodCatalog {
           if (selectRank) {
             builder.rankedMethod(loreFamily(s));
           } else {
-            builder.method(LoReMethod.create(s.train(), s.fit()));
+            builder.method(LoReMethod.create(s.train(), s.fit(), s.executor()));
           }
         }
-        case "BT" -> builder.method(BtMethod.create(s.train()));
+        case "BT" -> builder.method(BtMethod.create(s.train(), s.executor()));
         case "LoRe-MLP" -> builder.method(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
         case "PAL-A" -> builder.method(PalMethod.palA(PalMethod.Config.paperA()));
         case "PAL-B" -> builder.method(PalMethod.palB(PalMethod.Config.paperB(), null, 0));
@@ -93,7 +103,8 @@ public final class MethodCatalog {
 
       @Override
       public PreferenceMethod withRank(int rank) {
-        return LoReMethod.create(s.train().toBuilder().rank(rank).build(), s.fit());
+        return LoReMethod.create(
+            s.train().toBuilder().rank(rank).build(), s.fit(), s.executor());
       }
     };
   }

@@ -80,8 +80,9 @@ final class Report {
         "\nAccuracy in % (Eq. 15, strict > 0: ties count as wrong), per user, unweighted mean over"
             + " users. Each cell: mean over splits of the per-split mean over users ± the sample"
             + " std over splits (not over users; no rescaling). Overall pools all seen and unseen"
-            + " users. B: the rank chosen in each split by validation on held-out training"
-            + " prompts (items) of the seen users. Params: learned parameters as the method"
+            + " users. B: the rank chosen in each split by validation on held-out "
+            + c.dataset().validationUnit()
+            + " of the seen users. Params: learned parameters as the method"
             + " counts them, mean over splits. Splits: how many of the R splits have results"
             + " for the method.\n\n");
     b.append("## Spread over users\n\n");
@@ -124,9 +125,10 @@ final class Report {
       b.append(
           String.format(
               Locale.ROOT,
-              "Validation accuracy (%%) of the seen users on %.0f%% held-out training prompts"
-                  + " (items), trained on the rest; mean ± std over splits.\n\n",
-              100 * c.validationFraction()));
+              "Validation accuracy (%%) of the seen users on %.0f%% held-out %s, trained on the"
+                  + " rest; mean ± std over splits.\n\n",
+              100 * c.validationFraction(),
+              c.dataset().validationUnit()));
       StringJoiner h = new StringJoiner(" | ", "| | ", " |\n");
       StringJoiner ru = new StringJoiner("|", "|---|", "|\n");
       StringJoiner row = new StringJoiner(" | ", "| validation | ", " |\n");

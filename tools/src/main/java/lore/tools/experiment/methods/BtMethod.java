@@ -1,5 +1,6 @@
 package lore.tools.experiment.methods;
 
+import java.util.concurrent.Executor;
 import lore.FitConfig;
 import lore.PreferenceData;
 import lore.TrainConfig;
@@ -13,14 +14,25 @@ import lore.tools.experiment.PreferenceMethod;
  */
 public final class BtMethod implements PreferenceMethod {
   private final TrainConfig config;
+  private final Executor executor;
 
-  private BtMethod(TrainConfig config) {
+  private BtMethod(TrainConfig config, Executor executor) {
     this.config = config.toBuilder().rank(1).build();
+    this.executor = executor;
   }
 
   /** The engine trainer with {@code config} at rank 1 (the rank given is ignored). */
   public static BtMethod create(TrainConfig config) {
-    return new BtMethod(config);
+    return new BtMethod(config, null);
+  }
+
+  /**
+   * As {@link #create(TrainConfig)}, training the {@code config.threads()} partitions on {@code
+   * executor} (not shut down here; null for the calling thread); bitwise identical to training
+   * without an executor at the same thread count.
+   */
+  public static BtMethod create(TrainConfig config, Executor executor) {
+    return new BtMethod(config, executor);
   }
 
   /** The engine's default training at rank 1. */
@@ -36,7 +48,8 @@ public final class BtMethod implements PreferenceMethod {
   @Override
   public Trained train(PreferenceData train, long seed) {
     return new LoReMethod.LinearTrained(
-        new Trainer(config.toBuilder().seed(seed).build()).train(train), FitConfig.defaults(),
+        new Trainer(config.toBuilder().seed(seed).build()).executor(executor).train(train),
+        FitConfig.defaults(),
         true);
   }
 }

@@ -1,6 +1,7 @@
 package lore.tools.experiment.methods;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import lore.FitConfig;
 import lore.PreferenceData;
 import lore.RewardModel;
@@ -23,10 +24,12 @@ import lore.tools.experiment.PreferenceMethod;
 public final class LoReMethod implements PreferenceMethod {
   private final TrainConfig config;
   private final FitConfig fit;
+  private final Executor executor;
 
-  private LoReMethod(TrainConfig config, FitConfig fit) {
+  private LoReMethod(TrainConfig config, FitConfig fit, Executor executor) {
     this.config = Objects.requireNonNull(config, "config");
     this.fit = Objects.requireNonNull(fit, "fit");
+    this.executor = executor;
   }
 
   /**
@@ -36,7 +39,16 @@ public final class LoReMethod implements PreferenceMethod {
    *     FitConfig#paper()})
    */
   public static LoReMethod create(TrainConfig config, FitConfig fit) {
-    return new LoReMethod(config, fit);
+    return new LoReMethod(config, fit, null);
+  }
+
+  /**
+   * As {@link #create(TrainConfig, FitConfig)}, training the {@code config.threads()} partitions
+   * on {@code executor} (not shut down here; null for the calling thread). The model is bitwise
+   * identical to the one trained without an executor at the same thread count.
+   */
+  public static LoReMethod create(TrainConfig config, FitConfig fit, Executor executor) {
+    return new LoReMethod(config, fit, executor);
   }
 
   /** The engine's defaults at rank B, with the default few-shot solver. */
@@ -51,7 +63,8 @@ public final class LoReMethod implements PreferenceMethod {
 
   @Override
   public Trained train(PreferenceData train, long seed) {
-    RewardModel model = new Trainer(config.toBuilder().seed(seed).build()).train(train);
+    RewardModel model =
+        new Trainer(config.toBuilder().seed(seed).build()).executor(executor).train(train);
     return new LinearTrained(model, fit, false);
   }
 

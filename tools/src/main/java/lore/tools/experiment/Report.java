@@ -85,6 +85,7 @@ final class Report {
             + " of the seen users. Params: learned parameters as the method"
             + " counts them, mean over splits. Splits: how many of the R splits have results"
             + " for the method.\n\n");
+    commonSplits(results, b);
     b.append("## Spread over users\n\n");
     b.append("Mean over splits of the per-split sample std over users, in %.\n\n");
     b.append("| Method | Seen | Unseen | Overall | Train s |\n|---|---|---|---|---|\n");
@@ -183,6 +184,55 @@ final class Report {
       chart.setTitle(chart.getTitle() + ": no rank selection");
     }
     return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /**
+   * When methods have results on different splits (e.g. slow baselines run on fewer), the main
+   * table compares means over different splits; this adds the table over the splits every method
+   * has, so methods can be compared on the same draws. Nothing when all have the same splits.
+   */
+  private static void commonSplits(ExperimentResults results, StringBuilder b) {
+    java.util.Map<String, java.util.Set<Integer>> byMethod = new java.util.LinkedHashMap<>();
+    for (MethodResult r : results.methodResults()) {
+      byMethod.computeIfAbsent(r.method(), x -> new java.util.TreeSet<>()).add(r.split());
+    }
+    if (byMethod.size() < 2 || new java.util.HashSet<>(byMethod.values()).size() == 1) {
+      return;
+    }
+    java.util.Set<Integer> common = null;
+    for (java.util.Set<Integer> s : byMethod.values()) {
+      if (common == null) {
+        common = new java.util.TreeSet<>(s);
+      } else {
+        common.retainAll(s);
+      }
+    }
+    if (common.isEmpty()) {
+      return;
+    }
+    final java.util.Set<Integer> on = common;
+    ExperimentResults same =
+        new ExperimentResults(
+            results.config(),
+            results.methodResults().stream().filter(r -> on.contains(r.split())).toList(),
+            List.of());
+    b.append("## On the splits every method has\n\n");
+    b.append("Splits ")
+        .append(joined(List.copyOf(on)))
+        .append(" only: the same draws for every method; mean ± std over these splits.\n\n");
+    b.append("| Method | Seen | Unseen | Overall |\n|---|---|---|---|\n");
+    for (MethodSummary s : same.summaries()) {
+      b.append("| ")
+          .append(s.method())
+          .append(" | ")
+          .append(ExperimentResults.pct(s.seen()))
+          .append(" | ")
+          .append(ExperimentResults.pct(s.unseen()))
+          .append(" | ")
+          .append(ExperimentResults.pct(s.overall()))
+          .append(" |\n");
+    }
+    b.append("\n");
   }
 
   private static XYChart chart(String title, String xTitle) {

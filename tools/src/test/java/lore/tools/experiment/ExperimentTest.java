@@ -234,6 +234,45 @@ class ExperimentTest {
     assertTrue(md.contains("| BT | "), md);
     assertTrue(md.contains("| LoRe | "), md);
     assertTrue(md.contains("## Rank selection: LoRe"), md);
+    assertTrue(!md.contains("## On the splits every method has"), "same splits: no extra table");
+
+    new Experiment(
+            ExperimentConfig.builder(data, dir)
+                .splits(2)
+                .seed(SEED)
+                .fewShot(5)
+                .rankGrid(List.of(1, 2))
+                .rankedMethod(TestMethods.engineFamily("LoRe", 20))
+                .build())
+        .run(); // LoRe on splits 0 and 1, BT on split 0 only
+    ExperimentResults both =
+        new Experiment(
+                ExperimentConfig.builder(data, dir)
+                    .splits(2)
+                    .seed(SEED)
+                    .fewShot(5)
+                    .rankGrid(List.of(1, 2))
+                    .rankedMethod(TestMethods.engineFamily("LoRe", 20))
+                    .method(TestMethods.engine("BT", 1, 20))
+                    .build())
+            .report();
+    md = both.markdown();
+    assertTrue(md.contains("## On the splits every method has\n\nSplits 0 only"), md);
+    String loreSplit0 =
+        ExperimentResults.pct(
+            both.methodResults().stream()
+                .filter(r -> r.method().equals("LoRe") && r.split() == 0)
+                .findFirst()
+                .orElseThrow()
+                .unseen()
+                .mean());
+    String common = md.substring(md.indexOf("## On the splits every method has"));
+    assertTrue(common.contains("| LoRe | "), common);
+    assertEquals(
+        loreSplit0,
+        common.lines().filter(l -> l.startsWith("| LoRe |")).findFirst().orElseThrow()
+            .split("\\|")[3].strip(),
+        "LoRe's unseen accuracy on split 0 alone");
   }
 
   @Test

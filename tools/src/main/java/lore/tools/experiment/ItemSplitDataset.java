@@ -112,16 +112,7 @@ public final class ItemSplitDataset implements ExperimentDataset {
     IntUnaryOperator groupOf = groupOf();
     boolean[] test = Splits.pickGroups(data, groupOf, testFraction, rnd.split());
     int users = data.userCount();
-    int[] order = new int[users];
-    for (int u = 0; u < users; u++) {
-      order[u] = u;
-    }
-    Splits.shuffle(order, users, rnd.split());
-    int unseenCount = Math.max(1, Math.min(users - 1, (int) Math.round(unseenFraction * users)));
-    boolean[] unseen = new boolean[users];
-    for (int i = 0; i < unseenCount; i++) {
-      unseen[order[i]] = true;
-    }
+    boolean[] unseen = Splits.unseenUsers(users, unseenFraction, rnd.split());
     PreferenceData.Builder train = PreferenceData.builder(data);
     PreferenceData.Builder testSeen = PreferenceData.builder(data);
     PreferenceData.Builder pool = PreferenceData.builder(data);

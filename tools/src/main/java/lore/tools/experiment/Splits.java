@@ -83,6 +83,24 @@ final class Splits {
     return held;
   }
 
+  /**
+   * Marks {@code round(fraction * users)} random users as unseen (at least one, and at least one
+   * seen user left), by a Fisher-Yates shuffle drawn from {@code rnd}.
+   */
+  static boolean[] unseenUsers(int users, double fraction, SplittableRandom rnd) {
+    int[] order = new int[users];
+    for (int u = 0; u < users; u++) {
+      order[u] = u;
+    }
+    shuffle(order, users, rnd);
+    int count = Math.max(1, Math.min(users - 1, (int) Math.round(fraction * users)));
+    boolean[] unseen = new boolean[users];
+    for (int i = 0; i < count; i++) {
+      unseen[order[i]] = true;
+    }
+    return unseen;
+  }
+
   /** Fisher-Yates over the first n entries. */
   static void shuffle(int[] a, int n, SplittableRandom rnd) {
     for (int i = n - 1; i > 0; i--) {

@@ -376,28 +376,15 @@ public final class PalMethod implements PreferenceMethod {
       }
       int h = f.outDim();
       Scores s = scores(y, gk, a, 2 * n, h);
-      double loss = 0;
       double[] ds = new double[2 * n];
-      for (int b = 0; b < n; b++) {
-        double m = s.score[b] - s.score[n + b];
-        loss += Numerics.softplusNeg(m) / n;
-        double c = Numerics.softplusNegGrad(m) / n;
-        ds[b] = c;
-        ds[n + b] = -c;
-      }
+      double loss = s.pairLoss(n, ds);
       if (backward) {
         s.backward(ds, y, gk, a, h, logitScale);
         f.backward(s.dy, 2 * n);
         for (int j = 0; j < k; j++) {
           g.get(j).backward(s.dg[j], 2 * n);
         }
-        for (int b = 0; b < n; b++) {
-          double[] da = new double[k];
-          for (int j = 0; j < k; j++) {
-            da[j] = s.da[b][j] + s.da[n + b][j];
-          }
-          Support.softmaxBackward(a[b], da, w.grad(), pairUser[order[from + b]] * k);
-        }
+        s.logitGradient(a, n, order, from, pairUser, w.grad());
       }
       return loss;
     }
@@ -581,23 +568,10 @@ public final class PalMethod implements PreferenceMethod {
           }
         }
         Scores s = scores(yb, gb, a, 2 * n, h);
-        double loss = 0;
         double[] ds = new double[2 * n];
-        for (int b = 0; b < n; b++) {
-          double mg = s.score[b] - s.score[n + b];
-          loss += Numerics.softplusNeg(mg) / n;
-          double c = Numerics.softplusNegGrad(mg) / n;
-          ds[b] = c;
-          ds[n + b] = -c;
-        }
+        double loss = s.pairLoss(n, ds);
         s.backward(ds, yb, gb, a, h, logitScale); // the logit scale's gradient is dropped
-        for (int b = 0; b < n; b++) {
-          double[] da = new double[k];
-          for (int j = 0; j < k; j++) {
-            da[j] = s.da[b][j] + s.da[n + b][j];
-          }
-          Support.softmaxBackward(a[b], da, w.grad(), pairUser[order[from + b]] * k);
-        }
+        s.logitGradient(a, n, order, from, pairUser, w.grad());
         return loss;
       }
     }
@@ -731,6 +705,37 @@ public final class PalMethod implements PreferenceMethod {
         normY[r] = Math.sqrt(ny);
         cos[r] = dot / (normU[r] * normY[r]);
         score[r] = scale * cos[r];
+      }
+    }
+
+    /**
+     * Mean 2-way cross-entropy of n pairs whose chosen rows are {@code [0, n)} and rejected rows
+     * {@code [n, 2n)}; writes dL/dscore of every row to {@code ds}.
+     */
+    double pairLoss(int n, double[] ds) {
+      double loss = 0;
+      for (int b = 0; b < n; b++) {
+        double m = score[b] - score[n + b];
+        loss += Numerics.softplusNeg(m) / n;
+        double c = Numerics.softplusNegGrad(m) / n;
+        ds[b] = c;
+        ds[n + b] = -c;
+      }
+      return loss;
+    }
+
+    /**
+     * After {@link #backward}: adds to {@code grad} the gradient of the user logits of the n pairs
+     * {@code order[from..from+n)} (both rows of a pair share its user's mixture {@code a[b]}).
+     */
+    void logitGradient(float[][] a, int n, int[] order, int from, int[] pairUser, float[] grad) {
+      int k = a[0].length;
+      for (int b = 0; b < n; b++) {
+        double[] d = new double[k];
+        for (int j = 0; j < k; j++) {
+          d[j] = da[b][j] + da[n + b][j];
+        }
+        Support.softmaxBackward(a[b], d, grad, pairUser[order[from + b]] * k);
       }
     }
 

@@ -24,6 +24,30 @@ public final class KernelProvider {
     static final Kernels INSTANCE = choose(System.getProperty("lore.kernels", "auto"));
   }
 
+  /**
+   * The cap on the vector width from {@code -Dlore.kernels.maxBits} (a power of two, at least
+   * 128), or {@link Integer#MAX_VALUE} when unset.
+   *
+   * @throws IllegalArgumentException if the property is set to anything else
+   */
+  public static int maxBits() {
+    String v = System.getProperty("lore.kernels.maxBits");
+    if (v == null || v.isBlank()) {
+      return Integer.MAX_VALUE;
+    }
+    int bits;
+    try {
+      bits = Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      bits = -1;
+    }
+    if (bits < 128 || Integer.bitCount(bits) != 1) {
+      throw new IllegalArgumentException(
+          "lore.kernels.maxBits=" + v + " is not a vector width: use 128, 256, 512 or more");
+    }
+    return bits;
+  }
+
   /** Whether the Vector API implementation can be loaded in this JVM. */
   public static boolean panamaAvailable() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -44,6 +68,7 @@ public final class KernelProvider {
         throw new IllegalArgumentException(
             "lore.kernels=" + mode + " is not one of auto, scalar, panama");
     }
+    maxBits(); // a bad width is a configuration error, not a reason to fall back to scalar code
     if (!panamaAvailable()) {
       if (mode.equals("panama")) {
         throw new IllegalStateException(

@@ -1,6 +1,7 @@
 package lore.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,7 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * its 4x2 block with a zero coefficient.
  */
 final class PanamaKernels implements Kernels {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The machine's preferred width, capped by {@code -Dlore.kernels.maxBits} so that a wide machine
+   * can run (and test) the code that narrower machines run. A static final species is a constant to
+   * C2, whatever its width.
+   */
+  private static final VectorSpecies<Float> SPECIES = species(KernelProvider.maxBits());
+
   private static final int LANES = SPECIES.length();
 
   /** Decided once; {@code -Dlore.fma=false} replaces fused multiply-add by multiply then add. */
@@ -33,6 +40,13 @@ final class PanamaKernels implements Kernels {
       throw new UnsupportedOperationException(
           "preferred vector species " + SPECIES + " is narrower than 128 bits");
     }
+  }
+
+  private static VectorSpecies<Float> species(int maxBits) {
+    VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+    return maxBits >= preferred.vectorBitSize()
+        ? preferred
+        : VectorSpecies.of(float.class, VectorShape.forBitSize(maxBits));
   }
 
   @Override

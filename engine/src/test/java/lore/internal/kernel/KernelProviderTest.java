@@ -27,6 +27,33 @@ class KernelProviderTest {
     assertTrue(
         name.startsWith(expected),
         "expected " + expected + " kernels but got " + name + " (silent fallback?)");
+    if (name.startsWith("panama/") && System.getProperty("lore.kernels.maxBits") != null) {
+      int bits = Integer.parseInt(name.substring("panama/".length()));
+      assertTrue(
+          bits >= 128 && bits <= KernelProvider.maxBits(),
+          name + " is wider than lore.kernels.maxBits=" + KernelProvider.maxBits());
+    }
+  }
+
+  @Test
+  void badWidthIsRejectedWithItsValue() {
+    String old = System.getProperty("lore.kernels.maxBits");
+    try {
+      for (String bad : new String[] {"64", "100", "wide", "-256"}) {
+        System.setProperty("lore.kernels.maxBits", bad);
+        IllegalArgumentException e =
+            assertThrows(IllegalArgumentException.class, () -> KernelProvider.choose("auto"));
+        assertTrue(e.getMessage().contains(bad), e.getMessage());
+      }
+      System.setProperty("lore.kernels.maxBits", "256");
+      assertEquals(256, KernelProvider.maxBits());
+    } finally {
+      if (old == null) {
+        System.clearProperty("lore.kernels.maxBits");
+      } else {
+        System.setProperty("lore.kernels.maxBits", old);
+      }
+    }
   }
 
   @Test

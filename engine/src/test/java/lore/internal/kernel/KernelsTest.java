@@ -22,14 +22,22 @@ class KernelsTest {
   static final Kernels SCALAR = new ScalarKernels();
   static final Kernels PANAMA =
       KernelProvider.panamaAvailable() ? KernelProvider.choose("panama") : null;
-  static final int LANES = 16;
+  /** Lanes of the width under test (set by -Dlore.kernels.maxBits in the surefire executions). */
+  static final int LANES = PANAMA == null ? 8 : bits(PANAMA) / Float.SIZE;
+
+  static int bits(Kernels k) {
+    return Integer.parseInt(k.name().substring("panama/".length()));
+  }
 
   /** Methods that have an equivalence test below; the reflection test keeps this list honest. */
   static final Set<String> COVERED =
       Set.of("name", "dot", "axpy", "project", "accumulateGradient", "fusedPass");
 
   static Stream<Integer> sizes() {
-    return Stream.of(0, 1, 2, LANES - 1, LANES, LANES + 1, 2 * LANES + 3, 13, 100, 768, 1021, 1024, 4096);
+    return Stream.of(
+            0, 1, 2, LANES - 1, LANES, LANES + 1, 2 * LANES - 1, 2 * LANES, 2 * LANES + 3,
+            4 * LANES - 1, 4 * LANES + 1, 13, 100, 768, 1021, 1024, 4096)
+        .distinct();
   }
 
   static Stream<Arguments> shapes() {

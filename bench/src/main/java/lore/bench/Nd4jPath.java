@@ -15,9 +15,11 @@ final class Nd4jPath {
 
   /**
    * Sets ND4J's own thread pool and OpenBLAS to {@code threads} (the in-process equivalent of
-   * {@code OMP_NUM_THREADS}, which JMH cannot set per trial).
+   * {@code OMP_NUM_THREADS}, which JMH cannot set per trial). Every ND4J setup calls this first, so
+   * it also chooses the native build for this CPU and fails with one line when none loads.
    */
   static void threads(int threads) {
+    Nd4jNatives.require();
     Nd4j.getEnvironment().setMaxThreads(threads);
     Nd4j.getEnvironment().setMaxMasterThreads(threads);
     Nd4j.factory().blas().setMaxThreads(threads);

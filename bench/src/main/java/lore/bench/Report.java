@@ -43,6 +43,8 @@ public final class Report {
   }
 
   private final List<Result> results = new ArrayList<>();
+  /** ND4J native builds the ND4J results ran on (from each result's fork flags). */
+  private final java.util.Set<String> nd4jBuilds = new java.util.TreeSet<>();
   private String jdk = "?";
   private final StringBuilder out = new StringBuilder();
   private double bw1 = Double.NaN;
@@ -78,6 +80,9 @@ public final class Report {
       if (ps != null) {
         ((Map<String, Object>) ps).forEach((k, v) -> params.put(k, String.valueOf(v)));
       }
+      if (params.containsValue("nd4j")) {
+        nd4jBuilds.add(nd4jBuild((List<Object>) m.get("jvmArgs")));
+      }
       Map<String, Object> pm = (Map<String, Object>) m.get("primaryMetric");
       double toMs = toMillis((String) pm.get("scoreUnit"));
       Map<String, Double> pct = new LinkedHashMap<>();
@@ -106,6 +111,20 @@ public final class Report {
     }
   }
 
+  /** The ND4J build of a fork, from the flag that {@link Main} passes to every fork. */
+  static String nd4jBuild(List<Object> jvmArgs) {
+    String flag = "-D" + Nd4jNatives.PROPERTY + "=";
+    if (jvmArgs != null) {
+      for (Object a : jvmArgs) {
+        if (a instanceof String s && s.startsWith(flag)) {
+          String ext = s.substring(flag.length());
+          return ext.isEmpty() ? "generic" : ext.substring(1);
+        }
+      }
+    }
+    return "unrecorded (run without lore.bench.Main)";
+  }
+
   private static double toMillis(String unit) {
     return switch (unit) {
       case "s/op" -> 1e3;
@@ -132,6 +151,9 @@ public final class Report {
     line("- JDK: " + jdk);
     line("- CPU: " + cpu());
     line("- `Kernels.name()` (auto): `" + kernels + "`");
+    if (!nd4jBuilds.isEmpty()) {
+      line("- ND4J native build: " + String.join(", ", nd4jBuilds));
+    }
     line("- Date: " + LocalDate.now());
     line("");
     rooflines(lanes);

@@ -2,6 +2,7 @@ package lore.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import lore.internal.kernel.KernelProvider;
 import org.junit.jupiter.api.Test;
@@ -17,10 +18,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BenchmarkSetupTest {
   private static final String[] IMPLS = {"panama", "scalar", "ejml", "nd4j"};
 
+  /**
+   * Whether the ND4J path can run here; where no native build loads, ND4J cases are skipped with
+   * the reason (after the other implementations ran), never a crash.
+   */
+  private static boolean runs(String impl) {
+    return !impl.equals("nd4j") || Nd4jNatives.unavailableReason().isEmpty();
+  }
+
+  private static void assumeNd4j() {
+    assumeTrue(Nd4jNatives.unavailableReason().isEmpty(), Nd4jNatives.unavailableReason());
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void projectMatchesScalarForEveryImpl(int d) {
     for (String impl : IMPLS) {
+      if (!runs(impl)) {
+        continue;
+      }
       var b = new ProjectBenchmark();
       b.impl = impl;
       b.d = d;
@@ -29,12 +45,16 @@ class BenchmarkSetupTest {
       b.setUp();
       assertNotNull(b.project(), impl);
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void gradientMatchesScalarForEveryImpl(int d) {
     for (String impl : IMPLS) {
+      if (!runs(impl)) {
+        continue;
+      }
       var b = new GradientBenchmark();
       b.impl = impl;
       b.d = d;
@@ -43,12 +63,16 @@ class BenchmarkSetupTest {
       b.setUp();
       assertNotNull(b.gradient(), impl);
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void fusedPassMatchesScalarForEveryImpl(int d) {
     for (String impl : IMPLS) {
+      if (!runs(impl)) {
+        continue;
+      }
       var b = new FusedPassBenchmark();
       b.impl = impl;
       b.d = d;
@@ -58,12 +82,16 @@ class BenchmarkSetupTest {
       b.fusedPass();
       b.tearDown();
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2})
   void trainIterationMatchesScalarForEveryImpl(int threads) {
     for (String impl : IMPLS) {
+      if (!runs(impl)) {
+        continue;
+      }
       var b = new TrainIterationBenchmark();
       b.impl = impl;
       b.B = 5;
@@ -75,11 +103,15 @@ class BenchmarkSetupTest {
       b.problem.iterate();
       b.tearDown();
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   @Test
   void simplexMatchesEngine() {
     for (String path : new String[] {"engine", "nd4j"}) {
+      if (!runs(path)) {
+        continue;
+      }
       var b = new SimplexBenchmark();
       b.path = path;
       b.B = 7;
@@ -87,17 +119,22 @@ class BenchmarkSetupTest {
       b.setUp();
       assertNotNull(b.project(), path);
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   @Test
   void logisticLossMatchesScalar() {
     for (String path : new String[] {"engine", "nd4j"}) {
+      if (!runs(path)) {
+        continue;
+      }
       var b = new LogisticLossBenchmark();
       b.path = path;
       b.n = 1000;
       b.setUp();
       b.loss(null);
     }
+    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
   }
 
   /** This JVM's process-wide kernels, the only ones the end-to-end benchmarks can use here. */

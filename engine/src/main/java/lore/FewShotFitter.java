@@ -19,8 +19,10 @@ import lore.internal.train.SimplexNewton;
  * logits.
  *
  * <p>Owns a workspace sized for the model and {@code maxPairs}: after construction {@link #fitInto}
- * allocates nothing on the Newton path. Not thread-safe: use one fitter per thread. No I/O, no
- * logging, no threads.
+ * allocates nothing on the Newton path. Not thread-safe: a fitter belongs to the thread that first
+ * uses it, and a call from any other thread throws {@link IllegalStateException} (one comparison
+ * per call), so that sharing one fails loudly instead of returning another call's weights. Make
+ * one fitter per thread; they are cheap. No I/O, no logging, no threads.
  */
 public final class FewShotFitter {
   private final RewardModel model;
@@ -40,6 +42,20 @@ public final class FewShotFitter {
   private final SimplexNewton newton;
   private int lastIterations;
   private double lastLoss;
+  /** The thread this fitter belongs to: the first one to use it; set once, through OWNER. */
+  private Thread owner;
+
+  private static final java.lang.invoke.VarHandle OWNER;
+
+  static {
+    try {
+      OWNER =
+          java.lang.invoke.MethodHandles.lookup()
+              .findVarHandle(FewShotFitter.class, "owner", Thread.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   FewShotFitter(RewardModel model, FitConfig config, int maxPairs) {
     if (maxPairs < 1) {
@@ -80,6 +96,7 @@ public final class FewShotFitter {
    * @return the number of solver iterations
    */
   public int fitInto(float[] chosen, float[] rejected, int k, float[] weightsOut) {
+    checkOwner();
     checkPairs(k);
     long need = (long) k * dim;
     if (chosen.length < need || rejected.length < need) {
@@ -124,6 +141,7 @@ public final class FewShotFitter {
    * @return the number of solver iterations
    */
   public int fitProjected(float[] projected, int k, float[] weightsOut) {
+    checkOwner();
     checkPairs(k);
     if (projected.length < k * rank) {
       throw new IllegalArgumentException(
@@ -142,6 +160,19 @@ public final class FewShotFitter {
   /** Mean logistic loss of the last fit on its own pairs. */
   public double lastLoss() {
     return lastLoss;
+  }
+
+  /** Binds this fitter to its first caller's thread; throws for any other thread. */
+  private void checkOwner() {
+    Thread me = Thread.currentThread();
+    if ((Thread) OWNER.getOpaque(this) != me) {
+      Thread was = (Thread) OWNER.compareAndExchange(this, (Thread) null, me);
+      if (was != null && was != me) {
+        throw new IllegalStateException(
+            "this FewShotFitter belongs to thread '" + was.getName() + "' and was called from '"
+                + me.getName() + "': it is not thread-safe, make one per thread");
+      }
+    }
   }
 
   private void checkPairs(int k) {

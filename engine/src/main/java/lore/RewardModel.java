@@ -50,6 +50,7 @@ public final class RewardModel {
           "user weights have " + userWeights.length + " floats, expected " + userIds.length + " x "
               + rank);
     }
+    TrainConfig.checkLogitScale(logitScale);
     for (int i = 0; i < basis.length; i++) {
       if (!Float.isFinite(basis[i])) {
         throw new IllegalArgumentException(
@@ -82,12 +83,10 @@ public final class RewardModel {
    *
    * @param basis B x d row-major, every value finite
    * @throws IllegalArgumentException on a shape mismatch, a non-finite value, rank outside [1, d] or
-   *     a non-positive logit scale
+   *     a logit scale outside [{@link TrainConfig#MIN_LOGIT_SCALE}, {@link
+   *     TrainConfig#MAX_LOGIT_SCALE}]
    */
   public static RewardModel fromBasis(float[] basis, int rank, int dim, double logitScale) {
-    if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
-      throw new IllegalArgumentException("logit scale must be positive and finite, got " + logitScale);
-    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "lore-model");
     meta.put("rank", Integer.toString(rank));

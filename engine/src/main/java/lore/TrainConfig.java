@@ -65,14 +65,24 @@ public record TrainConfig(
     DIFFERENCES
   }
 
+  /**
+   * Smallest and largest logit scale: outside this range the logistic loss is flat or saturated for
+   * any embeddings of ordinary norm, and {@code s * w} leaves the range of float.
+   */
+  public static final double MIN_LOGIT_SCALE = 1e-6;
+
+  /** See {@link #MIN_LOGIT_SCALE}. */
+  public static final double MAX_LOGIT_SCALE = 1e4;
+
+  /** Most work partitions: more only add a B x d gradient buffer each. */
+  public static final int MAX_THREADS = 1024;
+
   /** Validates every field. */
   public TrainConfig {
     if (rank < 1) {
       throw new IllegalArgumentException("rank must be at least 1, got " + rank);
     }
-    if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
-      throw new IllegalArgumentException("logit scale must be positive and finite, got " + logitScale);
-    }
+    checkLogitScale(logitScale);
     if (steps < 0) {
       throw new IllegalArgumentException("steps must be >= 0, got " + steps);
     }
@@ -89,9 +99,22 @@ public record TrainConfig(
     if (optimizer == Optimizer.ALTERNATING && simplex != Simplex.PROJECTION) {
       throw new IllegalArgumentException("the ALTERNATING optimizer needs Simplex.PROJECTION");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new IllegalArgumentException(
+          "threads must be in [1, " + MAX_THREADS + "], got " + threads);
     }
+  }
+
+  /**
+   * @throws IllegalArgumentException unless {@code s} is in [{@link #MIN_LOGIT_SCALE}, {@link
+   *     #MAX_LOGIT_SCALE}]
+   */
+  static double checkLogitScale(double s) {
+    if (!(s >= MIN_LOGIT_SCALE && s <= MAX_LOGIT_SCALE)) {
+      throw new IllegalArgumentException(
+          "logit scale must be in [" + MIN_LOGIT_SCALE + ", " + MAX_LOGIT_SCALE + "], got " + s);
+    }
+    return s;
   }
 
   /** The engine's defaults: rank 10, projection onto the simplex, alternating optimizer. */

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {Flags.VECTOR, "-Xms1g", "-Xmx1g", Flags.PRETOUCH})
-@State(Scope.Benchmark)
+@State(Scope.Thread) // a fitter belongs to one thread, as in a service: one per worker
 public class FewShotFitBenchmark {
   static final int MAX_PAIRS = 50;
 

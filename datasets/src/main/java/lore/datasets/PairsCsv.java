@@ -8,48 +8,96 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import lore.PreferenceData;
 
 /**
- * Reads and writes pairwise comparisons as UTF-8 CSV: the header line {@code user,chosen,rejected},
- * then one line per comparison with a user id and two item indices (rows of an item table), e.g.
- * {@code seen-0003,1277,1272}. No quoting: user ids must not contain commas, double quotes or line
- * breaks. Empty lines are skipped, CRLF line ends and a leading byte-order mark are accepted.
+ * Reads and writes pairwise comparisons as UTF-8 CSV: a header line, then one line per comparison
+ * with a user id and two items. The header says how the items are named, so that ids and row
+ * numbers are never confused:
+ *
+ * <ul>
+ *   <li>{@code user,chosen_id,rejected_id}: by item id, the ids of the item table (its {@code
+ *       .ids.txt} side file), e.g. {@code alice,joke-12,joke-40};
+ *   <li>{@code user,chosen_row,rejected_row}: by row of the item table, from 0, e.g. {@code
+ *       seen-0003,1277,1272};
+ *   <li>{@code user,chosen,rejected} (the original header): rows, accepted only where rows and ids
+ *       agree, i.e. when the table has no ids file or its ids are exactly {@code 0, 1, 2, ...};
+ *       otherwise the file is refused with a message naming both headers.
+ * </ul>
+ *
+ * No quoting: user ids (and item ids) must not contain commas, double quotes or line breaks. Empty
+ * lines are skipped, CRLF line ends and a leading byte-order mark are accepted.
  *
  * <p>Blocking I/O; stateless and thread-safe.
  */
 public final class PairsCsv {
-  /** The required header line. */
+  /** Items by row; ambiguous where the table has ids, so only read where rows and ids agree. */
   static final String HEADER = "user,chosen,rejected";
+
+  /** Items by id of the item table. */
+  public static final String HEADER_IDS = "user,chosen_id,rejected_id";
+
+  /** Items by row of the item table, from 0. */
+  public static final String HEADER_ROWS = "user,chosen_row,rejected_row";
 
   private PairsCsv() {}
 
   /**
-   * Reads comparisons over an item table. Allocates O(pairs); the item table is referenced, not
-   * copied. Blocking I/O.
-   *
-   * @param items itemCount x dim row-major, handed to {@link PreferenceData#builder}
-   * @throws IOException if the file cannot be read, its header is not {@code user,chosen,rejected},
-   *     it has no comparison, or a line has other than 3 columns, a quote, an empty user id, a
-   *     non-integer index, an item outside [0, itemCount) or chosen == rejected; the message starts
-   *     with {@code file:line}
-   * @throws IllegalArgumentException if the item table itself is invalid (see {@link
-   *     PreferenceData#builder})
+   * Reads comparisons over an item table without ids (rows are named by their index), as {@link
+   * #read(Path, ItemTable)}.
    */
   public static PreferenceData read(Path file, float[] items, int itemCount, int dim)
       throws IOException {
-    PreferenceData.Builder builder = PreferenceData.builder(items, itemCount, dim);
+    return read(file, ItemTable.rowOrder(new Npy.Matrix(items, itemCount, dim)));
+  }
+
+  /**
+   * Reads comparisons over an item table, resolving items by id or by row as the header says (see
+   * the class comment). Allocates O(pairs + items); the embeddings are referenced, not copied.
+   * Blocking I/O.
+   *
+   * @throws IOException if the file cannot be read, its header is none of the three, the original
+   *     header is used over a table whose ids are not its row numbers, it has no comparison, or a
+   *     line has other than 3 columns, a quote, an empty user id, an unknown item id, a non-integer
+   *     row or one outside [0, rows), or chosen == rejected; the message starts with {@code
+   *     file:line}
+   * @throws IllegalArgumentException if the item table itself is invalid (see {@link
+   *     PreferenceData#builder})
+   */
+  public static PreferenceData read(Path file, ItemTable items) throws IOException {
+    Npy.Matrix m = items.matrix();
+    PreferenceData.Builder builder = PreferenceData.builder(m.data(), m.rows(), m.cols());
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String header = in.readLine();
       if (header != null && header.startsWith("\uFEFF")) {
         header = header.substring(1);
       }
-      if (!HEADER.equals(header)) {
+      Map<String, Integer> byId = null; // null: items are rows
+      if (HEADER_IDS.equals(header)) {
+        byId = items.index();
+      } else if (HEADER.equals(header) && !rowsAreIds(items)) {
+        throw new IOException(
+            file
+                + ":1: the header '"
+                + HEADER
+                + "' names items by row, but the item table has ids that are not its row numbers"
+                + " (first row: '"
+                + abbreviate(items.ids().getFirst())
+                + "'); say which the file holds with the header '"
+                + HEADER_IDS
+                + "' or '"
+                + HEADER_ROWS
+                + "'");
+      } else if (!HEADER.equals(header) && !HEADER_ROWS.equals(header)) {
         throw new IOException(
             file
                 + ":1: expected the header '"
-                + HEADER
-                + "', got "
+                + HEADER_IDS
+                + "' (items by id) or '"
+                + HEADER_ROWS
+                + "' (items by row), got "
                 + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
       }
       int lineNo = 1;
@@ -81,8 +129,8 @@ public final class PairsCsv {
                   + abbreviate(line)
                   + "'");
         }
-        int chosen = parseIndex(line.substring(c1 + 1, c2), "chosen", file, lineNo);
-        int rejected = parseIndex(line.substring(c2 + 1), "rejected", file, lineNo);
+        int chosen = item(line.substring(c1 + 1, c2), "chosen", byId, file, lineNo);
+        int rejected = item(line.substring(c2 + 1), "rejected", byId, file, lineNo);
         try {
           builder.add(user, chosen, rejected);
         } catch (IllegalArgumentException e) {
@@ -97,22 +145,45 @@ public final class PairsCsv {
   }
 
   /**
-   * Writes all comparisons of {@code data}, user by user, atomically (a temporary file in the same
-   * directory, then a move). Allocates O(1) beyond a 64 KB buffer. Blocking I/O.
+   * Writes all comparisons of {@code data}, user by user, naming items by row ({@link
+   * #HEADER_ROWS}), atomically (a temporary file in the same directory, then a move). Allocates
+   * O(1) beyond a 64 KB buffer. Blocking I/O.
    *
    * @throws IllegalArgumentException if a user id contains a comma, a double quote or a line break
    *     (checked before anything is written)
    * @throws IOException if writing or the move fails
    */
   public static void write(Path file, PreferenceData data) throws IOException {
+    write(file, data, null);
+  }
+
+  /**
+   * Writes all comparisons of {@code data} naming items by id ({@link #HEADER_IDS}) when {@code
+   * itemIds} is given (one id per row of the table), else by row ({@link #HEADER_ROWS}); see {@link
+   * #write(Path, PreferenceData)}.
+   *
+   * @throws IllegalArgumentException if a user or item id contains a comma, a double quote or a
+   *     line break, or the ids do not match the table's rows (checked before anything is written)
+   */
+  public static void write(Path file, PreferenceData data, List<String> itemIds)
+      throws IOException {
     for (int u = 0; u < data.userCount(); u++) {
       checkUserId(data.userId(u));
+    }
+    if (itemIds != null) {
+      if (itemIds.size() != data.itemCount()) {
+        throw new IllegalArgumentException(
+            itemIds.size() + " item ids for an item table of " + data.itemCount() + " rows");
+      }
+      for (String id : itemIds) {
+        checkId(id, "item");
+      }
     }
     AtomicFiles.write(
         file,
         ch -> {
           Writer out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8), 1 << 16);
-          out.write(HEADER);
+          out.write(itemIds != null ? HEADER_IDS : HEADER_ROWS);
           out.write('\n');
           StringBuilder line = new StringBuilder(64);
           for (int u = 0; u < data.userCount(); u++) {
@@ -121,9 +192,9 @@ public final class PairsCsv {
               line.setLength(0);
               line.append(id)
                   .append(',')
-                  .append(data.chosen(p))
+                  .append(itemIds != null ? itemIds.get(data.chosen(p)) : data.chosen(p))
                   .append(',')
-                  .append(data.rejected(p))
+                  .append(itemIds != null ? itemIds.get(data.rejected(p)) : data.rejected(p))
                   .append('\n');
               out.append(line);
             }
@@ -137,12 +208,27 @@ public final class PairsCsv {
    *
    * @throws IllegalArgumentException naming the id and the offending character
    */
+  /** Whether every id can be written unquoted (no comma, double quote or line break). */
+  public static boolean canWrite(List<String> ids) {
+    for (String id : ids) {
+      if (id.isEmpty() || id.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static void checkUserId(String id) {
+    checkId(id, "user");
+  }
+
+  private static void checkId(String id, String what) {
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
       if (c == ',' || c == '"' || c == '\n' || c == '\r') {
         throw new IllegalArgumentException(
-            "user id '"
+            what
+                + " id '"
                 + id.replace("\n", "\\n").replace("\r", "\\r")
                 + "' contains "
                 + switch (c) {
@@ -153,6 +239,30 @@ public final class PairsCsv {
                 + ", which this CSV format does not allow");
       }
     }
+  }
+
+  /** Whether the table's ids are its row numbers, so that the original header is unambiguous. */
+  private static boolean rowsAreIds(ItemTable items) {
+    for (int i = 0; i < items.rows(); i++) {
+      if (!items.ids().get(i).equals(Integer.toString(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int item(String s, String role, Map<String, Integer> byId, Path file, int lineNo)
+      throws IOException {
+    if (byId == null) {
+      return parseIndex(s, role, file, lineNo);
+    }
+    Integer row = byId.get(s);
+    if (row == null) {
+      throw new IOException(
+          file + ":" + lineNo + ": " + role + " item id '" + abbreviate(s)
+              + "' is not in the item table's ids (" + byId.size() + " ids)");
+    }
+    return row;
   }
 
   private static int parseIndex(String s, String role, Path file, int lineNo) throws IOException {

@@ -86,6 +86,21 @@ public record PreferenceSplits(
     return n;
   }
 
+  /** The files {@link #write} writes into {@code dir}, in its order. */
+  public List<Path> files(Path dir) {
+    List<Path> out = new ArrayList<>();
+    Path table = dir.resolve("items.npy");
+    out.add(table);
+    out.add(ItemTable.idsFileFor(table));
+    for (String split : splits.keySet()) {
+      out.add(dir.resolve(split + ".csv"));
+    }
+    if (refRewards != null) {
+      out.add(dir.resolve("ref.npy"));
+    }
+    return out;
+  }
+
   /**
    * Writes the canonical layout into {@code dir} (created if needed): {@code items.npy} float32,
    * {@code items.ids.txt}, {@code <split>.csv} per split, and {@code ref.npy} (n x 1) if there are
@@ -112,7 +127,9 @@ public record PreferenceSplits(
     progress.onProgress("write", 1, total);
     for (Map.Entry<String, PreferenceData> e : splits.entrySet()) {
       Path f = dir.resolve(e.getKey() + ".csv");
-      PairsCsv.write(f, e.getValue());
+      // by id, so that the pairs stay right whatever the ids file says; by row when an id cannot
+      // be written unquoted (the explicit header keeps that unambiguous too)
+      PairsCsv.write(f, e.getValue(), PairsCsv.canWrite(items.ids()) ? items.ids() : null);
       out.add(f);
       progress.onProgress("write", out.size() - 1, total);
     }

@@ -91,8 +91,7 @@ class ComparisonsTest extends QuietTest {
     ItemTable back = ItemTable.read(dir.resolve("out/items.npy"), null, null);
     assertEquals(t.ids(), back.ids());
     assertArrayEquals(t.matrix().data(), back.matrix().data());
-    PreferenceData p =
-        PairsCsv.read(dir.resolve("out/all.csv"), back.matrix().data(), back.rows(), back.cols());
+    PreferenceData p = PairsCsv.read(dir.resolve("out/all.csv"), back); // by id
     assertEquals(2, p.pairCount());
     assertEquals(2, p.chosen(p.pairStart(p.userIndex("u2"))));
   }

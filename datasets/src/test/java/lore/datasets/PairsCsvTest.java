@@ -38,7 +38,7 @@ class PairsCsvTest extends QuietTest {
     Path f = dir.resolve("pairs.csv");
     PairsCsv.write(f, data);
     assertEquals(
-        "user,chosen,rejected\nalice,1,2\nalice,3,4\nbob,9,0\ncarol ü,5,6\n",
+        "user,chosen_row,rejected_row\nalice,1,2\nalice,3,4\nbob,9,0\ncarol ü,5,6\n",
         Files.readString(f, StandardCharsets.UTF_8));
     PreferenceData back = PairsCsv.read(f, TABLE, ITEMS, DIM);
     assertSame(TABLE, back.items());
@@ -98,6 +98,62 @@ class PairsCsvTest extends QuietTest {
     var e = assertThrows(IllegalArgumentException.class, () -> PairsCsv.write(f, data));
     assertTrue(e.getMessage().contains("does not allow"), e.getMessage());
     assertTrue(Files.notExists(f));
+  }
+
+  /** A table whose ids are not its row numbers: joke j(i+1) is row i, as Jester numbers them. */
+  static ItemTable jokes() {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < ITEMS; i++) {
+      ids.add("j" + (i + 1));
+    }
+    return new ItemTable(new Npy.Matrix(TABLE, ITEMS, DIM), ids);
+  }
+
+  @Test
+  void pairsByIdResolveThroughTheTablesIds() throws IOException {
+    PreferenceData d = PairsCsv.read(write("user,chosen_id,rejected_id\nu,j1,j10\nu,j3,j2\n"), jokes());
+    assertEquals(0, d.chosen(0));
+    assertEquals(9, d.rejected(0));
+    assertEquals(2, d.chosen(1));
+    assertEquals(1, d.rejected(1));
+  }
+
+  @Test
+  void pairsByRowIgnoreTheIds() throws IOException {
+    PreferenceData d = PairsCsv.read(write("user,chosen_row,rejected_row\nu,1,9\n"), jokes());
+    assertEquals(1, d.chosen(0));
+    assertEquals(9, d.rejected(0));
+  }
+
+  /** The probe's case: ids read as rows trained on the wrong items at chance, silently. */
+  @Test
+  void theAmbiguousHeaderIsRefusedWhenIdsAreNotRows() throws IOException {
+    Path f = write("user,chosen,rejected\nu,1,9\n");
+    IOException e = assertThrows(IOException.class, () -> PairsCsv.read(f, jokes()));
+    assertTrue(e.getMessage().startsWith(f + ":1: "), e.getMessage());
+    assertTrue(e.getMessage().contains(PairsCsv.HEADER_IDS), e.getMessage());
+    assertTrue(e.getMessage().contains(PairsCsv.HEADER_ROWS), e.getMessage());
+    // where ids are the row numbers the original header stays valid
+    assertEquals(9, PairsCsv.read(f, ItemTable.rowOrder(jokes().matrix())).rejected(0));
+  }
+
+  @Test
+  void unknownItemIdIsNamed() throws IOException {
+    Path f = write("user,chosen_id,rejected_id\nu,j1,j2\nu,j1,j11\n");
+    IOException e = assertThrows(IOException.class, () -> PairsCsv.read(f, jokes()));
+    assertTrue(e.getMessage().startsWith(f + ":3: "), e.getMessage());
+    assertTrue(e.getMessage().contains("'j11'"), e.getMessage());
+  }
+
+  @Test
+  void writeByIdRoundTrips() throws IOException {
+    ItemTable t = jokes();
+    PreferenceData data = PreferenceData.builder(TABLE, ITEMS, DIM).add("a", 0, 9).add("b", 4, 3).build();
+    Path f = dir.resolve("ids.csv");
+    PairsCsv.write(f, data, t.ids());
+    assertEquals("user,chosen_id,rejected_id\na,j1,j10\nb,j5,j4\n", Files.readString(f));
+    SyntheticPersonalLlmTest.assertSamePairs(data, PairsCsv.read(f, t));
+    assertEquals(false, PairsCsv.canWrite(java.util.List.of("a", "b,c")));
   }
 
   private Path write(String text) throws IOException {

@@ -199,6 +199,7 @@ final class ConvertCommand implements Callable<Integer> {
       requireIn("an item table");
       ItemTable t = table(in); // a table alone: no comparisons, only the canonical table
       Path f = out.resolve("items.npy");
+      requireNoInput(List.of(f, ItemTable.idsFileFor(f)));
       Files.createDirectories(out);
       t.write(f, ItemTable.idsFileFor(f));
       o.printf(Locale.ROOT, "converted %d items x %d to %s and %s%n", t.rows(), t.cols(), f,
@@ -208,6 +209,7 @@ final class ConvertCommand implements Callable<Integer> {
     }
     PreferenceSplits s = load(err);
     double read = (System.nanoTime() - start) / 1e9;
+    requireNoInput(s.files(out));
     List<Path> files = s.write(out, new DataProgress(err, "convert", Progress.interactive()));
     for (Map.Entry<String, PreferenceData> e : s.splits().entrySet()) {
       o.printf(
@@ -224,6 +226,29 @@ final class ConvertCommand implements Callable<Integer> {
       say(err, "read and embedded in " + Progress.seconds(read));
     }
     return 0;
+  }
+
+  /**
+   * An output never replaces an input, checked before anything is written: no output is {@code
+   * --in}, {@code --items} or {@code --ids}, nor a file that already exists in an {@code --in}
+   * directory (all of which may be read).
+   */
+  private void requireNoInput(List<Path> outputs) {
+    for (Path f : outputs) {
+      for (Path input : new Path[] {in, items, ids}) {
+        boolean clash =
+            input != null
+                && (Inputs.sameFile(f, input)
+                    || Files.isDirectory(input)
+                        && Files.exists(f)
+                        && Inputs.sameFile(f.toAbsolutePath().getParent(), input));
+        if (clash) {
+          throw new IllegalArgumentException(
+              "--out " + out + " would replace the input " + f
+                  + "; an output never replaces an input: choose another --out");
+        }
+      }
+    }
   }
 
   private static void say(PrintWriter err, String msg) {
@@ -327,6 +352,7 @@ final class ConvertCommand implements Callable<Integer> {
               ? precomputed("texts (ids = SHA-256 of the text, as in items.texts.jsonl)")
               : embed(texts.ids(), texts.texts(), err);
       Files.createDirectories(out);
+      requireNoInput(List.of(out.resolve("items.texts.jsonl")));
       texts.write(out.resolve("items.texts.jsonl"));
     }
     boolean split = protocol || c.splitNames().equals(List.of(Comparisons.NO_SPLIT));
@@ -336,8 +362,8 @@ final class ConvertCommand implements Callable<Integer> {
   private ItemTable embed(List<String> ids, List<String> texts, PrintWriter err)
       throws IOException {
     Path cacheDir = cache != null ? cache : out.resolve(".lore-cache");
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    try (ExecutorService pool = Pools.fixed(Math.max(1, t), "lore-embed")) {
+    int t = Inputs.threads(threads, "--threads");
+    try (ExecutorService pool = Pools.fixed(t, "lore-embed")) {
       MiniLmEmbedder model = new MiniLmEmbedder(pool);
       say(err, "embedding " + texts.size() + " texts with " + model.name() + " (cache "
           + cacheDir + ")");

@@ -118,6 +118,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin TrainOptions train;
 
+  @Mixin FitOptions fit;
+
   /** One alpha's outcome. */
   record Result(
       double alpha,
@@ -149,7 +151,7 @@ final class DemoCommand implements Callable<Integer> {
     TrainConfig loreConfig =
         train.builder(seed).logitScale(logitScale != null ? logitScale : REAL_LOGIT_SCALE).build();
     TrainConfig btConfig = loreConfig.toBuilder().rank(1).build();
-    FitConfig fitConfig = train.fitConfig();
+    FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean live = Progress.interactive();
     long start = System.nanoTime();
     err.printf(Locale.ROOT, "lore demo: loading %s%n", dataset.name().toLowerCase(Locale.ROOT));
@@ -265,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     TrainConfig loreConfig = train.builder(data.seed).build();
     TrainConfig btConfig = loreConfig.toBuilder().rank(1).build();
-    FitConfig fitConfig = train.fitConfig();
+    FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean live = Progress.interactive();
     long start = System.nanoTime();
     List<Result> results = new ArrayList<>();

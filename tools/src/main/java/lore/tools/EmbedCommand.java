@@ -85,17 +85,19 @@ final class EmbedCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Inputs.requireFile(texts, "texts");
-    Inputs.requireParentDir(out);
+    Inputs.requireOutput(out, "--out", texts);
+    Path ids = idsOut != null ? idsOut : ItemTable.idsFileFor(out);
+    Inputs.requireOutput(ids, idsOut != null ? "--ids-out" : "the ids file", texts, out);
     if (batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
     }
     ItemTexts items = ItemTexts.read(texts, idColumn, textColumn);
     Path cacheDir =
         noCache ? null : cache != null ? cache : out.toAbsolutePath().getParent().resolve(".lore-cache");
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    int t = Inputs.threads(threads, "--threads");
     long start = System.nanoTime();
     float[] vectors;
-    try (ExecutorService pool = Pools.fixed(Math.max(1, t), "lore-embed")) {
+    try (ExecutorService pool = Pools.fixed(t, "lore-embed")) {
       MiniLmEmbedder model = new MiniLmEmbedder(pool);
       err.printf(
           Locale.ROOT, "lore embed: %d texts from %s with %s%n", items.texts().size(), texts,
@@ -108,7 +110,6 @@ final class EmbedCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     ItemTable table = new ItemTable(new Npy.Matrix(vectors, items.ids().size(), 384), items.ids());
-    Path ids = idsOut != null ? idsOut : ItemTable.idsFileFor(out);
     table.write(out, ids);
     o.printf(
         Locale.ROOT,

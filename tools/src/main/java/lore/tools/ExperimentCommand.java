@@ -10,7 +10,6 @@ import lore.PreferenceData;
 import lore.TrainConfig;
 import lore.datasets.ItemTable;
 import lore.datasets.Jester5k;
-import lore.datasets.Npy;
 import lore.datasets.PersonalLlm;
 import lore.datasets.Ratings;
 import lore.datasets.RatingsToPairs;
@@ -254,6 +253,8 @@ final class ExperimentCommand implements Callable<Integer> {
 
   @Mixin TrainOptions train;
 
+  @Mixin FitOptions fit;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -277,7 +278,7 @@ final class ExperimentCommand implements Callable<Integer> {
                     trainConfig.steps(),
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
-                    train.fitConfig()));
+                    fit.fitConfig(train.paperOptimizer)));
     // LoRe and BT train their threads() partitions on this pool (partition 0 on the calling
     // thread); the model is bitwise the same as on one thread with the same partitions
     ExecutorService pool =
@@ -303,7 +304,7 @@ final class ExperimentCommand implements Callable<Integer> {
     MethodCatalog.addTo(
         b,
         methods,
-        new MethodCatalog.Settings(trainConfig, train.fitConfig(), pool),
+        new MethodCatalog.Settings(trainConfig, fit.fitConfig(train.paperOptimizer), pool),
         !ranks.isEmpty(),
         data);
     ExperimentConfig config = b.build();
@@ -420,7 +421,7 @@ final class ExperimentCommand implements Callable<Integer> {
         if (items == null || pairs == null) {
           throw new IllegalArgumentException("--dataset pairs needs --items and --pairs");
         }
-        Npy.Matrix m = Inputs.items(items);
+        ItemTable m = Inputs.items(items);
         PreferenceData all = Inputs.pairs(pairs, m);
         String name = pairs.getFileName().toString();
         return Boolean.TRUE.equals(byPair)

@@ -8,7 +8,7 @@ import lore.FitConfig;
 import lore.PreferenceData;
 import lore.RewardModel;
 import lore.UserWeights;
-import lore.datasets.Npy;
+import lore.datasets.ItemTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +59,15 @@ final class FitUserCommand implements Callable<Integer> {
       description = "Fit with the reference code's Adam on softmax logits (FitConfig.paper()).")
   boolean paperOptimizer;
 
+  @Option(
+      names = "--replace",
+      description =
+          "Refit users the model already has (their trained weights are replaced by a fit from"
+              + " these pairs only); without it such users are an error.")
+  boolean replace;
+
+  @picocli.CommandLine.Mixin FitOptions fit;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
@@ -66,22 +75,30 @@ final class FitUserCommand implements Callable<Integer> {
     Inputs.requireFile(items, "items");
     Inputs.requireFile(pairs, "pairs");
     if (out != null) {
-      Inputs.requireParentDir(out);
+      Inputs.requireOutput(out, "--out", model, items, pairs, ItemTable.idsFileFor(items));
     }
     RewardModel m = Inputs.model(model);
-    Npy.Matrix table = Inputs.items(items);
+    ItemTable table = Inputs.items(items);
     Inputs.requireSameDim(m, model, table, items);
     PreferenceData fewShot = Inputs.pairs(pairs, table);
 
     int replaced = 0;
+    String firstKnown = null;
     for (int u = 0; u < fewShot.userCount(); u++) {
       if (m.hasUser(fewShot.userId(u))) {
         replaced++;
+        firstKnown = firstKnown == null ? fewShot.userId(u) : firstKnown;
       }
     }
+    if (replaced > 0 && !replace) {
+      throw new IllegalArgumentException(
+          replaced + " user(s) of " + pairs + " are already in the model (first: " + firstKnown
+              + "); fitting them would replace their trained weights: pass --replace to do so, or"
+              + " give new user ids");
+    }
+    FitConfig config = fit.fitConfig(paperOptimizer);
     long t = System.nanoTime();
-    RewardModel fitted =
-        m.withFittedUsers(fewShot, paperOptimizer ? FitConfig.paper() : FitConfig.defaults());
+    RewardModel fitted = m.withFittedUsers(fewShot, config);
     double fit = (System.nanoTime() - t) / 1e9;
 
     o.printf(

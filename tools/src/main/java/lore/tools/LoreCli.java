@@ -27,9 +27,19 @@ import picocli.CommandLine.ScopeType;
  * The {@code lore} command line: {@code demo}, {@code generate}, {@code train}, {@code fit-user}
  * and {@code score}. The only class of the project allowed to call {@link System#exit}.
  *
- * <p>Exit codes: 0 on success, 2 on bad input (a usage error, a missing or malformed file, a
- * dimension mismatch, an unknown user: one line {@code lore: error: <message>} on stderr, the stack
- * trace only with {@code --verbose}), 1 on any other failure.
+ * <p>Exit codes (the launcher adds none of its own but 3 for a missing JDK or a failed build):
+ *
+ * <ul>
+ *   <li>0: success;
+ *   <li>2: usage or bad input: an unknown option, a bad value, a missing, unreadable or malformed
+ *       file, a dimension mismatch, an unknown user, an output that would replace an input;
+ *   <li>3: environment: out of memory, a native library that does not load (and, from the
+ *       launcher, no JDK 25 or a failed build);
+ *   <li>1: internal error: anything else, which is a bug (or a training run that diverged).
+ * </ul>
+ *
+ * Every error is one line {@code lore: error: <message>} on stderr; {@code --verbose} adds the
+ * stack trace.
  *
  * <p>Commands write through {@code spec.commandLine().getOut()} and {@code getErr()}, so {@link
  * #commandLine()} can be run in-process with captured output.
@@ -54,7 +64,10 @@ public final class LoreCli implements Runnable {
   /** Exit code for bad input. */
   static final int EXIT_BAD_INPUT = 2;
 
-  /** Exit code for failures other than bad input. */
+  /** Exit code for an environment problem: memory, native libraries, the JDK or the build. */
+  static final int EXIT_ENVIRONMENT = 3;
+
+  /** Exit code for an internal error. */
   static final int EXIT_FAILURE = 1;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -94,21 +107,31 @@ public final class LoreCli implements Runnable {
   }
 
   /**
-   * Executes {@code args} on {@code cl} and returns the exit code. An {@link OutOfMemoryError}
-   * becomes one line with the remedy.
+   * Executes {@code args} on {@code cl} and returns the exit code. An {@link OutOfMemoryError} or a
+   * library that does not load becomes one line with the remedy and {@link #EXIT_ENVIRONMENT}.
    */
   public static int run(CommandLine cl, String... args) {
     try {
       return cl.execute(args);
-    } catch (OutOfMemoryError e) {
+    } catch (OutOfMemoryError | LinkageError e) {
       PrintWriter err = cl.getErr();
-      err.println(
-          "lore: error: out of memory (max heap "
-              + (Runtime.getRuntime().maxMemory() >> 20)
-              + " MiB); raise LORE_HEAP, e.g. LORE_HEAP=24g, or use a smaller --dim / fewer users");
+      err.println("lore: error: " + environment(e));
       err.flush();
-      return EXIT_FAILURE;
+      return EXIT_ENVIRONMENT;
     }
+  }
+
+  /** The message of an environment problem, or null if {@code t} is not one. */
+  private static String environment(Throwable t) {
+    if (t instanceof OutOfMemoryError) {
+      return "out of memory (max heap "
+          + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB); raise LORE_HEAP, e.g. LORE_HEAP=24g, or use smaller inputs";
+    }
+    if (t instanceof LinkageError) {
+      return "a library failed to load: " + oneLine(t.toString());
+    }
+    return null;
   }
 
   private static int onParameterException(CommandLine.ParameterException ex, String[] args) {
@@ -137,12 +160,18 @@ public final class LoreCli implements Runnable {
     }
     int code;
     String message;
-    if (isBadInput(cause)) {
+    if (environment(cause) != null) { // e.g. out of memory on a worker thread
+      code = EXIT_ENVIRONMENT;
+      message = environment(cause);
+    } else if (isBadInput(cause)) {
       code = EXIT_BAD_INPUT;
       message = describe(cause);
     } else {
       code = EXIT_FAILURE;
-      message = cause instanceof ArithmeticException ? describe(cause) : cause.toString();
+      message =
+          cause instanceof ArithmeticException
+              ? describe(cause)
+              : "internal error: " + cause + " (a bug: please report it with the --verbose output)";
       if (!verbose) {
         message += " (run with --verbose for the stack trace)";
       }

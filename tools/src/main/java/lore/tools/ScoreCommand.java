@@ -8,7 +8,7 @@ import lore.Evaluation;
 import lore.PersonalReward;
 import lore.PreferenceData;
 import lore.RewardModel;
-import lore.datasets.Npy;
+import lore.datasets.ItemTable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -82,7 +82,7 @@ final class ScoreCommand implements Callable<Integer> {
               + m.userCount()
               + " users (fit new users with 'lore fit-user --out')");
     }
-    Npy.Matrix table = Inputs.items(items);
+    ItemTable table = Inputs.items(items);
     Inputs.requireSameDim(m, model, table, items);
     if (target.user != null) {
       topItems(o, m.reward(target.user), table);
@@ -93,17 +93,18 @@ final class ScoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void topItems(PrintWriter o, PersonalReward reward, Npy.Matrix table) {
+  private void topItems(PrintWriter o, PersonalReward reward, ItemTable table) {
     int n = table.rows();
     float[] scores = new float[n];
     int[] order = new int[n];
-    reward.rerank(table.data(), n, scores, order);
+    reward.rerank(table.matrix().data(), n, scores, order);
     int shown = Math.min(top, n);
     o.printf(
         Locale.ROOT, "top %d of %d items for user %s (reward w^T A e)%n", shown, n, target.user);
     o.printf(Locale.ROOT, "%6s  %10s  %s%n", "rank", "item", "score");
-    for (int i = 0; i < shown; i++) {
-      o.printf(Locale.ROOT, "%6d  %10d  %.6f%n", i + 1, order[i], scores[order[i]]);
+    for (int i = 0; i < shown; i++) { // the item's id (its row number when the table has no ids)
+      o.printf(
+          Locale.ROOT, "%6d  %10s  %.6f%n", i + 1, table.ids().get(order[i]), scores[order[i]]);
     }
   }
 

@@ -9,7 +9,7 @@ import lore.PreferenceData;
 import lore.RewardModel;
 import lore.TrainConfig;
 import lore.Trainer;
-import lore.datasets.Npy;
+import lore.datasets.ItemTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,11 +81,11 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Inputs.requireFile(items, "items");
     Inputs.requireFile(pairs, "pairs");
-    Inputs.requireParentDir(out);
+    Inputs.requireOutput(out, "--out", items, pairs, ItemTable.idsFileFor(items));
     TrainConfig config = config();
 
     long t = System.nanoTime();
-    Npy.Matrix m = Inputs.items(items);
+    ItemTable m = Inputs.items(items);
     PreferenceData data = Inputs.pairs(pairs, m);
     double load = (System.nanoTime() - t) / 1e9;
     err.printf(

@@ -1,6 +1,5 @@
 package lore.tools;
 
-import lore.FitConfig;
 import lore.TrainConfig;
 import picocli.CommandLine.Option;
 
@@ -34,22 +33,9 @@ final class TrainOptions {
               + " softmax logits.")
   boolean paperOptimizer;
 
-  @Option(
-      names = "--prior",
-      paramLabel = "LAMBDA",
-      defaultValue = "0",
-      description =
-          "Few-shot fitting: strength of a Gaussian prior pulling new users towards the mean seen"
-              + " user's weights (FitConfig.priorStrength; default: 0, the paper's Eq. 11).")
-  double prior;
-
   /** The number of training threads: {@code --threads} or the available processors. */
   int threads() {
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    if (t < 1) {
-      throw new IllegalArgumentException("--threads must be at least 1, got " + t);
-    }
-    return t;
+    return Inputs.threads(threads, "--threads");
   }
 
   /** The preset with these options applied; {@code seed} null keeps the preset's seed. */
@@ -63,13 +49,5 @@ final class TrainOptions {
       b.seed(seed);
     }
     return b;
-  }
-
-  /** The few-shot fitting preset matching {@code --paper-optimizer}. */
-  FitConfig fitConfig() {
-    if (paperOptimizer && prior != 0) {
-      throw new IllegalArgumentException("--prior applies to the Newton solver, not --paper-optimizer");
-    }
-    return paperOptimizer ? FitConfig.paper() : FitConfig.defaults().withPriorStrength(prior);
   }
 }

@@ -55,7 +55,8 @@ class ConvertCommandTest {
     assertEquals(0, c.code(), c::dump);
     assertTrue(c.out().contains("converted 6 items x 8, 8 users, 32 pairs"), c::dump);
     assertEquals("i0", Files.readAllLines(out.resolve("items.ids.txt")).get(0));
-    assertEquals("user,chosen,rejected", Files.readAllLines(out.resolve("train.csv")).get(0));
+    // items named by their ids, so the pairs stay right whatever the ids file says
+    assertEquals("user,chosen_id,rejected_id", Files.readAllLines(out.resolve("train.csv")).get(0));
     assertEquals(8 * 3 + 1, Files.readAllLines(out.resolve("train.csv")).size());
     Path model = dir.resolve("m.lore");
     Cli t =

@@ -2,6 +2,7 @@ package lore;
 
 import lore.internal.kernel.KernelProvider;
 import lore.internal.kernel.Kernels;
+import lore.internal.train.Margins;
 
 /**
  * Held-out accuracy as in the paper (Eq. 15): for each user, the fraction of that user's pairs with
@@ -19,30 +20,43 @@ public final class Evaluation {
    * @throws IllegalArgumentException on a dimension mismatch or a test user unknown to the model
    */
   public static double[] accuracy(RewardModel model, PreferenceData test) {
-    if (test.dim() != model.dim()) {
-      throw new IllegalArgumentException(
-          "test embedding dim " + test.dim() + " != model dim " + model.dim());
-    }
-    int k = model.rank();
-    float[] z = projectReferenced(model, test);
+    double[] m = margins(model, test);
     double[] acc = new double[test.userCount()];
     for (int u = 0; u < test.userCount(); u++) {
-      UserWeights w = model.weights(test.userId(u));
       int correct = 0;
       for (int p = test.pairStart(u); p < test.pairEnd(u); p++) {
-        int c = test.chosen(p) * k;
-        int r = test.rejected(p) * k;
-        double m = 0;
-        for (int b = 0; b < k; b++) {
-          m += (double) w.get(b) * (z[c + b] - z[r + b]);
-        }
-        if (m > 0) {
+        if (m[p] > 0) {
           correct++;
         }
       }
       acc[u] = (double) correct / (test.pairEnd(u) - test.pairStart(u));
     }
     return acc;
+  }
+
+  /**
+   * The margin {@code w_u . A (e_c - e_r)} of every pair of {@code test}, in pair order, without the
+   * logit scale (its sign is the prediction). Every test user must be in {@code model}. Allocates
+   * O(items x B + pairs).
+   *
+   * @throws IllegalArgumentException on a dimension mismatch or a test user unknown to the model
+   */
+  public static double[] margins(RewardModel model, PreferenceData test) {
+    if (test.dim() != model.dim()) {
+      throw new IllegalArgumentException(
+          "test embedding dim " + test.dim() + " != model dim " + model.dim());
+    }
+    int k = model.rank();
+    float[] z = projectReferenced(model, test);
+    float[] weights = model.userWeightsInternal();
+    double[] m = new double[test.pairCount()];
+    for (int u = 0; u < test.userCount(); u++) {
+      int w = model.userSlot(test.userId(u)) * k;
+      for (int p = test.pairStart(u); p < test.pairEnd(u); p++) {
+        m[p] = Margins.margin(weights, w, z, test.chosen(p) * k, test.rejected(p) * k, k);
+      }
+    }
+    return m;
   }
 
   /** Mean of the values. */
@@ -83,7 +97,7 @@ public final class Evaluation {
     float[] z = new float[data.itemCount() * k];
     float[] items = data.items();
     float[] basis = model.basisInternal();
-    float[] scratch = new float[Kernels.SCRATCH_FLOATS];
+    Kernels.Workspace ws = kernels.workspace();
     int i = 0;
     while (i < used.length) { // project runs of consecutive used items in one kernel call
       if (!used[i]) {
@@ -94,7 +108,7 @@ public final class Evaluation {
       while (j < used.length && used[j]) {
         j++;
       }
-      kernels.project(items, i * d, j - i, d, basis, k, z, i * k, scratch);
+      kernels.project(items, i * d, j - i, d, basis, k, z, i * k, ws);
       i = j;
     }
     return z;

@@ -38,7 +38,7 @@ public final class FewShotFitter {
   private final float[] dz; // maxPairs x rank
   private final double[] w;
   private final double[] prior; // mean seen-user weights: the center of the optional prior
-  private final float[] scratch = new float[Kernels.SCRATCH_FLOATS];
+  private final Kernels.Workspace ws;
   private final SimplexNewton newton;
   private int lastIterations;
   private double lastLoss;
@@ -64,6 +64,7 @@ public final class FewShotFitter {
     this.model = model;
     this.config = config;
     this.kernels = KernelProvider.get();
+    this.ws = kernels.workspace();
     this.dim = model.dim();
     this.rank = model.rank();
     this.maxPairs = maxPairs;
@@ -111,7 +112,7 @@ public final class FewShotFitter {
       int n = rows * dim;
       System.arraycopy(chosen, q * dim, diffs, 0, n);
       kernels.axpy(-1f, rejected, q * dim, diffs, 0, n);
-      kernels.project(diffs, 0, rows, dim, model.basisInternal(), rank, dz, q * rank, scratch);
+      kernels.project(diffs, 0, rows, dim, model.basisInternal(), rank, dz, q * rank, ws);
     }
     // a NaN or infinity in the input makes its projection non-finite: check k x B values, not k x d
     for (int i = 0; i < k * rank; i++) {

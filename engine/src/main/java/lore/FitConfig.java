@@ -49,23 +49,43 @@ public record FitConfig(
     }
   }
 
-  /** Without a prior (Eq. 11 exactly). */
-  public FitConfig(Method method, double tolerance, int maxIterations, double learningRate, long seed) {
-    this(method, tolerance, maxIterations, learningRate, seed, 0);
-  }
-
-  /** This configuration with a prior of the given strength (see {@link #priorStrength()}). */
-  public FitConfig withPriorStrength(double strength) {
-    return new FitConfig(method, tolerance, maxIterations, learningRate, seed, strength);
-  }
-
-  /** Projected Newton, tolerance 1e-10, at most 50 steps. */
+  /** Projected Newton, tolerance 1e-10, at most 50 steps, no prior (Eq. 11 exactly). */
   public static FitConfig defaults() {
-    return new FitConfig(Method.NEWTON, 1e-10, 50, 0.1, 42L);
+    return new FitConfig(Method.NEWTON, 1e-10, 50, 0.1, 42L, 0);
   }
 
   /** The reference code's few-shot optimizer: Adam on softmax logits, lr 0.1, 500 steps. */
   public static FitConfig paper() {
-    return new FitConfig(Method.ADAM_SOFTMAX, 1e-10, 500, 0.1, 42L);
+    return new FitConfig(Method.ADAM_SOFTMAX, 1e-10, 500, 0.1, 42L, 0);
+  }
+
+  /** This configuration with solver {@code v}. */
+  public FitConfig withMethod(Method v) {
+    return new FitConfig(v, tolerance, maxIterations, learningRate, seed, priorStrength);
+  }
+
+  /** This configuration with tolerance {@code v}. */
+  public FitConfig withTolerance(double v) {
+    return new FitConfig(method, v, maxIterations, learningRate, seed, priorStrength);
+  }
+
+  /** This configuration with at most {@code v} iterations. */
+  public FitConfig withMaxIterations(int v) {
+    return new FitConfig(method, tolerance, v, learningRate, seed, priorStrength);
+  }
+
+  /** This configuration with Adam step size {@code v}. */
+  public FitConfig withLearningRate(double v) {
+    return new FitConfig(method, tolerance, maxIterations, v, seed, priorStrength);
+  }
+
+  /** This configuration with seed {@code v}. */
+  public FitConfig withSeed(long v) {
+    return new FitConfig(method, tolerance, maxIterations, learningRate, v, priorStrength);
+  }
+
+  /** This configuration with a prior of strength {@code v} (see {@link #priorStrength()}). */
+  public FitConfig withPriorStrength(double v) {
+    return new FitConfig(method, tolerance, maxIterations, learningRate, seed, v);
   }
 }

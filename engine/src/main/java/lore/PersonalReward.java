@@ -72,8 +72,8 @@ public final class PersonalReward {
 
   /**
    * Best-of-n reranking: scores {@code n} candidates stored row-major in {@code candidates} (n x d)
-   * and writes their indices into {@code order}, best first. Allocates nothing for n <= 64, one small
-   * comparator otherwise.
+   * and writes their indices into {@code order}, best first (in the order of {@link Float#compare}).
+   * Allocates nothing for n <= 64, n longs otherwise.
    *
    * @param scores length >= n, overwritten with the candidates' rewards (in input order)
    * @param order length >= n, overwritten with a permutation of [0, n), highest reward first; ties
@@ -97,15 +97,24 @@ public final class PersonalReward {
         int o = order[i];
         float s = scores[o];
         int j = i - 1;
-        while (j >= 0 && scores[order[j]] < s) {
+        while (j >= 0 && Float.compare(scores[order[j]], s) < 0) {
           order[j + 1] = order[j];
           j--;
         }
         order[j + 1] = o;
       }
     } else {
-      it.unimi.dsi.fastutil.ints.IntArrays.stableSort(
-          order, 0, n, (a, b) -> Float.compare(scores[b], scores[a]));
+      // (descending score, ascending index) packed in one long: a primitive sort, stable by index
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        int bits = Float.floatToIntBits(scores[i]);
+        int ascending = bits ^ ((bits >> 31) & 0x7fffffff); // orders as Float.compare does
+        keys[i] = ((long) ~ascending << 32) | i;
+      }
+      java.util.Arrays.sort(keys);
+      for (int i = 0; i < n; i++) {
+        order[i] = (int) keys[i];
+      }
     }
   }
 

@@ -1,8 +1,8 @@
 package lore;
 
-import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +20,7 @@ public final class PreferenceData {
   private final int itemCount;
   private final int dim;
   private final String[] userIds;
-  private final Object2IntOpenHashMap<String> userIndex;
+  private final HashMap<String, Integer> userIndex;
   private final int[] offsets; // userCount + 1
   private final int[] chosen;
   private final int[] rejected;
@@ -35,8 +35,7 @@ public final class PreferenceData {
     this.offsets = offsets;
     this.chosen = chosen;
     this.rejected = rejected;
-    this.userIndex = new Object2IntOpenHashMap<>(userIds.length);
-    this.userIndex.defaultReturnValue(-1);
+    this.userIndex = HashMap.newHashMap(userIds.length);
     for (int u = 0; u < userIds.length; u++) {
       userIndex.put(userIds[u], u);
     }
@@ -90,7 +89,7 @@ public final class PreferenceData {
 
   /** Dense index of a user id, or -1 if the user has no comparisons here. */
   public int userIndex(String userId) {
-    return userIndex.getInt(userId);
+    return userIndex.getOrDefault(userId, -1);
   }
 
   /** First pair index of user u; the user's pairs are {@code [pairStart(u), pairEnd(u))}. */
@@ -166,11 +165,10 @@ public final class PreferenceData {
     private final float[] items;
     private final int itemCount;
     private final int dim;
-    private final Object2IntOpenHashMap<String> userIndex = new Object2IntOpenHashMap<>();
+    private final HashMap<String, Integer> userIndex = new HashMap<>();
     private final List<String> userIds = new ArrayList<>();
-    private final IntArrayList pairUser = new IntArrayList();
-    private final IntArrayList pairChosen = new IntArrayList();
-    private final IntArrayList pairRejected = new IntArrayList();
+    private int[] pairs = new int[3 * 64]; // user, chosen, rejected per comparison
+    private int size;
 
     private Builder(float[] items, int itemCount, int dim, boolean validate) {
       Objects.requireNonNull(items, "items");
@@ -195,7 +193,6 @@ public final class PreferenceData {
       this.items = items;
       this.itemCount = itemCount;
       this.dim = dim;
-      userIndex.defaultReturnValue(-1);
     }
 
     /**
@@ -206,7 +203,7 @@ public final class PreferenceData {
      */
     public Builder add(String user, int chosen, int rejected) {
       if (user == null || user.isEmpty()) {
-        throw new IllegalArgumentException("user id must be non-empty (pair " + pairUser.size() + ")");
+        throw new IllegalArgumentException("user id must be non-empty (pair " + size + ")");
       }
       checkItem(chosen, "chosen", user);
       checkItem(rejected, "rejected", user);
@@ -214,15 +211,19 @@ public final class PreferenceData {
         throw new IllegalArgumentException(
             "user " + user + ": chosen and rejected are the same item " + chosen);
       }
-      int u = userIndex.getInt(user);
-      if (u < 0) {
-        u = userIds.size();
+      Integer known = userIndex.get(user);
+      int u = known != null ? known : userIds.size();
+      if (known == null) {
         userIds.add(user);
         userIndex.put(user, u);
       }
-      pairUser.add(u);
-      pairChosen.add(chosen);
-      pairRejected.add(rejected);
+      if (3 * size == pairs.length) {
+        pairs = Arrays.copyOf(pairs, Math.multiplyExact(2, pairs.length));
+      }
+      pairs[3 * size] = u;
+      pairs[3 * size + 1] = chosen;
+      pairs[3 * size + 2] = rejected;
+      size++;
       return this;
     }
 
@@ -235,7 +236,7 @@ public final class PreferenceData {
 
     /** Number of comparisons added so far. */
     public int size() {
-      return pairUser.size();
+      return size;
     }
 
     /**
@@ -245,24 +246,23 @@ public final class PreferenceData {
      */
     public PreferenceData build() {
       int users = userIds.size();
-      int pairs = pairUser.size();
-      if (pairs == 0) {
+      if (size == 0) {
         throw new IllegalArgumentException("a preference dataset needs at least one comparison");
       }
       int[] off = new int[users + 1];
-      for (int p = 0; p < pairs; p++) {
-        off[pairUser.getInt(p) + 1]++;
+      for (int p = 0; p < size; p++) {
+        off[pairs[3 * p] + 1]++;
       }
       for (int u = 0; u < users; u++) {
         off[u + 1] += off[u];
       }
       int[] next = off.clone();
-      int[] c = new int[pairs];
-      int[] r = new int[pairs];
-      for (int p = 0; p < pairs; p++) {
-        int at = next[pairUser.getInt(p)]++;
-        c[at] = pairChosen.getInt(p);
-        r[at] = pairRejected.getInt(p);
+      int[] c = new int[size];
+      int[] r = new int[size];
+      for (int p = 0; p < size; p++) {
+        int at = next[pairs[3 * p]]++;
+        c[at] = pairs[3 * p + 1];
+        r[at] = pairs[3 * p + 2];
       }
       return new PreferenceData(
           items, itemCount, dim, userIds.toArray(new String[0]), off, c, r);

@@ -1,10 +1,10 @@
 package lore;
 
-import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import lore.internal.kernel.KernelProvider;
@@ -26,7 +26,7 @@ public final class RewardModel {
   private final String[] userIds;
   private final float[] userWeights; // users x rank
   private final PersonalReward[] rewards;
-  private final Object2IntOpenHashMap<String> userIndex;
+  private final HashMap<String, Integer> userIndex;
   private final Map<String, String> metadata;
   private final Kernels kernels;
 
@@ -38,25 +38,29 @@ public final class RewardModel {
       String[] userIds,
       float[] userWeights,
       Map<String, String> metadata) {
-    if (rank < 1 || dim < 1 || rank > dim) {
-      throw new IllegalArgumentException("rank " + rank + " must be in [1, dim " + dim + "]");
-    }
-    if (basis.length != rank * dim) {
-      throw new IllegalArgumentException(
-          "basis has " + basis.length + " floats, expected " + rank + " x " + dim);
-    }
+    this(dim, rank, checkBasis(basis, rank, dim), logitScale, userIds, userWeights, metadata,
+        new PersonalReward[userIds.length]);
+  }
+
+  /**
+   * @param rewards per user: the cached reward of a user this model shares with another one, or
+   *     null for the ones to compute here (only those cost O(B d))
+   */
+  private RewardModel(
+      int dim,
+      int rank,
+      float[] basis,
+      double logitScale,
+      String[] userIds,
+      float[] userWeights,
+      Map<String, String> metadata,
+      PersonalReward[] rewards) {
     if (userWeights.length != userIds.length * rank) {
       throw new IllegalArgumentException(
           "user weights have " + userWeights.length + " floats, expected " + userIds.length + " x "
               + rank);
     }
     TrainConfig.checkLogitScale(logitScale);
-    for (int i = 0; i < basis.length; i++) {
-      if (!Float.isFinite(basis[i])) {
-        throw new IllegalArgumentException(
-            "basis row " + (i / dim) + " column " + (i % dim) + " is " + basis[i]);
-      }
-    }
     this.dim = dim;
     this.rank = rank;
     this.basis = basis;
@@ -65,16 +69,34 @@ public final class RewardModel {
     this.userWeights = userWeights;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     this.kernels = KernelProvider.get();
-    this.userIndex = new Object2IntOpenHashMap<>(userIds.length);
-    userIndex.defaultReturnValue(-1);
-    this.rewards = new PersonalReward[userIds.length];
+    this.userIndex = HashMap.newHashMap(userIds.length);
+    this.rewards = rewards;
     for (int u = 0; u < userIds.length; u++) {
-      if (userIndex.put(userIds[u], u) != -1) {
+      if (userIndex.put(userIds[u], u) != null) {
         throw new IllegalArgumentException("duplicate user id " + userIds[u]);
       }
-      UserWeights w = new UserWeights(Arrays.copyOfRange(userWeights, u * rank, (u + 1) * rank));
-      rewards[u] = personalize(w);
+      if (rewards[u] == null) {
+        UserWeights w = new UserWeights(Arrays.copyOfRange(userWeights, u * rank, (u + 1) * rank));
+        rewards[u] = personalize(w);
+      }
     }
+  }
+
+  private static float[] checkBasis(float[] basis, int rank, int dim) {
+    if (rank < 1 || dim < 1 || rank > dim) {
+      throw new IllegalArgumentException("rank " + rank + " must be in [1, dim " + dim + "]");
+    }
+    if (basis.length != rank * dim) {
+      throw new IllegalArgumentException(
+          "basis has " + basis.length + " floats, expected " + rank + " x " + dim);
+    }
+    for (int i = 0; i < basis.length; i++) {
+      if (!Float.isFinite(basis[i])) {
+        throw new IllegalArgumentException(
+            "basis row " + (i / dim) + " column " + (i % dim) + " is " + basis[i]);
+      }
+    }
+    return basis;
   }
 
   /**
@@ -127,7 +149,7 @@ public final class RewardModel {
 
   /** Whether {@code userId} is a seen user of this model. */
   public boolean hasUser(String userId) {
-    return userIndex.getInt(userId) >= 0;
+    return userIndex.containsKey(userId);
   }
 
   /**
@@ -140,17 +162,26 @@ public final class RewardModel {
   }
 
   /**
+   * Row of a seen user in the weights table.
+   *
+   * @throws IllegalArgumentException for an unknown user id
+   */
+  int userSlot(String userId) {
+    Integer u = userIndex.get(userId);
+    if (u == null) {
+      throw new IllegalArgumentException(
+          "unknown user " + userId + " (the model has " + userIds.length + " seen users)");
+    }
+    return u;
+  }
+
+  /**
    * The cached reward function of a seen user. Allocates nothing.
    *
    * @throws IllegalArgumentException for an unknown user id
    */
   public PersonalReward reward(String userId) {
-    int u = userIndex.getInt(userId);
-    if (u < 0) {
-      throw new IllegalArgumentException(
-          "unknown user " + userId + " (the model has " + userIds.length + " seen users)");
-    }
-    return rewards[u];
+    return rewards[userSlot(userId)];
   }
 
   /**
@@ -190,8 +221,8 @@ public final class RewardModel {
   }
 
   /**
-   * A new model with {@code userId}'s weights added or replaced; this model is unchanged.
-   * Allocates O(users x (B + d)).
+   * A new model with {@code userId}'s weights added or replaced; this model is unchanged. Only
+   * this user's direction {@code A^T w} is computed: O(B d) work, O(users) copying.
    */
   public RewardModel withUser(String userId, UserWeights weights) {
     if (userId == null || userId.isEmpty()) {
@@ -200,21 +231,23 @@ public final class RewardModel {
     if (weights.rank() != rank) {
       throw new IllegalArgumentException("weights of rank " + weights.rank() + " != model rank " + rank);
     }
-    int u = userIndex.getInt(userId);
-    String[] ids = u >= 0 ? userIds : Arrays.copyOf(userIds, userIds.length + 1);
-    float[] w = Arrays.copyOf(userWeights, ids.length * rank);
-    int at = u >= 0 ? u : userIds.length;
+    Integer known = userIndex.get(userId);
+    int at = known != null ? known : userIds.length;
+    String[] ids = known != null ? userIds : Arrays.copyOf(userIds, userIds.length + 1);
     ids[at] = userId;
+    float[] w = Arrays.copyOf(userWeights, ids.length * rank);
     for (int b = 0; b < rank; b++) {
       w[at * rank + b] = weights.get(b);
     }
-    return new RewardModel(dim, rank, basis, logitScale, ids, w, metadata);
+    PersonalReward[] r = Arrays.copyOf(rewards, ids.length);
+    r[at] = null; // the one direction computed again
+    return new RewardModel(dim, rank, basis, logitScale, ids, w, metadata, r);
   }
 
   /**
    * A new model with every user of {@code fewShot} fitted from their pairs (paper Eq. 11, basis
    * frozen) and added (or replaced); this model is unchanged. Referenced items are projected once.
-   * Allocates O(items x B + users x (B + d)).
+   * Allocates O(items x B + users x B + fitted users x d).
    *
    * @throws IllegalArgumentException on a dimension mismatch
    */
@@ -252,8 +285,12 @@ public final class RewardModel {
       System.arraycopy(out, 0, w, at * rank, rank);
     }
     String[] ids = slot.keySet().toArray(new String[0]);
+    PersonalReward[] r = Arrays.copyOf(rewards, ids.length);
+    for (int u = 0; u < users; u++) {
+      r[slot.get(fewShot.userId(u))] = null; // only the fitted users' directions are computed
+    }
     return new RewardModel(
-        dim, rank, basis, logitScale, ids, Arrays.copyOf(w, ids.length * rank), metadata);
+        dim, rank, basis, logitScale, ids, Arrays.copyOf(w, ids.length * rank), metadata, r);
   }
 
   /** Mean of the seen users' weights (uniform if there are none); on the simplex. */

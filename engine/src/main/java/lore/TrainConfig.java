@@ -2,8 +2,9 @@ package lore;
 
 /**
  * Configuration of {@link Trainer}: the rank B, the logit scale, the optimizer, the simplex
- * treatment of user weights, the data layout and the seed. Immutable; build with {@link
- * #builder()}, start from {@link #defaults()} or the reference-code preset {@link #paper()}.
+ * treatment of user weights, the data layout and the seed. Immutable: start from {@link
+ * #defaults()} or the reference-code preset {@link #paper()} and change fields with the {@code
+ * with...} methods, e.g. {@code TrainConfig.defaults().withRank(5).withThreads(2)}.
  *
  * @param rank B, the number of basis rewards, in [1, d]
  * @param logitScale s in the margin {@code s * w_u . A (e_c - e_r)}; the reference code uses 0.01
@@ -44,7 +45,8 @@ public record TrainConfig(
     ADAM,
     /**
      * One Adam step on A per iteration, then every user's weights solved exactly (a convex problem
-     * on the simplex, warm-started) for the current basis. Requires {@link Simplex#PROJECTION}.
+     * on the simplex, warm-started) for the current basis. Requires {@link Simplex#PROJECTION}
+     * (checked by {@link Trainer}, so that the two can be changed one after the other).
      */
     ALTERNATING
   }
@@ -96,9 +98,6 @@ public record TrainConfig(
     if (simplex == null || optimizer == null || layout == null) {
       throw new IllegalArgumentException("simplex, optimizer and layout must be set");
     }
-    if (optimizer == Optimizer.ALTERNATING && simplex != Simplex.PROJECTION) {
-      throw new IllegalArgumentException("the ALTERNATING optimizer needs Simplex.PROJECTION");
-    }
     if (threads < 1 || threads > MAX_THREADS) {
       throw new IllegalArgumentException(
           "threads must be in [1, " + MAX_THREADS + "], got " + threads);
@@ -132,96 +131,53 @@ public record TrainConfig(
         10, 0.01, 1000, 0.5, 0.5, Simplex.SOFTMAX, Optimizer.ADAM, Layout.AUTO, 1, 42L);
   }
 
-  /** A builder starting from {@link #defaults()}. */
-  public static Builder builder() {
-    return new Builder(defaults());
+  /** This configuration with rank {@code v}. */
+  public TrainConfig withRank(int v) {
+    return new TrainConfig(v, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
   }
 
-  /** A builder starting from this configuration. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  /** This configuration with logit scale {@code v}. */
+  public TrainConfig withLogitScale(double v) {
+    return new TrainConfig(rank, v, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
   }
 
-  /** Mutable builder; {@link #build()} validates. */
-  public static final class Builder {
-    private int rank;
-    private double logitScale;
-    private int steps;
-    private double learningRate;
-    private double userLearningRate;
-    private Simplex simplex;
-    private Optimizer optimizer;
-    private Layout layout;
-    private int threads;
-    private long seed;
+  /** This configuration with {@code v} steps. */
+  public TrainConfig withSteps(int v) {
+    return new TrainConfig(rank, logitScale, v, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
+  }
 
-    private Builder(TrainConfig c) {
-      rank = c.rank;
-      logitScale = c.logitScale;
-      steps = c.steps;
-      learningRate = c.learningRate;
-      userLearningRate = c.userLearningRate;
-      simplex = c.simplex;
-      optimizer = c.optimizer;
-      layout = c.layout;
-      threads = c.threads;
-      seed = c.seed;
-    }
+  /** This configuration with basis learning rate {@code v}. */
+  public TrainConfig withLearningRate(double v) {
+    return new TrainConfig(rank, logitScale, steps, v, userLearningRate, simplex, optimizer, layout, threads, seed);
+  }
 
-    public Builder rank(int v) {
-      rank = v;
-      return this;
-    }
+  /** This configuration with user learning rate {@code v}. */
+  public TrainConfig withUserLearningRate(double v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, v, simplex, optimizer, layout, threads, seed);
+  }
 
-    public Builder logitScale(double v) {
-      logitScale = v;
-      return this;
-    }
+  /** This configuration with simplex treatment {@code v}. */
+  public TrainConfig withSimplex(Simplex v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, v, optimizer, layout, threads, seed);
+  }
 
-    public Builder steps(int v) {
-      steps = v;
-      return this;
-    }
+  /** This configuration with optimizer {@code v}. */
+  public TrainConfig withOptimizer(Optimizer v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, v, layout, threads, seed);
+  }
 
-    public Builder learningRate(double v) {
-      learningRate = v;
-      return this;
-    }
+  /** This configuration with layout {@code v}. */
+  public TrainConfig withLayout(Layout v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, v, threads, seed);
+  }
 
-    public Builder userLearningRate(double v) {
-      userLearningRate = v;
-      return this;
-    }
+  /** This configuration with {@code v} work partitions. */
+  public TrainConfig withThreads(int v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, v, seed);
+  }
 
-    public Builder simplex(Simplex v) {
-      simplex = v;
-      return this;
-    }
-
-    public Builder optimizer(Optimizer v) {
-      optimizer = v;
-      return this;
-    }
-
-    public Builder layout(Layout v) {
-      layout = v;
-      return this;
-    }
-
-    public Builder threads(int v) {
-      threads = v;
-      return this;
-    }
-
-    public Builder seed(long v) {
-      seed = v;
-      return this;
-    }
-
-    public TrainConfig build() {
-      return new TrainConfig(
-          rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout,
-          threads, seed);
-    }
+  /** This configuration with seed {@code v}. */
+  public TrainConfig withSeed(long v) {
+    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, v);
   }
 }

@@ -1,17 +1,17 @@
 package lore;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import lore.internal.kernel.KernelProvider;
 import lore.internal.kernel.Kernels;
 import lore.internal.kernel.Numerics;
 import lore.internal.train.Adam;
+import lore.internal.train.Margins;
+import lore.internal.train.PairLayout;
+import lore.internal.train.Partitions;
 import lore.internal.train.SimplexNewton;
 
 /**
@@ -45,9 +45,17 @@ public final class Trainer {
     return KernelProvider.get().name();
   }
 
-  /** A trainer for {@code config}, on the process-wide kernels. */
+  /**
+   * A trainer for {@code config}, on the process-wide kernels.
+   *
+   * @throws IllegalArgumentException for the ALTERNATING optimizer without Simplex.PROJECTION
+   */
   public Trainer(TrainConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING
+        && config.simplex() != TrainConfig.Simplex.PROJECTION) {
+      throw new IllegalArgumentException("the ALTERNATING optimizer needs Simplex.PROJECTION");
+    }
     this.kernels = KernelProvider.get();
   }
 
@@ -156,38 +164,25 @@ public final class Trainer {
     final int k;
     final int users;
     final int pairs;
-    final int threads;
     final double scale;
-    final TrainConfig.Layout layout;
+    final PairLayout layout;
     final float[] basis;
     final float[] params; // users x k: weights (PROJECTION) or logits (SOFTMAX)
     final float[] weff; // users x k: effective weights on the simplex
     final float[] userW; // users x k: scale * weff
     final float[] factor; // users: 1 / |D_u|
     final float[] grad; // k x d
-    final float[][] partGrad; // threads x (k x d); partGrad[0] == grad
-    final double[] partLoss;
-    final float[][] scratch; // threads x Kernels.SCRATCH_FLOATS
+    final float[] dz; // pairs x k: projected differences for the current basis
+    final float[] coef; // pairs: loss derivatives
     final float[] gradW; // users x k, gradient wrt effective weights
     final float[] gradParams;
     final Adam adamBasis;
     final Adam adamUsers;
     final int[] pairStart; // users + 1
-    // DIFFERENCES
-    float[] x; // rows x d: pair differences, or the referenced items
-    int rows;
-    int[] rowUser;
-    float[] z; // rows x k
-    float[] coef; // pairs
-    float[] g; // pairs x k (DIFFERENCES) or items x k (ITEMS)
-    // ITEMS
-    int[] chosen;
-    int[] rejected;
-    int[] pairUser;
+    final int[] pairUser; // pairs
     final SimplexNewton solver;
     final double[] wd;
     final float[] sortWork; // k floats: scratch of the simplex projection
-    float[] userDz; // scratch: one user's projected pairs
     double lastLoss;
 
     Run(PreferenceData data) {
@@ -195,9 +190,9 @@ public final class Trainer {
       k = config.rank();
       users = data.userCount();
       pairs = data.pairCount();
-      threads = config.threads();
       scale = config.logitScale();
       pairStart = new int[users + 1];
+      pairUser = new int[pairs];
       factor = new float[users];
       int maxUserPairs = 1;
       for (int u = 0; u < users; u++) {
@@ -205,68 +200,25 @@ public final class Trainer {
         int n = data.pairEnd(u) - data.pairStart(u);
         factor[u] = 1f / n;
         maxUserPairs = Math.max(maxUserPairs, n);
+        java.util.Arrays.fill(pairUser, data.pairStart(u), data.pairEnd(u), u);
       }
-      // referenced items, compacted in first-use order
-      int[] remap = new int[data.itemCount()];
-      java.util.Arrays.fill(remap, -1);
-      int referenced = 0;
-      int[] order = new int[Math.min(data.itemCount(), 2 * pairs)];
-      for (int i = 0; i < 2 * pairs; i++) {
-        int item = i % 2 == 0 ? data.chosen(i / 2) : data.rejected(i / 2);
-        if (remap[item] < 0) {
-          remap[item] = referenced;
-          order[referenced++] = item;
-        }
+      int[] chosen = new int[pairs];
+      int[] rejected = new int[pairs];
+      for (int p = 0; p < pairs; p++) {
+        chosen[p] = data.chosen(p);
+        rejected[p] = data.rejected(p);
       }
-      layout = chooseLayout(config.layout(), pairs, referenced, d);
-      float[] items = data.items();
-      if (layout == TrainConfig.Layout.DIFFERENCES) {
-        rows = pairs;
-        x = new float[Math.multiplyExact(pairs, d)];
-        rowUser = new int[pairs];
-        for (int u = 0; u < users; u++) {
-          for (int p = pairStart[u]; p < pairStart[u + 1]; p++) {
-            rowUser[p] = u;
-            int c = data.itemOffset(data.chosen(p));
-            int r = data.itemOffset(data.rejected(p));
-            for (int j = 0; j < d; j++) {
-              x[p * d + j] = items[c + j] - items[r + j];
-            }
-          }
-        }
-        z = new float[pairs * k];
-        coef = new float[pairs];
-        g = new float[pairs * k];
-      } else {
-        rows = referenced;
-        if (referenced == data.itemCount()) {
-          x = items; // every item is used: no copy, but rows are in table order
-          for (int i = 0; i < referenced; i++) {
-            remap[i] = i;
-          }
-        } else {
-          x = new float[Math.multiplyExact(referenced, d)];
-          for (int i = 0; i < referenced; i++) {
-            System.arraycopy(items, data.itemOffset(order[i]), x, i * d, d);
-          }
-        }
-        chosen = new int[pairs];
-        rejected = new int[pairs];
-        pairUser = new int[pairs];
-        for (int u = 0; u < users; u++) {
-          for (int p = pairStart[u]; p < pairStart[u + 1]; p++) {
-            chosen[p] = remap[data.chosen(p)];
-            rejected[p] = remap[data.rejected(p)];
-            pairUser[p] = u;
-          }
-        }
-        z = new float[rows * k];
-        g = new float[rows * k];
-      }
+      Partitions parts = new Partitions(config.threads(), executor);
+      int referenced = PairLayout.Items.referenced(data.itemCount(), chosen, rejected);
+      layout =
+          chooseLayout(config.layout(), pairs, referenced, d) == TrainConfig.Layout.DIFFERENCES
+              ? PairLayout.Differences.of(data.items(), d, chosen, rejected, pairUser, k, kernels, parts)
+              : new PairLayout.Items(
+                  data.items(), data.itemCount(), d, chosen, rejected, pairUser, k, kernels, parts);
       LOG.log(
           System.Logger.Level.DEBUG,
-          () -> "training layout " + layout + ": " + pairs + " pairs, " + users + " users, " + rows
-              + " rows of dim " + d + ", rank " + k + ", kernels " + kernels.name());
+          () -> "training layout " + layout.name() + ": " + pairs + " pairs, " + users + " users, "
+              + referenced + " items of dim " + d + ", rank " + k + ", kernels " + kernels.name());
 
       SplittableRandom rnd = new SplittableRandom(config.seed());
       basis = new float[k * d];
@@ -286,13 +238,8 @@ public final class Trainer {
       }
       userW = new float[users * k];
       grad = new float[k * d];
-      partGrad = new float[threads][];
-      partGrad[0] = grad;
-      for (int t = 1; t < threads; t++) {
-        partGrad[t] = new float[k * d];
-      }
-      partLoss = new double[threads];
-      scratch = new float[threads][Kernels.SCRATCH_FLOATS];
+      dz = new float[pairs * k];
+      coef = new float[pairs];
       gradW = new float[users * k];
       gradParams = new float[users * k];
       adamBasis = new Adam(k * d, config.learningRate());
@@ -300,7 +247,6 @@ public final class Trainer {
       solver = new SimplexNewton(k, maxUserPairs);
       wd = new double[k];
       sortWork = new float[k];
-      userDz = new float[maxUserPairs * k];
     }
 
     float[] effectiveWeights() {
@@ -364,107 +310,34 @@ public final class Trainer {
 
     /**
      * Loss (Eq. 10, summed over users), the basis gradient into {@link #grad}, the effective-weight
-     * gradient into {@link #gradW}, and the projections of the current basis into {@link #z}.
+     * gradient into {@link #gradW}, and the projections of the current basis into {@link #dz}.
      */
     double lossAndGradients() {
+      double loss = layout.lossAndGradient(basis, userW, factor, dz, coef, grad);
       java.util.Arrays.fill(gradW, 0f);
-      double loss = 0;
-      if (layout == TrainConfig.Layout.DIFFERENCES) {
-        parallel(
-            t -> {
-              int lo = (int) ((long) rows * t / threads);
-              int hi = (int) ((long) rows * (t + 1) / threads);
-              java.util.Arrays.fill(partGrad[t], 0f);
-              partLoss[t] =
-                  kernels.fusedPass(
-                      x, lo * d, hi - lo, d, basis, k, rowUser, lo, userW, factor, z, lo * k, coef,
-                      lo, g, lo * k, partGrad[t], scratch[t]);
-            });
-        for (int t = 0; t < threads; t++) {
-          loss += partLoss[t];
+      float s = (float) scale;
+      for (int p = 0; p < pairs; p++) {
+        int o = pairUser[p] * k;
+        float c = coef[p] * s;
+        for (int b = 0; b < k; b++) {
+          gradW[o + b] += c * dz[p * k + b];
         }
-        float s = (float) scale;
-        for (int p = 0; p < pairs; p++) {
-          int o = rowUser[p] * k;
-          float c = coef[p] * s;
-          for (int b = 0; b < k; b++) {
-            gradW[o + b] += c * z[p * k + b];
-          }
-        }
-      } else {
-        projectAll();
-        java.util.Arrays.fill(g, 0f);
-        float s = (float) scale;
-        for (int p = 0; p < pairs; p++) {
-          int u = pairUser[p];
-          int o = u * k;
-          int zc = chosen[p] * k;
-          int zr = rejected[p] * k;
-          double m = 0;
-          for (int b = 0; b < k; b++) {
-            m += (double) userW[o + b] * (z[zc + b] - z[zr + b]);
-          }
-          double f = factor[u];
-          loss += f * Numerics.softplusNeg(m);
-          float c = (float) (f * Numerics.softplusNegGrad(m));
-          for (int b = 0; b < k; b++) {
-            float cw = c * userW[o + b];
-            g[zc + b] += cw;
-            g[zr + b] -= cw;
-            gradW[o + b] += c * s * (z[zc + b] - z[zr + b]);
-          }
-        }
-        parallel(
-            t -> {
-              int lo = (int) ((long) rows * t / threads);
-              int hi = (int) ((long) rows * (t + 1) / threads);
-              java.util.Arrays.fill(partGrad[t], 0f);
-              kernels.accumulateGradient(g, lo * k, x, lo * d, hi - lo, d, k, partGrad[t]);
-            });
-      }
-      for (int t = 1; t < threads; t++) { // fixed order: results do not depend on scheduling
-        kernels.axpy(1f, partGrad[t], 0, grad, 0, grad.length);
       }
       return loss;
     }
 
-    void projectAll() {
-      parallel(
-          t -> {
-            int lo = (int) ((long) rows * t / threads);
-            int hi = (int) ((long) rows * (t + 1) / threads);
-            kernels.project(x, lo * d, hi - lo, d, basis, k, z, lo * k, scratch[t]);
-          });
-    }
-
     /**
-     * Replaces every user's weights by the exact minimizer for the projections in {@link #z}
+     * Replaces every user's weights by the exact minimizer for the projections in {@link #dz}
      * (warm-started from the current weights).
      */
     void solveUsers(double tol, int maxIterations) {
       for (int u = 0; u < users; u++) {
         int lo = pairStart[u];
         int n = pairStart[u + 1] - lo;
-        float[] dzRows;
-        int off;
-        if (layout == TrainConfig.Layout.DIFFERENCES) {
-          dzRows = z;
-          off = lo * k;
-        } else {
-          for (int q = 0; q < n; q++) {
-            int zc = chosen[lo + q] * k;
-            int zr = rejected[lo + q] * k;
-            for (int b = 0; b < k; b++) {
-              userDz[q * k + b] = z[zc + b] - z[zr + b];
-            }
-          }
-          dzRows = userDz;
-          off = 0;
-        }
         for (int b = 0; b < k; b++) {
           wd[b] = params[u * k + b];
         }
-        solver.solve(dzRows, off, n, scale, wd, tol, maxIterations);
+        solver.solve(dz, lo * k, n, scale, wd, tol, maxIterations);
         double sum = 0;
         for (int b = 0; b < k; b++) {
           sum += Math.max(wd[b], 0);
@@ -477,49 +350,10 @@ public final class Trainer {
 
     /** Final exact per-user solve for the final basis; returns the mean per-user loss after it. */
     double polishUsers() {
-      projectAll();
+      layout.project(basis, dz);
       solveUsers(1e-10, 50);
       updateEffective();
-      double loss = 0;
-      if (layout == TrainConfig.Layout.DIFFERENCES) {
-        for (int p = 0; p < pairs; p++) {
-          int o = rowUser[p] * k;
-          double m = 0;
-          for (int b = 0; b < k; b++) {
-            m += (double) userW[o + b] * z[p * k + b];
-          }
-          loss += factor[rowUser[p]] * Numerics.softplusNeg(m);
-        }
-      } else {
-        for (int p = 0; p < pairs; p++) {
-          int o = pairUser[p] * k;
-          double m = 0;
-          for (int b = 0; b < k; b++) {
-            m += (double) userW[o + b] * (z[chosen[p] * k + b] - z[rejected[p] * k + b]);
-          }
-          loss += factor[pairUser[p]] * Numerics.softplusNeg(m);
-        }
-      }
-      return loss / users;
-    }
-
-    /** Runs {@code threads} partitions: on the executor when given, else on this thread. */
-    void parallel(java.util.function.IntConsumer body) {
-      if (threads == 1 || executor == null) {
-        for (int t = 0; t < threads; t++) {
-          body.accept(t);
-        }
-        return;
-      }
-      List<CompletableFuture<Void>> futures = new ArrayList<>(threads - 1);
-      for (int t = 1; t < threads; t++) {
-        int part = t;
-        futures.add(CompletableFuture.runAsync(() -> body.accept(part), executor));
-      }
-      body.accept(0);
-      for (CompletableFuture<Void> f : futures) {
-        f.join();
-      }
+      return Margins.loss(pairs, k, pairUser, userW, factor, dz) / users;
     }
   }
 }

@@ -41,15 +41,15 @@ class BadInputTest {
 
   @Test
   void configAndModelProblems() {
-    rejects(() -> TrainConfig.builder().rank(0).build(), "rank");
-    rejects(() -> TrainConfig.builder().steps(-1).build(), "steps");
-    rejects(() -> TrainConfig.builder().threads(0).build(), "threads");
-    rejects(() -> TrainConfig.builder().learningRate(Double.NaN).build(), "learning rate");
+    rejects(() -> TrainConfig.defaults().withRank(0), "rank");
+    rejects(() -> TrainConfig.defaults().withSteps(-1), "steps");
+    rejects(() -> TrainConfig.defaults().withThreads(0), "threads");
+    rejects(() -> TrainConfig.defaults().withLearningRate(Double.NaN), "learning rate");
     rejects(
-        () -> TrainConfig.builder().simplex(TrainConfig.Simplex.SOFTMAX).build(), "PROJECTION");
+        () -> new Trainer(TrainConfig.defaults().withSimplex(TrainConfig.Simplex.SOFTMAX)), "PROJECTION");
     PreferenceData data = PreferenceData.builder(new float[] {1, 0, 0, 1}, 2, 2).add("a", 0, 1).build();
-    rejects(() -> new Trainer(TrainConfig.builder().rank(3).build()).train(data), "rank 3");
-    RewardModel m = new Trainer(TrainConfig.builder().rank(2).steps(3).build()).train(data);
+    rejects(() -> new Trainer(TrainConfig.defaults().withRank(3)).train(data), "rank 3");
+    RewardModel m = new Trainer(TrainConfig.defaults().withRank(2).withSteps(3)).train(data);
     rejects(() -> m.reward("bob"), "unknown user bob");
     rejects(() -> m.score("a", new float[3]), "dim 3");
     rejects(() -> m.personalize(UserWeights.uniform(3)), "rank 3");

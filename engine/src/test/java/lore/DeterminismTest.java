@@ -27,7 +27,7 @@ class DeterminismTest {
   @Test
   void sameSeedAndThreadCountGiveBitwiseIdenticalModels() {
     PreferenceData d = data();
-    TrainConfig cfg = TrainConfig.builder().rank(3).steps(40).threads(3).build();
+    TrainConfig cfg = TrainConfig.defaults().withRank(3).withSteps(40).withThreads(3);
     RewardModel a = new Trainer(cfg).train(d);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
@@ -37,7 +37,7 @@ class DeterminismTest {
     } finally {
       pool.shutdown();
     }
-    RewardModel c = new Trainer(cfg.toBuilder().seed(43).build()).train(d);
+    RewardModel c = new Trainer(cfg.withSeed(43)).train(d);
     assertFalse(Arrays.equals(a.basis(), c.basis()), "a different seed should change the model");
   }
 
@@ -45,10 +45,10 @@ class DeterminismTest {
   void layoutsAgreeUpToRounding() {
     PreferenceData d = data();
     for (TrainConfig.Optimizer opt : TrainConfig.Optimizer.values()) {
-      TrainConfig base = TrainConfig.builder().rank(3).steps(15).optimizer(opt).build();
-      RewardModel items = new Trainer(base.toBuilder().layout(TrainConfig.Layout.ITEMS).build()).train(d);
+      TrainConfig base = TrainConfig.defaults().withRank(3).withSteps(15).withOptimizer(opt);
+      RewardModel items = new Trainer(base.withLayout(TrainConfig.Layout.ITEMS)).train(d);
       RewardModel diffs =
-          new Trainer(base.toBuilder().layout(TrainConfig.Layout.DIFFERENCES).build()).train(d);
+          new Trainer(base.withLayout(TrainConfig.Layout.DIFFERENCES)).train(d);
       assertEquals("ITEMS", items.metadata().get("layout"));
       assertEquals("DIFFERENCES", diffs.metadata().get("layout"));
       float[] a = items.basis();

@@ -110,7 +110,7 @@ class FewShotFitterTest {
     float[] rejected = new float[n * pl.d];
     fillPairs(pl, 0, n, chosen, rejected);
     FewShotFitter newton = m.fewShotFitter(FitConfig.defaults(), n);
-    FewShotFitter adam = m.fewShotFitter(new FitConfig(FitConfig.Method.ADAM_SOFTMAX, 1e-9, 3000, 0.1, 1), n);
+    FewShotFitter adam = m.fewShotFitter(FitConfig.paper().withTolerance(1e-9).withMaxIterations(3000).withSeed(1), n);
     newton.fit(chosen, rejected, n);
     adam.fit(chosen, rejected, n);
     assertTrue(newton.lastIterations() <= 50, "newton took " + newton.lastIterations());

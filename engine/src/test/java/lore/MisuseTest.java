@@ -15,7 +15,7 @@ class MisuseTest {
     float[] items = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0};
     PreferenceData data =
         PreferenceData.builder(items, 4, 3).add("a", 0, 1).add("a", 2, 3).add("b", 1, 0).build();
-    return new Trainer(TrainConfig.builder().rank(2).steps(3).build()).train(data);
+    return new Trainer(TrainConfig.defaults().withRank(2).withSteps(3)).train(data);
   }
 
   /**
@@ -58,17 +58,17 @@ class MisuseTest {
   @Test
   void logitScaleOutsideItsRangeIsRejectedEverywhere() {
     for (double s : new double[] {1e30, 1e5, 0, -1, Double.NaN, Double.POSITIVE_INFINITY, 1e-9}) {
-      BadInputTest.rejects(() -> TrainConfig.builder().logitScale(s).build(), "logit scale");
+      BadInputTest.rejects(() -> TrainConfig.defaults().withLogitScale(s), "logit scale");
       BadInputTest.rejects(() -> RewardModel.fromBasis(new float[] {1, 0}, 1, 2, s), "logit scale");
     }
-    assertEquals(1e4, TrainConfig.builder().logitScale(1e4).build().logitScale());
+    assertEquals(1e4, TrainConfig.defaults().withLogitScale(1e4).logitScale());
   }
 
   @Test
   void threadCountIsBounded() {
-    BadInputTest.rejects(() -> TrainConfig.builder().threads(100_000).build(), "threads");
+    BadInputTest.rejects(() -> TrainConfig.defaults().withThreads(100_000), "threads");
     assertEquals(
         TrainConfig.MAX_THREADS,
-        TrainConfig.builder().threads(TrainConfig.MAX_THREADS).build().threads());
+        TrainConfig.defaults().withThreads(TrainConfig.MAX_THREADS).threads());
   }
 }

@@ -19,7 +19,7 @@ class ModelFileTest {
   static RewardModel trained() {
     Planted pl = new Planted(9, 20, 3, 50, 12, 0.5);
     PreferenceData data = pl.pairs("user é\"\\,", 0, 12, 10, 0, 50);
-    return new Trainer(TrainConfig.builder().rank(3).steps(20).build()).train(data);
+    return new Trainer(TrainConfig.defaults().withRank(3).withSteps(20)).train(data);
   }
 
   @Test

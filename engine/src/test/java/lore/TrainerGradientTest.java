@@ -21,14 +21,14 @@ class TrainerGradientTest {
     PreferenceData data = pl.pairs("u", 0, 6, 9, 0, 40);
     int k = 3;
     TrainConfig cfg =
-        TrainConfig.builder()
-            .rank(k)
-            .logitScale(0.7)
-            .layout(layout)
-            .simplex(simplex)
-            .optimizer(TrainConfig.Optimizer.ADAM)
-            .threads(threads)
-            .build();
+        TrainConfig.defaults()
+            .withRank(k)
+            .withLogitScale(0.7)
+            .withLayout(layout)
+            .withSimplex(simplex)
+            .withOptimizer(TrainConfig.Optimizer.ADAM)
+            .withThreads(threads)
+            ;
     Trainer trainer = new Trainer(cfg);
     SplittableRandom rnd = new SplittableRandom(SEED);
     float[] basis = new float[k * data.dim()];

@@ -20,12 +20,12 @@ class TrainerRecoveryTest {
     PreferenceData testSeen = pl.pairs("u", 0, 80, 100, 400, 600);
     PreferenceData few = pl.pairs("u", 80, 80, 20, 0, 400);
     PreferenceData testUnseen = pl.pairs("u", 80, 80, 100, 400, 600);
-    double[] bt = run(TrainConfig.builder().rank(1).build(), train, few, testSeen, testUnseen);
+    double[] bt = run(TrainConfig.defaults().withRank(1), train, few, testSeen, testUnseen);
     for (TrainConfig cfg :
         new TrainConfig[] {
-          TrainConfig.builder().rank(4).build(),
-          TrainConfig.builder().rank(4).optimizer(TrainConfig.Optimizer.ADAM).steps(600).build(),
-          TrainConfig.paper().toBuilder().rank(4).build()
+          TrainConfig.defaults().withRank(4),
+          TrainConfig.defaults().withRank(4).withOptimizer(TrainConfig.Optimizer.ADAM).withSteps(600),
+          TrainConfig.paper().withRank(4)
         }) {
       double[] lore = run(cfg, train, few, testSeen, testUnseen);
       String msg =

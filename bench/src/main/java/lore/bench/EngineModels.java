@@ -49,7 +49,7 @@ final class EngineModels {
         data.add("user" + u, c, r);
       }
     }
-    TrainConfig config = TrainConfig.builder().rank(rank).steps(1).build();
+    TrainConfig config = TrainConfig.defaults().withRank(rank).withSteps(1);
     return new Trainer(config).train(data.build());
   }
 }

@@ -70,7 +70,7 @@ public class FewShotFitBenchmark {
     float[] basis = model.basis();
     float[] hidden = Inputs.simplexRows(rnd, 1, rank, 1.0);
     var ref = new ScalarKernels();
-    float[] s = new float[Kernels.SCRATCH_FLOATS];
+    Kernels.Workspace s = ref.workspace();
     float[] za = new float[rank];
     float[] zb = new float[rank];
     chosen = new float[k * d];

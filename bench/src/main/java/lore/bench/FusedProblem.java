@@ -2,17 +2,21 @@ package lore.bench;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.function.IntToDoubleFunction;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import lore.internal.kernel.Kernels;
 import lore.internal.kernel.ScalarKernels;
+import lore.internal.train.PairLayout;
+import lore.internal.train.Partitions;
 import org.ejml.data.FMatrixRMaj;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One training pass (forward, logistic, backward) over {@code rows} difference rows, set up for one
- * implementation and thread count: the engine runs {@code Kernels.fusedPass} over {@code threads}
- * row ranges with per-thread gradient buffers summed afterwards (as {@code Trainer} does); EJML and
- * ND4J run projection, element-wise logistic and gradient as three steps. Shared by {@link
+ * implementation and thread count: the engine runs the trainer's own differences layout ({@code
+ * PairLayout.Differences}: {@code threads} row ranges of cache-sized blocks, per-partition gradient
+ * buffers summed in order); EJML and ND4J run projection, element-wise logistic and gradient as three
+ * steps. Shared by {@link
  * FusedPassBenchmark} and {@link TrainIterationBenchmark}.
  */
 final class FusedProblem implements AutoCloseable {
@@ -33,11 +37,9 @@ final class FusedProblem implements AutoCloseable {
   private final float[] z;
   private final float[] coef;
   private final float[] g;
-  private float[][] partGrad;
-  private float[][] scratch;
-  private Kernels kernels;
-  private Parallel parallel;
-  private IntToDoubleFunction part;
+  private float[] grad;
+  private PairLayout layout;
+  private ExecutorService pool;
   private FMatrixRMaj ex;
   private FMatrixRMaj ea;
   private FMatrixRMaj ez;
@@ -87,11 +89,11 @@ final class FusedProblem implements AutoCloseable {
     this.g = new float[rows * k];
     switch (impl) {
       case PANAMA, SCALAR -> {
-        kernels = impl.kernels();
-        parallel = new Parallel(threads);
-        partGrad = new float[threads][k * d];
-        scratch = new float[threads][Kernels.SCRATCH_FLOATS];
-        part = this::enginePart;
+        pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, Parallel.DAEMON);
+        layout =
+            new PairLayout.Differences(
+                x, rows, d, rowUser, k, impl.kernels(), new Partitions(threads, pool));
+        grad = new float[k * d];
       }
       case EJML -> {
         EjmlPath.threads(threads);
@@ -128,11 +130,7 @@ final class FusedProblem implements AutoCloseable {
   double iterate() {
     switch (impl) {
       case PANAMA, SCALAR -> {
-        double loss = parallel.run(part);
-        for (int t = 1; t < threads; t++) { // fixed order: independent of scheduling
-          kernels.axpy(1f, partGrad[t], 0, partGrad[0], 0, k * d);
-        }
-        return loss;
+        return layout.lossAndGradient(basis, userW, userFactor, z, coef, grad);
       }
       case EJML -> {
         Arrays.fill(egrad.data, 0f);
@@ -145,19 +143,10 @@ final class FusedProblem implements AutoCloseable {
     }
   }
 
-  private double enginePart(int t) {
-    int lo = Parallel.lo(rows, t, threads);
-    int hi = Parallel.lo(rows, t + 1, threads);
-    Arrays.fill(partGrad[t], 0f);
-    return kernels.fusedPass(
-        x, lo * d, hi - lo, d, basis, k, rowUser, lo, userW, userFactor, z, lo * k, coef, lo, g,
-        lo * k, partGrad[t], scratch[t]);
-  }
-
   /** The basis gradient of the last {@link #iterate()} (k x d; a copy for ND4J). */
   float[] grad() {
     return switch (impl) {
-      case PANAMA, SCALAR -> partGrad[0];
+      case PANAMA, SCALAR -> grad;
       case EJML -> egrad.data;
       case ND4J -> ngrad.data().asFloat();
     };
@@ -171,30 +160,33 @@ final class FusedProblem implements AutoCloseable {
   /** Whatever a benchmark returns to defeat dead-code elimination of the gradient. */
   Object gradHandle() {
     return switch (impl) {
-      case PANAMA, SCALAR -> partGrad[0];
+      case PANAMA, SCALAR -> grad;
       case EJML -> egrad;
       case ND4J -> ngrad;
     };
   }
 
   /**
-   * Runs one pass and throws unless loss, projections and gradient match {@code
-   * ScalarKernels.fusedPass} on the same inputs.
+   * Runs one pass and throws unless loss, projections and gradient match the engine's pass on its
+   * scalar kernels, on one partition, for the same inputs.
    */
   void requireMatchesScalar(String what) {
     double loss = iterate();
-    var ref = new ScalarKernels();
-    float[] s = new float[Kernels.SCRATCH_FLOATS];
+    Kernels ref = new ScalarKernels();
     float[] wantZ = new float[rows * k];
     float[] wantC = new float[rows];
-    float[] wantG = new float[rows * k];
     float[] wantGrad = new float[k * d];
     double wantLoss =
-        ref.fusedPass(
-            x, 0, rows, d, basis, k, rowUser, 0, userW, userFactor, wantZ, 0, wantC, 0, wantG, 0,
-            wantGrad, s);
+        new PairLayout.Differences(x, rows, d, rowUser, k, ref, new Partitions(1, null))
+            .lossAndGradient(basis, userW, userFactor, wantZ, wantC, wantGrad);
+    float[] wantG = new float[rows * k]; // the gradient's row coefficients c_r * userW[u_r]
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        wantG[r * k + b] = wantC[r] * userW[rowUser[r] * k + b];
+      }
+    }
     float[] zScale = new float[rows * k];
-    ref.project(Inputs.abs(x), 0, rows, d, Inputs.abs(basis), k, zScale, 0, s);
+    ref.project(Inputs.abs(x), 0, rows, d, Inputs.abs(basis), k, zScale, 0, ref.workspace());
     float[] gradScale = new float[k * d];
     ref.accumulateGradient(Inputs.abs(wantG), 0, Inputs.abs(x), 0, rows, d, k, gradScale);
     Checks.requireClose(what + " loss", wantLoss, loss, wantLoss);
@@ -205,8 +197,8 @@ final class FusedProblem implements AutoCloseable {
 
   @Override
   public void close() {
-    if (parallel != null) {
-      parallel.close();
+    if (pool != null) {
+      pool.shutdownNow();
     }
   }
 }

@@ -18,6 +18,14 @@ final class Parallel implements AutoCloseable {
   private final Future<?>[] futures;
   private final double[] parts;
 
+  /** Daemon threads named "bench-worker": a forgotten pool never keeps a fork alive. */
+  static final java.util.concurrent.ThreadFactory DAEMON =
+      r -> {
+        Thread t = new Thread(r, "bench-worker");
+        t.setDaemon(true);
+        return t;
+      };
+
   Parallel(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -26,13 +34,7 @@ final class Parallel implements AutoCloseable {
     this.pool =
         threads == 1
             ? null
-            : Executors.newFixedThreadPool(
-                threads - 1,
-                r -> {
-                  Thread t = new Thread(r, "bench-worker");
-                  t.setDaemon(true);
-                  return t;
-                });
+            : Executors.newFixedThreadPool(threads - 1, DAEMON);
     this.futures = new Future<?>[threads];
     this.parts = new double[threads];
   }

@@ -52,7 +52,7 @@ public class ProjectBenchmark {
   float[] x;
   float[] basis;
   float[] z;
-  float[] scratch;
+  Kernels.Workspace scratch;
   Impl which;
   Kernels kernels;
   FMatrixRMaj ex;
@@ -69,9 +69,11 @@ public class ProjectBenchmark {
     x = Inputs.uniform(rnd, (long) rows * d);
     basis = Inputs.uniform(rnd, (long) B * d);
     z = new float[rows * B];
-    scratch = new float[Kernels.SCRATCH_FLOATS];
     switch (which) {
-      case PANAMA, SCALAR -> kernels = which.kernels();
+      case PANAMA, SCALAR -> {
+        kernels = which.kernels();
+        scratch = kernels.workspace();
+      }
       case EJML -> {
         ex = FMatrixRMaj.wrap(rows, d, x);
         ea = FMatrixRMaj.wrap(B, d, basis);
@@ -92,7 +94,7 @@ public class ProjectBenchmark {
     var ref = new ScalarKernels();
     float[] want = new float[rows * B];
     float[] scale = new float[rows * B];
-    float[] s = new float[Kernels.SCRATCH_FLOATS];
+    Kernels.Workspace s = ref.workspace();
     ref.project(x, 0, rows, d, basis, B, want, 0, s);
     ref.project(Inputs.abs(x), 0, rows, d, Inputs.abs(basis), B, scale, 0, s);
     project();

@@ -47,7 +47,7 @@ class SyntheticBenchmarkTest extends QuietTest {
           SyntheticPersonalLlm.generate(SyntheticConfig.small(0.01).withSeed(SEED + s));
       for (int i = 0; i < 2; i++) {
         RewardModel model =
-            new Trainer(TrainConfig.builder().rank(ranks[i]).steps(100).build())
+            new Trainer(TrainConfig.defaults().withRank(ranks[i]).withSteps(100))
                 .train(data.train());
         RewardModel all = model.withFittedUsers(data.fewShot(), FitConfig.defaults());
         double u = Evaluation.mean(Evaluation.accuracy(all, data.testUnseen()));

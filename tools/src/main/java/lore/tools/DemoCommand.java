@@ -149,8 +149,8 @@ final class DemoCommand implements Callable<Integer> {
         new lore.datasets.Protocol(unseenFraction, data.fewShot, testFraction, seed);
     lore.datasets.RatingsToPairs rules = new lore.datasets.RatingsToPairs(minGap, maxPairs, seed);
     TrainConfig loreConfig =
-        train.builder(seed).logitScale(logitScale != null ? logitScale : REAL_LOGIT_SCALE).build();
-    TrainConfig btConfig = loreConfig.toBuilder().rank(1).build();
+        train.config(seed).withLogitScale(logitScale != null ? logitScale : REAL_LOGIT_SCALE);
+    TrainConfig btConfig = loreConfig.withRank(1);
     FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean live = Progress.interactive();
     long start = System.nanoTime();
@@ -265,8 +265,8 @@ final class DemoCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--alpha must be positive and finite, got " + a);
       }
     }
-    TrainConfig loreConfig = train.builder(data.seed).build();
-    TrainConfig btConfig = loreConfig.toBuilder().rank(1).build();
+    TrainConfig loreConfig = train.config(data.seed);
+    TrainConfig btConfig = loreConfig.withRank(1);
     FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean live = Progress.interactive();
     long start = System.nanoTime();

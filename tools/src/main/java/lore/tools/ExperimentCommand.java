@@ -261,7 +261,7 @@ final class ExperimentCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Integer> ranks = parseRankGrid();
     ExperimentDataset data = dataset();
-    TrainConfig trainConfig = train.builder(seed).build();
+    TrainConfig trainConfig = train.config(seed);
     long start = System.nanoTime();
     ExperimentConfig.Builder b =
         ExperimentConfig.builder(data, outDir)

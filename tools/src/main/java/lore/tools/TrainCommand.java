@@ -83,6 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     Inputs.requireFile(pairs, "pairs");
     Inputs.requireOutput(out, "--out", items, pairs, ItemTable.idsFileFor(items));
     TrainConfig config = config();
+    Trainer trainer = new Trainer(config); // a bad combination of options fails before loading
 
     long t = System.nanoTime();
     ItemTable m = Inputs.items(items);
@@ -102,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
     RewardModel model;
     try (ExecutorService pool = Pools.fixed(config.threads(), "lore-train")) {
       model =
-          new Trainer(config)
+          trainer
               .executor(pool)
               .listener(new Progress(err, "train", Progress.interactive()))
               .train(data);
@@ -140,22 +141,19 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The preset with the options applied; alternating alone implies projection. */
   TrainConfig config() {
-    TrainConfig.Builder b = train.builder(seed);
+    TrainConfig c = train.config(seed);
     if (logitScale != null) {
-      b.logitScale(logitScale);
+      c = c.withLogitScale(logitScale);
     }
     if (optimizer != null) {
-      b.optimizer(optimizer);
+      c = c.withOptimizer(optimizer);
       if (optimizer == TrainConfig.Optimizer.ALTERNATING && simplex == null) {
-        b.simplex(TrainConfig.Simplex.PROJECTION);
+        c = c.withSimplex(TrainConfig.Simplex.PROJECTION);
       }
     }
     if (simplex != null) {
-      b.simplex(simplex);
+      c = c.withSimplex(simplex);
     }
-    if (layout != null) {
-      b.layout(layout);
-    }
-    return b.build();
+    return layout != null ? c.withLayout(layout) : c;
   }
 }

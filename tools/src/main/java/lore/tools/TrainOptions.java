@@ -39,15 +39,13 @@ final class TrainOptions {
   }
 
   /** The preset with these options applied; {@code seed} null keeps the preset's seed. */
-  TrainConfig.Builder builder(Long seed) {
-    TrainConfig base = paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults();
-    TrainConfig.Builder b = base.toBuilder().rank(rank).threads(threads());
+  TrainConfig config(Long seed) {
+    TrainConfig c = (paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults())
+        .withRank(rank)
+        .withThreads(threads());
     if (steps != null) {
-      b.steps(steps);
+      c = c.withSteps(steps);
     }
-    if (seed != null) {
-      b.seed(seed);
-    }
-    return b;
+    return seed != null ? c.withSeed(seed) : c;
   }
 }

@@ -29,12 +29,6 @@ final class PanamaKernels implements Kernels {
   private static final boolean HAS_FAST_FMA =
       Boolean.parseBoolean(System.getProperty("lore.fma", "true"));
 
-  /**
-   * Rows per block of the fused pass: 8 rows of d = 4096 floats are 128 KiB, which stay in the 1
-   * MiB L2 between the projection and the gradient step.
-   */
-  static final int FUSED_ROWS = 8;
-
   PanamaKernels() {
     if (LANES < 4) {
       throw new UnsupportedOperationException(
@@ -133,7 +127,8 @@ final class PanamaKernels implements Kernels {
   @Override
   public void project(
       float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
-      float[] scratch) {
+      Workspace ws) {
+    float[] scratch = ws.lanes;
     if (d < 2 * LANES) {
       projectScalar(x, xOff, rows, d, basis, k, out, outOff);
       return;
@@ -500,40 +495,5 @@ final class PanamaKernels implements Kernels {
       grad[g0 + j] += c00 * v0 + c10 * v1 + c20 * v2 + c30 * v3;
       grad[g1 + j] += c01 * v0 + c11 * v1 + c21 * v2 + c31 * v3;
     }
-  }
-
-  @Override
-  public double fusedPass(
-      float[] x,
-      int xOff,
-      int rows,
-      int d,
-      float[] basis,
-      int k,
-      int[] rowUser,
-      int rowUserOff,
-      float[] userW,
-      float[] userFactor,
-      float[] z,
-      int zOff,
-      float[] coef,
-      int coefOff,
-      float[] g,
-      int gOff,
-      float[] grad,
-      float[] scratch) {
-    double loss = 0;
-    // a block is projected, scored and accumulated while its rows are still in L2
-    for (int r = 0; r < rows; r += FUSED_ROWS) {
-      int n = Math.min(FUSED_ROWS, rows - r);
-      int xr = xOff + r * d;
-      project(x, xr, n, d, basis, k, z, zOff + r * k, scratch);
-      loss +=
-          ScalarKernels.scoreRows(
-              n, k, rowUser, rowUserOff + r, userW, userFactor, z, zOff + r * k, coef, coefOff + r,
-              g, gOff + r * k);
-      accumulateGradient(g, gOff + r * k, x, xr, n, d, k, grad);
-    }
-    return loss;
   }
 }

@@ -41,7 +41,7 @@ public final class ScalarKernels implements Kernels {
   @Override
   public void project(
       float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
-      float[] scratch) {
+      Workspace ws) {
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {
         out[outOff + r * k + b] = dot(x, xOff + r * d, basis, b * d, d);
@@ -60,66 +60,5 @@ public final class ScalarKernels implements Kernels {
         }
       }
     }
-  }
-
-  @Override
-  public double fusedPass(
-      float[] x,
-      int xOff,
-      int rows,
-      int d,
-      float[] basis,
-      int k,
-      int[] rowUser,
-      int rowUserOff,
-      float[] userW,
-      float[] userFactor,
-      float[] z,
-      int zOff,
-      float[] coef,
-      int coefOff,
-      float[] g,
-      int gOff,
-      float[] grad,
-      float[] scratch) {
-    project(x, xOff, rows, d, basis, k, z, zOff, scratch);
-    double loss = scoreRows(rows, k, rowUser, rowUserOff, userW, userFactor, z, zOff, coef, coefOff, g, gOff);
-    accumulateGradient(g, gOff, x, xOff, rows, d, k, grad);
-    return loss;
-  }
-
-  /**
-   * The scoring step of {@link #fusedPass}, shared by both implementations: margins, loss and the
-   * per-row gradient coefficients from already projected rows.
-   */
-  static double scoreRows(
-      int rows,
-      int k,
-      int[] rowUser,
-      int rowUserOff,
-      float[] userW,
-      float[] userFactor,
-      float[] z,
-      int zOff,
-      float[] coef,
-      int coefOff,
-      float[] g,
-      int gOff) {
-    double loss = 0;
-    for (int r = 0; r < rows; r++) {
-      int u = rowUser[rowUserOff + r];
-      double m = 0;
-      for (int b = 0; b < k; b++) {
-        m += (double) userW[u * k + b] * z[zOff + r * k + b];
-      }
-      double f = userFactor[u];
-      loss += f * Numerics.softplusNeg(m);
-      float c = (float) (f * Numerics.softplusNegGrad(m));
-      coef[coefOff + r] = c;
-      for (int b = 0; b < k; b++) {
-        g[gOff + r * k + b] = c * userW[u * k + b];
-      }
-    }
-    return loss;
   }
 }

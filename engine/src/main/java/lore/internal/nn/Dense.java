@@ -21,7 +21,7 @@ public final class Dense implements Layer {
   private final Param weight;
   private final Param bias;
   private final Kernels kernels = KernelProvider.get();
-  private final float[] scratch = new float[Kernels.SCRATCH_FLOATS];
+  private final Kernels.Workspace ws = kernels.workspace();
   private float[] lastX;
   private int lastRows;
 
@@ -83,7 +83,7 @@ public final class Dense implements Layer {
           weight.name() + ": input has " + x.length + " floats, expected " + rows + " x " + in);
     }
     float[] y = new float[rows * out];
-    kernels.project(x, 0, rows, in, weight.value(), out, y, 0, scratch);
+    kernels.project(x, 0, rows, in, weight.value(), out, y, 0, ws);
     if (bias != null) {
       float[] b = bias.value();
       for (int r = 0; r < rows; r++) {

@@ -31,7 +31,7 @@ class KernelsTest {
 
   /** Methods that have an equivalence test below; the reflection test keeps this list honest. */
   static final Set<String> COVERED =
-      Set.of("name", "dot", "axpy", "project", "accumulateGradient", "fusedPass");
+      Set.of("name", "workspace", "dot", "axpy", "project", "accumulateGradient");
 
   static Stream<Integer> sizes() {
     return Stream.of(
@@ -75,7 +75,7 @@ class KernelsTest {
       assertArrayEquals(new float[] {3, 5, 7}, y, 0f);
       // Z = X A^T with X = [[1,2],[3,4]] and A = [[1,0],[1,1],[0,2]]
       float[] z = new float[6];
-      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, new float[Kernels.SCRATCH_FLOATS]);
+      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, SCALAR.workspace());
       assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f);
       // grad += G^T X with G = [[1,2],[0,-1]], X = [[1,2],[3,4]] -> [[1,2],[-1,0]]
       float[] grad = new float[4];
@@ -128,8 +128,8 @@ class KernelsTest {
     float[] basis = randomFloats(rnd, k * d);
     float[] want = new float[3 + rows * k];
     float[] got = new float[3 + rows * k];
-    SCALAR.project(x, xOff, rows, d, basis, k, want, 3, new float[Kernels.SCRATCH_FLOATS]);
-    PANAMA.project(x, xOff, rows, d, basis, k, got, 3, new float[Kernels.SCRATCH_FLOATS]);
+    SCALAR.project(x, xOff, rows, d, basis, k, want, 3, SCALAR.workspace());
+    PANAMA.project(x, xOff, rows, d, basis, k, got, 3, SCALAR.workspace());
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {
         double scale = 0;
@@ -160,60 +160,6 @@ class KernelsTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("shapes")
-  void fusedPassMatchesScalarAndUnfusedSteps(int d, int k) {
-    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 41L + k));
-    int rows = 19; // more than two fused blocks, with a remainder
-    int users = 4;
-    float[] x = randomFloats(rnd, rows * d);
-    float[] basis = randomFloats(rnd, k * d);
-    int[] rowUser = new int[rows + 1];
-    for (int r = 0; r < rows; r++) {
-      rowUser[r + 1] = rnd.nextInt(users);
-    }
-    float[] userW = randomFloats(rnd, users * k);
-    float[] factor = {0.5f, 0.25f, 1f, 0.125f};
-    for (Kernels impl : PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA}) {
-      float[] z = new float[rows * k];
-      float[] coef = new float[rows];
-      float[] g = new float[rows * k];
-      float[] grad = new float[k * d];
-      double loss = impl.fusedPass(x, 0, rows, d, basis, k, rowUser, 1, userW, factor, z, 0, coef, 0, g, 0, grad, new float[Kernels.SCRATCH_FLOATS]);
-      // reference: the unfused steps in double
-      double wantLoss = 0;
-      double[] wantGrad = new double[k * d];
-      for (int r = 0; r < rows; r++) {
-        int u = rowUser[r + 1];
-        double m = 0;
-        double absM = 0;
-        for (int b = 0; b < k; b++) {
-          double zb = 0;
-          double abs = 0;
-          for (int j = 0; j < d; j++) {
-            zb += (double) x[r * d + j] * basis[b * d + j];
-            abs += Math.abs((double) x[r * d + j] * basis[b * d + j]);
-          }
-          assertClose(zb, z[r * k + b], abs, impl.name() + " z d=" + d + " k=" + k);
-          m += userW[u * k + b] * zb;
-          absM += Math.abs(userW[u * k + b]) * abs;
-        }
-        wantLoss += factor[u] * Numerics.softplusNeg(m);
-        double c = factor[u] * Numerics.softplusNegGrad(m);
-        assertClose(c, coef[r], factor[u] * absM, impl.name() + " coef");
-        for (int b = 0; b < k; b++) {
-          for (int j = 0; j < d; j++) {
-            wantGrad[b * d + j] += c * userW[u * k + b] * x[r * d + j];
-          }
-        }
-      }
-      assertClose(wantLoss, loss, rows * (1 + d), impl.name() + " loss d=" + d + " k=" + k);
-      for (int i = 0; i < grad.length; i++) {
-        assertClose(wantGrad[i], grad[i], rows * (1 + Math.sqrt(d)), impl.name() + " grad i=" + i);
-      }
-    }
-  }
-
   /**
    * Training must be bitwise reproducible, so a kernel must return the same bits whether it runs
    * interpreted (first calls) or JIT-compiled (after warm-up); {@code reduceLanes(ADD)} did not.
@@ -228,12 +174,12 @@ class KernelsTest {
       float[] x = randomFloats(rnd, rows * d);
       float[] basis = randomFloats(rnd, k * d);
       float[] first = new float[rows * k];
-      impl.project(x, 0, rows, d, basis, k, first, 0, new float[Kernels.SCRATCH_FLOATS]);
+      impl.project(x, 0, rows, d, basis, k, first, 0, SCALAR.workspace());
       float firstDot = impl.dot(x, 0, basis, 0, d);
       float[] later = new float[rows * k];
       float laterDot = 0;
       for (int i = 0; i < 20_000; i++) { // enough calls for C2 to compile the kernels
-        impl.project(x, 0, rows, d, basis, k, later, 0, new float[Kernels.SCRATCH_FLOATS]);
+        impl.project(x, 0, rows, d, basis, k, later, 0, SCALAR.workspace());
         laterDot = impl.dot(x, 0, basis, 0, d);
       }
       assertArrayEquals(first, later, impl.name());
@@ -257,9 +203,9 @@ class KernelsTest {
       float[] za = new float[k];
       float[] zb = new float[k];
       float[] zs = new float[k];
-      impl.project(a, 0, 1, d, basis, k, za, 0, new float[Kernels.SCRATCH_FLOATS]);
-      impl.project(b, 0, 1, d, basis, k, zb, 0, new float[Kernels.SCRATCH_FLOATS]);
-      impl.project(sum, 0, 1, d, basis, k, zs, 0, new float[Kernels.SCRATCH_FLOATS]);
+      impl.project(a, 0, 1, d, basis, k, za, 0, SCALAR.workspace());
+      impl.project(b, 0, 1, d, basis, k, zb, 0, SCALAR.workspace());
+      impl.project(sum, 0, 1, d, basis, k, zs, 0, SCALAR.workspace());
       for (int i = 0; i < k; i++) {
         assertClose(2 * za[i] + zb[i], zs[i], 3 * d, impl.name() + " linearity b=" + i);
       }

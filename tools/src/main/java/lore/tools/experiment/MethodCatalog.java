@@ -104,7 +104,7 @@ public final class MethodCatalog {
       @Override
       public PreferenceMethod withRank(int rank) {
         return LoReMethod.create(
-            s.train().toBuilder().rank(rank).build(), s.fit(), s.executor());
+            s.train().withRank(rank), s.fit(), s.executor());
       }
     };
   }

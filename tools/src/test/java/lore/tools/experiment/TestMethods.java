@@ -15,7 +15,7 @@ final class TestMethods {
 
   /** LoRe on the engine trainer at {@code rank} (BT at rank 1). */
   static PreferenceMethod engine(String name, int rank, int steps) {
-    TrainConfig config = TrainConfig.builder().rank(rank).steps(steps).threads(1).build();
+    TrainConfig config = TrainConfig.defaults().withRank(rank).withSteps(steps).withThreads(1);
     return new PreferenceMethod() {
       @Override
       public String name() {
@@ -24,7 +24,7 @@ final class TestMethods {
 
       @Override
       public Trained train(PreferenceData train, long seed) {
-        RewardModel base = new Trainer(config.toBuilder().seed(seed).build()).train(train);
+        RewardModel base = new Trainer(config.withSeed(seed)).train(train);
         return new Trained() {
           RewardModel current = base;
 

@@ -17,7 +17,7 @@ public final class BtMethod implements PreferenceMethod {
   private final Executor executor;
 
   private BtMethod(TrainConfig config, Executor executor) {
-    this.config = config.toBuilder().rank(1).build();
+    this.config = config.withRank(1);
     this.executor = executor;
   }
 
@@ -48,7 +48,7 @@ public final class BtMethod implements PreferenceMethod {
   @Override
   public Trained train(PreferenceData train, long seed) {
     return new LoReMethod.LinearTrained(
-        new Trainer(config.toBuilder().seed(seed).build()).executor(executor).train(train),
+        new Trainer(config.withSeed(seed)).executor(executor).train(train),
         FitConfig.defaults(),
         true);
   }

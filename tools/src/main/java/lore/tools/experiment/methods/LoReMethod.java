@@ -2,14 +2,13 @@ package lore.tools.experiment.methods;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import lore.Evaluation;
 import lore.FitConfig;
 import lore.PreferenceData;
 import lore.RewardModel;
 import lore.TrainConfig;
 import lore.Trainer;
 import lore.UserWeights;
-import lore.internal.kernel.KernelProvider;
-import lore.internal.kernel.Kernels;
 import lore.tools.experiment.PreferenceMethod;
 
 /**
@@ -53,7 +52,7 @@ public final class LoReMethod implements PreferenceMethod {
 
   /** The engine's defaults at rank B, with the default few-shot solver. */
   public static LoReMethod withRank(int rank) {
-    return create(TrainConfig.builder().rank(rank).build(), FitConfig.defaults());
+    return create(TrainConfig.defaults().withRank(rank), FitConfig.defaults());
   }
 
   @Override
@@ -64,7 +63,7 @@ public final class LoReMethod implements PreferenceMethod {
   @Override
   public Trained train(PreferenceData train, long seed) {
     RewardModel model =
-        new Trainer(config.toBuilder().seed(seed).build()).executor(executor).train(train);
+        new Trainer(config.withSeed(seed)).executor(executor).train(train);
     return new LinearTrained(model, fit, false);
   }
 
@@ -92,17 +91,13 @@ public final class LoReMethod implements PreferenceMethod {
 
     @Override
     public void adapt(PreferenceData fewShot, long seed) {
-      if (fixedUnitWeight) {
-        return; // rank 1: every user's weight is [1]
-      }
-      FitConfig f = new FitConfig(
-          fit.method(), fit.tolerance(), fit.maxIterations(), fit.learningRate(), seed);
-      model = model.withFittedUsers(fewShot, f);
+      // at rank 1 (BT) the fit is [1] for everyone: the new users are added with that weight
+      model = model.withFittedUsers(fewShot, fit.withSeed(seed));
     }
 
     @Override
     public float[] margins(PreferenceData test) {
-      return margins(model, test, fixedUnitWeight);
+      return margins(model, test);
     }
 
     @Override
@@ -115,36 +110,11 @@ public final class LoReMethod implements PreferenceMethod {
       return "LoRe[" + seenModel + "]";
     }
 
-    static float[] margins(RewardModel model, PreferenceData test, boolean unitWeight) {
-      if (test.dim() != model.dim()) {
-        throw new IllegalArgumentException(
-            "test embedding dim " + test.dim() + " != model dim " + model.dim());
-      }
-      int k = model.rank();
-      int d = model.dim();
-      int[] items = Support.referencedItems(test);
-      int[] pos = Support.positions(test.itemCount(), items);
-      Kernels kernels = KernelProvider.get();
-      float[] z = new float[items.length * k];
-      float[] scratch = new float[Kernels.SCRATCH_FLOATS];
-      int chunk = 1024;
-      for (int from = 0; from < items.length; from += chunk) {
-        int n = Math.min(chunk, items.length - from);
-        float[] x = Support.gather(test.items(), d, items, from, n);
-        kernels.project(x, 0, n, d, model.basis(), k, z, from * k, scratch);
-      }
-      float[] out = new float[test.pairCount()];
-      for (int u = 0; u < test.userCount(); u++) {
-        UserWeights w = unitWeight ? UserWeights.uniform(1) : model.weights(test.userId(u));
-        for (int p = test.pairStart(u); p < test.pairEnd(u); p++) {
-          int c = pos[test.chosen(p)] * k;
-          int r = pos[test.rejected(p)] * k;
-          double m = 0;
-          for (int b = 0; b < k; b++) {
-            m += (double) w.get(b) * (z[c + b] - z[r + b]);
-          }
-          out[p] = (float) m;
-        }
+    static float[] margins(RewardModel model, PreferenceData test) {
+      double[] m = Evaluation.margins(model, test);
+      float[] out = new float[m.length];
+      for (int p = 0; p < m.length; p++) {
+        out[p] = (float) m[p];
       }
       return out;
     }

@@ -27,7 +27,7 @@ class ExecutorTrainingTest {
   @Test
   void executorTrainingIsBitwiseTheSameAsSerial() throws Exception {
     Planted p = Planted.create(SEED, 60, 8, 30, 10, 40, 9, 10);
-    TrainConfig config = TrainConfig.builder().rank(3).steps(40).threads(3).build();
+    TrainConfig config = TrainConfig.defaults().withRank(3).withSteps(40).withThreads(3);
     Set<String> threadsUsed = ConcurrentHashMap.newKeySet();
     AtomicInteger tasks = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -72,7 +72,7 @@ class ExecutorTrainingTest {
     // another partition count is another (equally valid) model: the comparison above is not vacuous
     var one =
         (LoReMethod.LinearTrained)
-            LoReMethod.create(config.toBuilder().threads(1).build(), FitConfig.defaults())
+            LoReMethod.create(config.withThreads(1), FitConfig.defaults())
                 .train(p.train(), SEED);
     var three =
         (LoReMethod.LinearTrained)

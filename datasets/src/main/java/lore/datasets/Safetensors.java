@@ -44,7 +44,8 @@ public final class Safetensors {
   /**
    * The names of the tensors in {@code file}, in header order. Reads only the header.
    *
-   * @throws IOException if the header is truncated or malformed, naming the file
+   * @throws IOException if the header is truncated or malformed (as for {@link #read(Path,
+   *     String)}), naming the file
    */
   public static List<String> names(Path file) throws IOException {
     try (Arena arena = Arena.ofConfined();
@@ -58,9 +59,12 @@ public final class Safetensors {
    * rows x cols floats; blocking I/O.
    *
    * @throws IOException if the header is truncated (with the offset where it ends) or is not the
-   *     documented JSON, the tensor is missing (the message lists the names), not 2-D, of an
-   *     unsupported dtype, its offsets disagree with its shape or lie past the end of the file, or
-   *     it holds a NaN or infinity (with row, column and byte offset); the message names the file
+   *     documented JSON (a repeated key included), any tensor entry has a shape that is not a list
+   *     of non-negative integers with a product that fits a long, or data_offsets that are not two
+   *     integers {@code begin <= end} inside the data buffer spanning exactly the shape's bytes; the
+   *     tensor is missing (the message lists the names), not 2-D, of an unsupported dtype, or it
+   *     holds a NaN or infinity (with row, column and byte offset); the message names the file and
+   *     the tensor
    */
   public static Npy.Matrix read(Path file, String name) throws IOException {
     try (Arena arena = Arena.ofConfined();

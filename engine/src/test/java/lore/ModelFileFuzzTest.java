@@ -18,7 +18,6 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz target of the model file reader. The first input byte is a switch: if its low bit is set,
@@ -63,7 +62,6 @@ class ModelFileFuzzTest {
     }
   }
 
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void modelFile(byte[] input) throws IOException {
     byte[] bytes = input.length == 0 ? input : Arrays.copyOfRange(input, 1, input.length);

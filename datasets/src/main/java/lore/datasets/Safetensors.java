@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -207,15 +208,22 @@ public final class Safetensors {
               + " bytes");
     }
     byte[] hb = seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+    // the format says UTF-8; decoding it here also keeps Jackson from guessing UTF-16 or UTF-32
+    String text;
+    try {
+      text = Csv.strictUtf8().decode(ByteBuffer.wrap(hb)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+    }
     JsonNode root;
     try {
-      root = JSON.readTree(hb);
+      root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+      long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
       throw new IOException(
           source
               + ": malformed safetensors header JSON"
-              + (at >= 0 ? " at byte offset " + (8 + at) : "")
+              + (at >= 0 ? " at character " + at + " of the header" : "")
               + ": "
               + e.getOriginalMessage(),
           e);

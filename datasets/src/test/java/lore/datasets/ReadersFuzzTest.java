@@ -20,7 +20,6 @@ import lore.PreferenceData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz targets of the file readers. Each input is one file; the reader must either return a
@@ -104,7 +103,6 @@ class ReadersFuzzTest {
     }
   }
 
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void npy(byte[] bytes) {
     try {
@@ -114,7 +112,6 @@ class ReadersFuzzTest {
     }
   }
 
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void safetensors(byte[] bytes) {
     try {
@@ -125,7 +122,6 @@ class ReadersFuzzTest {
     }
   }
 
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void pairsCsv(byte[] bytes) throws IOException {
     Path f = file("pairs.csv", bytes);
@@ -146,14 +142,12 @@ class ReadersFuzzTest {
     }
   }
 
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void comparisonsCsv(byte[] bytes) throws IOException {
     comparisons(file("comparisons.csv", bytes), ITEM_IDS);
   }
 
   /** JSON lines with inline texts (the other item mode). */
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void comparisonsJsonLines(byte[] bytes) throws IOException {
     comparisons(file("comparisons.jsonl", bytes), null);
@@ -184,7 +178,6 @@ class ReadersFuzzTest {
   }
 
   /** Ratings as MovieLens reads them: a strict UTF-8 reader over the bytes. */
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void ratings(byte[] bytes) {
     Ratings r;
@@ -211,7 +204,6 @@ class ReadersFuzzTest {
   }
 
   /** The ids side file of an item table (the table itself is the npy and safetensors targets). */
-  @Timeout(10)
   @FuzzTest(maxDuration = "30m", maxExecutions = 1_000_000)
   void itemTableIds(byte[] bytes) throws IOException {
     Path table = dir.resolve("items.npy");

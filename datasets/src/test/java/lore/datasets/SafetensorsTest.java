@@ -113,6 +113,25 @@ class SafetensorsTest extends QuietTest {
   }
 
   @Test
+  void headerThatIsNotUtf8IsRejectedNamingTheFile() throws IOException {
+    // found by fuzzing: '{' then three zero bytes made Jackson guess UTF-32 and throw its own
+    // CharConversionException, whose message did not name the file
+    for (byte[] h :
+        new byte[][] {
+          {'{', 0, 0, 0, 'J', 'a', '_', 'o'},
+          "{\"x\":1}".getBytes(StandardCharsets.UTF_16LE),
+          {'{', '"', (byte) 0xC3, '(', '"', ':', '{', '}', '}'}
+        }) {
+      Path f = dir.resolve("enc.safetensors");
+      ByteBuffer b = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+      b.putLong(h.length).put(h);
+      Files.write(f, b.array());
+      IOException e = assertThrows(IOException.class, () -> Safetensors.read(f, null));
+      assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
+  }
+
+  @Test
   void namesRejectsAHeaderThatReadRejects() throws IOException {
     Path f = dir.resolve("dup.safetensors");
     Files.write(

@@ -1,19 +1,19 @@
 package lore;
 
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import lore.internal.io.AtomicReplace;
 
 /**
  * The versioned binary model format, little-endian:
@@ -31,7 +31,8 @@ import java.util.zip.CRC32C;
  *   checksum int64    CRC32C of every byte before it
  * </pre>
  *
- * Written to a temporary file beside the target, forced to disk, then moved into place atomically.
+ * Written to {@code .NAME.tmp} beside the target (one per target, locked while written), forced to
+ * disk, then moved into place atomically: see {@link AtomicReplace}.
  */
 final class ModelFile {
   private static final byte[] MAGIC = "LOREMDL\0".getBytes(StandardCharsets.US_ASCII);
@@ -79,25 +80,29 @@ final class ModelFile {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicReplace.replace(
+        target,
+        ch -> {
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+        });
   }
 
+  /**
+   * Reads and validates a model file: every size in checked arithmetic before anything is
+   * allocated, the checksum, then every value (the logit scale positive and finite, ids valid
+   * UTF-8, weights finite and on the simplex, the metadata a flat JSON object of strings).
+   *
+   * @throws IOException naming the file for anything a model written by {@link #write} would not
+   *     hold
+   */
   static RewardModel read(Path file) throws IOException {
+    long fileSize = Files.size(file);
+    if (fileSize > Integer.MAX_VALUE - 16) { // the writer's own limit; readAllBytes could not hold it
+      throw new IOException(
+          file + ": " + fileSize + " bytes is too large for a model file of format version 1");
+    }
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length < MAGIC.length || !prefixEquals(bytes, MAGIC)) {
       throw new IOException(file + ": not a lore model file (bad magic)");
@@ -121,15 +126,24 @@ final class ModelFile {
     int k = buf.getInt();
     int users = buf.getInt();
     double scale = buf.getDouble();
+    String header = "(d=" + d + ", B=" + k + ", users=" + users + ")";
     if (d < 1 || k < 1 || k > d || users < 0) {
-      throw new IOException(
-          file + ": corrupted header (d=" + d + ", B=" + k + ", users=" + users + ")");
+      throw new IOException(file + ": corrupted header " + header);
     }
-    long minSize = HEADER + 4L * k * d + (long) users * (4 + 4L * k) + 12;
+    long minSize;
+    try {
+      // header, basis, per user at least a length, a 1-byte id and B weights, metadata length, crc
+      minSize =
+          Math.addExact(
+              Math.addExact(HEADER + 12L, Math.multiplyExact(4L * k, (long) d)),
+              Math.multiplyExact((long) users, Math.addExact(5L, 4L * k)));
+    } catch (ArithmeticException overflow) {
+      throw new IOException(file + ": corrupted header " + header + ": its sizes overflow");
+    }
     if (bytes.length < minSize) {
       throw new IOException(
-          file + ": truncated model file: " + bytes.length + " bytes, header needs at least "
-              + minSize);
+          file + ": truncated model file: " + bytes.length + " bytes, header " + header
+              + " needs at least " + minSize);
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 8);
@@ -137,34 +151,83 @@ final class ModelFile {
     if (crc.getValue() != stored) {
       throw new IOException(file + ": checksum mismatch: the model file is corrupted or truncated");
     }
+    // the checksum only says the file is what some writer wrote; the values are checked too
+    if (!(scale > 0) || !Double.isFinite(scale)) {
+      throw new IOException(file + ": logit scale " + scale + " is not a positive finite number");
+    }
+    // minSize bounds B x d by the file size, so these int products cannot overflow
+    float[] basis = new float[k * d];
+    buf.asFloatBuffer().get(basis);
+    buf.position(buf.position() + 4 * k * d);
+    for (int i = 0; i < basis.length; i++) {
+      if (!Float.isFinite(basis[i])) {
+        throw new IOException(
+            file + ": basis row " + (i / d) + " column " + (i % d) + " is " + basis[i]);
+      }
+    }
+    String[] ids = new String[users];
+    float[] w = new float[users * k];
+    Map<String, Integer> seen = new HashMap<>();
+    CharsetDecoder utf8 = strictUtf8();
+    for (int u = 0; u < users; u++) {
+      int len = buf.remaining() >= 4 ? buf.getInt() : -1;
+      // room for the id, its B weights, the metadata length and the checksum
+      if (len < 1 || len > buf.remaining() - 4L * k - 12) {
+        throw new IOException(file + ": corrupted user id length " + len + " for user " + u);
+      }
+      int at = buf.position();
+      ids[u] = decode(utf8, buf, len, file, "the id of user " + u + " at byte offset " + at);
+      float[] wu = new float[k];
+      buf.asFloatBuffer().get(wu);
+      buf.position(buf.position() + 4 * k);
+      try {
+        new UserWeights(wu);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            file + ": user " + u + " '" + ids[u] + "': " + e.getMessage(), e);
+      }
+      System.arraycopy(wu, 0, w, u * k, k);
+      Integer first = seen.putIfAbsent(ids[u], u);
+      if (first != null) {
+        throw new IOException(
+            file + ": user " + u + " '" + ids[u] + "' repeats the id of user " + first);
+      }
+    }
+    int metaLen = buf.remaining() >= 12 ? buf.getInt() : -1;
+    if (metaLen < 0 || metaLen != buf.remaining() - 8) {
+      throw new IOException(file + ": corrupted metadata length " + metaLen);
+    }
+    String metaText = decode(utf8, buf, metaLen, file, "the metadata");
+    Map<String, String> metadata;
     try {
-      float[] basis = new float[k * d];
-      buf.asFloatBuffer().get(basis);
-      buf.position(buf.position() + 4 * k * d);
-      String[] ids = new String[users];
-      float[] w = new float[users * k];
-      for (int u = 0; u < users; u++) {
-        int len = buf.getInt();
-        if (len < 1 || len > buf.remaining()) {
-          throw new IOException(file + ": corrupted user id length " + len + " for user " + u);
-        }
-        byte[] id = new byte[len];
-        buf.get(id);
-        ids[u] = new String(id, StandardCharsets.UTF_8);
-        for (int b = 0; b < k; b++) {
-          w[u * k + b] = buf.getFloat();
-        }
-      }
-      int metaLen = buf.getInt();
-      if (metaLen < 0 || metaLen != buf.remaining() - 8) {
-        throw new IOException(file + ": corrupted metadata length " + metaLen);
-      }
-      byte[] meta = new byte[metaLen];
-      buf.get(meta);
-      Map<String, String> metadata = Json.read(new String(meta, StandardCharsets.UTF_8));
+      metadata = Json.read(metaText);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": corrupted metadata: " + e.getMessage(), e);
+    }
+    try {
       return new RewardModel(d, k, basis, scale, ids, w, metadata);
-    } catch (BufferUnderflowException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new IOException(file + ": corrupted model file: " + e.getMessage(), e);
+    }
+  }
+
+  /** UTF-8 that fails on malformed input instead of replacing it with U+FFFD. */
+  private static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+  }
+
+  /** Decodes the next {@code len} bytes of {@code buf}, advancing it. */
+  private static String decode(CharsetDecoder utf8, ByteBuffer buf, int len, Path file, String what)
+      throws IOException {
+    ByteBuffer slice = buf.slice(buf.position(), len);
+    buf.position(buf.position() + len);
+    try {
+      return utf8.reset().decode(slice).toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException(file + ": " + what + " is not valid UTF-8", e);
     }
   }
 
@@ -218,31 +281,48 @@ final class ModelFile {
       sb.append('"');
     }
 
+    /**
+     * Parses a flat JSON object of string keys and string values, strictly: nothing after the
+     * closing brace, no repeated key, only JSON escapes, no raw control characters.
+     *
+     * @throws IllegalArgumentException naming the character offset of the first problem
+     */
     static Map<String, String> read(String s) {
       Map<String, String> map = new LinkedHashMap<>();
       int[] pos = {skip(s, 0)};
       expect(s, pos, '{');
       if (peek(s, pos) == '}') {
         pos[0]++;
-        return map;
-      }
-      while (true) {
-        String key = string(s, pos);
-        expect(s, pos, ':');
-        map.put(key, string(s, pos));
-        char c = peek(s, pos);
-        pos[0]++;
-        if (c == '}') {
-          return map;
+      } else {
+        while (true) {
+          int keyAt = skip(s, pos[0]);
+          String key = string(s, pos);
+          expect(s, pos, ':');
+          if (map.put(key, string(s, pos)) != null) {
+            throw new IllegalArgumentException("repeated metadata key '" + key + "' at " + keyAt);
+          }
+          char c = peek(s, pos);
+          pos[0]++;
+          if (c == '}') {
+            break;
+          }
+          if (c != ',') {
+            throw new IllegalArgumentException("bad metadata JSON at " + (pos[0] - 1));
+          }
         }
-        if (c != ',') {
-          throw new IllegalArgumentException("bad metadata JSON at " + (pos[0] - 1));
-        }
       }
+      if (skip(s, pos[0]) != s.length()) {
+        throw new IllegalArgumentException(
+            "metadata JSON has text after the object at " + skip(s, pos[0]));
+      }
+      return map;
     }
 
+    /** JSON whitespace only (Character.isWhitespace would also take U+2028 and others). */
     private static int skip(String s, int i) {
-      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      while (i < s.length()
+          && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n'
+              || s.charAt(i) == '\r')) {
         i++;
       }
       return i;
@@ -258,7 +338,9 @@ final class ModelFile {
 
     private static void expect(String s, int[] pos, char c) {
       if (peek(s, pos) != c) {
-        throw new IllegalArgumentException("bad metadata JSON: expected '" + c + "' at " + pos[0]);
+        throw new IllegalArgumentException(
+            "bad metadata JSON: expected '" + c + "' at " + pos[0]
+                + (c == '"' ? " (keys and values are strings)" : ""));
       }
       pos[0]++;
     }
@@ -273,20 +355,42 @@ final class ModelFile {
           pos[0] = i;
           return sb.toString();
         }
-        if (c == '\\') {
-          char e = s.charAt(i++);
-          switch (e) {
-            case 'n' -> sb.append('\n');
-            case 'r' -> sb.append('\r');
-            case 't' -> sb.append('\t');
-            case 'u' -> {
-              sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-              i += 4;
-            }
-            default -> sb.append(e);
-          }
-        } else {
+        if (c < 0x20) {
+          throw new IllegalArgumentException(
+              "raw control character U+" + String.format("%04X", (int) c)
+                  + " in a metadata JSON string at " + (i - 1));
+        }
+        if (c != '\\') {
           sb.append(c);
+          continue;
+        }
+        if (i >= s.length()) {
+          break;
+        }
+        char e = s.charAt(i++);
+        switch (e) {
+          case '"', '\\', '/' -> sb.append(e);
+          case 'b' -> sb.append('\b');
+          case 'f' -> sb.append('\f');
+          case 'n' -> sb.append('\n');
+          case 'r' -> sb.append('\r');
+          case 't' -> sb.append('\t');
+          case 'u' -> {
+            int v = 0;
+            for (int j = 0; j < 4; j++) {
+              int digit = i + j < s.length() ? Character.digit(s.charAt(i + j), 16) : -1;
+              if (digit < 0) {
+                throw new IllegalArgumentException(
+                    "bad \\u escape in metadata JSON at " + (i - 2));
+              }
+              v = v * 16 + digit;
+            }
+            sb.append((char) v);
+            i += 4;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "bad escape '\\" + e + "' in metadata JSON at " + (i - 2));
         }
       }
       throw new IllegalArgumentException("unterminated string in metadata JSON");

@@ -326,8 +326,12 @@ public final class RewardModel {
   }
 
   /**
-   * Writes the model to {@code file} atomically (a temporary file in the same directory, then a
-   * move): a reader never sees a half-written model. Blocking I/O.
+   * Writes the model to {@code file} atomically (the temporary file {@code .NAME.tmp} in the same
+   * directory, then a move): a reader never sees a half-written model. The file gets the mode of
+   * any new file (the umask's). Blocking I/O.
+   *
+   * @throws IOException if writing fails, or another save to the same file is in progress in this
+   *     or another process (the temporary file is locked); the previous file is left as it was
    */
   public void save(Path file) throws IOException {
     ModelFile.write(this, file);
@@ -337,7 +341,10 @@ public final class RewardModel {
    * Reads a model written by {@link #save}. Blocking I/O.
    *
    * @throws IOException if the file cannot be read, is truncated, corrupted (checksum mismatch),
-   *     not a lore model, or of an unsupported version; the message names the file
+   *     not a lore model, of an unsupported version, or holds a value no saved model has (sizes
+   *     that overflow, a logit scale that is not positive and finite, a user id that is not
+   *     UTF-8 or repeats, weights off the simplex, metadata that is not a flat JSON object of
+   *     strings); the message names the file
    */
   public static RewardModel load(Path file) throws IOException {
     return ModelFile.read(file);

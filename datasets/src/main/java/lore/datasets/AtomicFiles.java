@@ -2,15 +2,14 @@ package lore.datasets;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
+import lore.internal.io.AtomicReplace;
 
-/** Atomic replacement of a file: write a temporary file in the same directory, then move it. */
+/**
+ * Atomic replacement of a file: write {@code .NAME.tmp} in the same directory (one locked
+ * temporary name per target, so a killed write leaves at most one, which the next write reuses),
+ * then move it. The same mechanism as the engine's model files: {@link AtomicReplace}.
+ */
 final class AtomicFiles {
   private AtomicFiles() {}
 
@@ -21,50 +20,14 @@ final class AtomicFiles {
   }
 
   /**
-   * Runs {@code body} on a new temporary file next to {@code file}, forces it to disk, and moves it
-   * over {@code file} (atomically where the file system supports it). On any failure the temporary
-   * file is deleted and {@code file} is left as it was. The temporary file is created with the
-   * default permissions (not {@code Files.createTempFile}'s owner-only ones), which the result
-   * keeps.
+   * Runs {@code body} on the temporary file of {@code file}, forces it to disk, and moves it over
+   * {@code file} (atomically where the file system supports it). On any failure the temporary
+   * file is deleted and {@code file} is left as it was. The file gets the mode of any new file
+   * (the umask's, not {@code Files.createTempFile}'s owner-only one).
+   *
+   * @throws IOException if writing fails or another write to {@code file} is in progress
    */
   static void write(Path file, Body body) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    FileChannel ch = null;
-    Path tmp = null;
-    for (int attempt = 0; ch == null; attempt++) {
-      tmp =
-          dir.resolve(
-              "."
-                  + abs.getFileName()
-                  + "."
-                  + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                  + ".tmp");
-      try {
-        ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 100) {
-          throw e;
-        }
-      }
-    }
-    try {
-      try (FileChannel c = ch) {
-        body.writeTo(c);
-        c.force(false);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    AtomicReplace.replace(file, body::writeTo);
   }
 }

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,9 +88,10 @@ public final class Comparisons {
    *
    * @param columns column or field names ({@link Columns#DEFAULT})
    * @param itemIndex item id to row of an item table (ids), or null if items are inline texts
-   * @throws IOException naming {@code file:line} for a malformed row, a missing column or field,
-   *     an empty user id or split, an unknown item id, or chosen == rejected; or naming the file if
-   *     it has no comparison
+   * @throws IOException naming {@code file:line} for a malformed row (a JSON line with a repeated
+   *     key or anything after its object included), bytes that are not UTF-8, a missing column or
+   *     field, an empty user id or split, an unknown item id, or chosen == rejected; or naming the
+   *     file if it has no comparison
    */
   public static Comparisons read(Path file, Columns columns, Map<String, Integer> itemIndex)
       throws IOException {
@@ -141,13 +141,14 @@ public final class Comparisons {
     return b.build();
   }
 
-  /** A UTF-8 reader, through gunzip for {@code .gz}. */
+  /** A strict UTF-8 reader, through gunzip for {@code .gz}. */
   static BufferedReader open(Path file) throws IOException {
     InputStream in = Files.newInputStream(file);
     if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
       in = new GZIPInputStream(in, 1 << 16);
     }
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    // malformed UTF-8 is an error naming file and line, not a silent U+FFFD in an id or a text
+    return new BufferedReader(new InputStreamReader(in, Csv.strictUtf8()), 1 << 16);
   }
 
   private static int optionalColumn(

@@ -4,6 +4,10 @@ import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +52,7 @@ final class Csv implements Closeable {
   List<String> next() throws IOException {
     String l;
     do {
-      l = in.readLine();
+      l = readLine(in, source, line + 1);
       if (l == null) {
         return null;
       }
@@ -69,7 +73,7 @@ final class Csv implements Closeable {
         i++;
         while (true) {
           if (i >= l.length()) {
-            String more = in.readLine();
+            String more = readLine(in, source, line + 1);
             if (more == null) {
               throw new IOException(
                   source + ":" + recordLine + ": unterminated quoted field at end of file");
@@ -114,6 +118,30 @@ final class Csv implements Closeable {
         return out;
       }
     }
+  }
+
+  /**
+   * {@code in.readLine()}, with a decoding error (a reader that reports malformed UTF-8) turned
+   * into an IOException naming the source and the line. The reader decodes ahead in blocks, so the
+   * bad bytes are on that line or a later one.
+   *
+   * @param lineNo the 1-based number of the line about to be read
+   */
+  static String readLine(BufferedReader in, String source, long lineNo) throws IOException {
+    try {
+      return in.readLine();
+    } catch (CharacterCodingException e) {
+      throw new IOException(
+          source + ":" + lineNo + ": not valid UTF-8 (on this line or one of the next few)", e);
+    }
+  }
+
+  /** A UTF-8 decoder that reports malformed input instead of replacing it with U+FFFD. */
+  static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 
   /** Reads the header record and maps column names to indices. */

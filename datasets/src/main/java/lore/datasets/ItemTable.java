@@ -79,7 +79,7 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
    * @param tensor the safetensors tensor name, or null for the only one
    * @throws IOException for a malformed table (see {@link Npy#read(Path)}, {@link
    *     Safetensors#read(Path, String)}), or an ids file whose line count differs from the rows, or
-   *     which has an empty or duplicated id (naming the file and line)
+   *     which has an empty or duplicated id or bytes that are not UTF-8 (naming the file and line)
    */
   public static ItemTable read(Path file, Path idsFile, String tensor) throws IOException {
     Npy.Matrix m = isSafetensors(file) ? Safetensors.read(file, tensor) : Npy.read(file);
@@ -92,7 +92,15 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
 
   /** Reads an ids side file, checking count, emptiness and duplicates. */
   static List<String> readIds(Path file, int rows) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>();
+    try (java.io.BufferedReader in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(Files.newInputStream(file), Csv.strictUtf8()))) {
+      String source = file.toString();
+      for (String l = Csv.readLine(in, source, 1); l != null; l = Csv.readLine(in, source, lines.size() + 1)) {
+        lines.add(l);
+      }
+    }
     while (!lines.isEmpty() && lines.getLast().isEmpty()) {
       lines.removeLast();
     }

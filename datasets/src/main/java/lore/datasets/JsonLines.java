@@ -1,8 +1,11 @@
 package lore.datasets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +13,12 @@ import java.util.Locale;
 
 /** JSON lines (one JSON object per line) through Jackson, with {@code file:line} errors. */
 final class JsonLines {
-  static final ObjectMapper JSON = new ObjectMapper();
+  // one value per line, each key once: "{...} x" or a repeated key is an error, not a silent guess
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private JsonLines() {}
 
@@ -29,7 +37,7 @@ final class JsonLines {
   /** Parses each non-blank line as a JSON object. */
   static void forEach(BufferedReader in, String source, LineConsumer c) throws IOException {
     int line = 0;
-    for (String l = in.readLine(); l != null; l = in.readLine()) {
+    for (String l = Csv.readLine(in, source, 1); l != null; l = Csv.readLine(in, source, line + 1)) {
       line++;
       if (l.isBlank()) {
         continue;

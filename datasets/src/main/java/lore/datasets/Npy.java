@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes NumPy {@code .npy} files holding one 2-D little-endian float32 or float16 matrix
@@ -28,9 +26,6 @@ public final class Npy {
   private static final ValueLayout.OfInt INT_LE =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long MAX_FLOATS = Integer.MAX_VALUE - 8L;
-  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-  private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-  private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
   private Npy() {}
 
@@ -67,7 +62,8 @@ public final class Npy {
    * the heap; the mapping is released before returning. Allocates rows x cols floats; blocking I/O.
    *
    * @throws IOException if the file cannot be read, has a bad magic string or an unsupported
-   *     version, a malformed header, another dtype, Fortran order, not exactly two dimensions, more
+   *     version, a malformed header (not exactly the keys descr, fortran_order and shape once
+   *     each, or text after the dict), another dtype, Fortran order, not exactly two dimensions, more
    *     than {@code Integer.MAX_VALUE - 8} elements, fewer or more data bytes than the shape needs,
    *     or a NaN or infinite value; the message names the file (and the row, column and byte
    *     offset of a bad value)
@@ -135,9 +131,9 @@ public final class Npy {
     int[] shape = parseHeader(header, source, dtype);
     int rows = shape[0];
     int cols = shape[1];
-    long bytes = (long) rows * cols * dtype[0].bytes();
+    long bytes = Math.multiplyExact(Math.multiplyExact((long) rows, cols), dtype[0].bytes());
     long dataStart = preamble + headerLen;
-    long expected = dataStart + bytes;
+    long expected = Math.addExact(dataStart, bytes);
     if (size < expected) {
       throw new IOException(
           source
@@ -256,67 +252,210 @@ public final class Npy {
     }
   }
 
-  /** Returns {rows, cols}. */
+  /**
+   * Parses the header, a Python dict literal such as {@code {'descr': '<f4', 'fortran_order':
+   * False, 'shape': (2, 3), }} followed by spaces and a newline. Exactly the keys {@code descr},
+   * {@code fortran_order} and {@code shape}, each once, in any order, quoted with ' or ". Returns
+   * {rows, cols}.
+   */
   private static int[] parseHeader(String header, String file, Dtype[] dtype) throws IOException {
-    String h = header.strip();
-    if (!h.startsWith("{") || !h.endsWith("}")) {
-      throw new IOException(file + ": malformed .npy header (not a dict): " + abbreviate(h));
+    HeaderParser p = new HeaderParser(header, file);
+    String descr = null;
+    Boolean fortran = null;
+    long[] shape = null;
+    String shapeText = null;
+    p.expect('{');
+    while (!p.eat('}')) {
+      String key = p.string("a key");
+      p.expect(':');
+      switch (key) {
+        case "descr" -> {
+          p.once(key, descr);
+          descr = p.string("the descr string");
+        }
+        case "fortran_order" -> {
+          p.once(key, fortran);
+          fortran = p.bool(key);
+        }
+        case "shape" -> {
+          p.once(key, shape);
+          int from = p.pos;
+          shape = p.tuple();
+          shapeText = header.substring(from, p.pos);
+        }
+        default ->
+            throw p.error("unknown key '" + abbreviate(key) + "' (expected descr, fortran_order, shape)");
+      }
+      if (!p.eat(',')) {
+        p.expect('}');
+        break;
+      }
     }
-    Matcher descr = DESCR.matcher(h);
-    Matcher order = ORDER.matcher(h);
-    Matcher shape = SHAPE.matcher(h);
-    if (!descr.find() || !order.find() || !shape.find()) {
-      throw new IOException(
-          file
-              + ": malformed .npy header (needs descr, fortran_order and shape): "
-              + abbreviate(h));
+    p.skipSpace();
+    if (p.pos < header.length()) {
+      throw p.error("unexpected text after the dict");
     }
-    switch (descr.group(1)) {
+    for (Object[] kv :
+        new Object[][] {{"descr", descr}, {"fortran_order", fortran}, {"shape", shape}}) {
+      if (kv[1] == null) {
+        throw p.error("missing key '" + kv[0] + "'");
+      }
+    }
+    switch (descr) {
       case "<f4" -> dtype[0] = Dtype.F32;
       case "<f2" -> dtype[0] = Dtype.F16;
       default ->
           throw new IOException(
               file
                   + ": unsupported dtype '"
-                  + descr.group(1)
+                  + abbreviate(descr)
                   + "' (only little-endian float32 '<f4' and float16 '<f2')");
     }
-    if (order.group(1).equals("True")) {
+    if (fortran) {
       throw new IOException(file + ": Fortran-order arrays are not supported (only C order)");
     }
-    String dims = shape.group(1).strip();
-    if (dims.endsWith(",")) {
-      dims = dims.substring(0, dims.length() - 1);
+    if (shape.length != 2) {
+      throw new IOException(file + ": expected a 2-D array, shape is " + shapeText);
     }
-    String[] parts = dims.isEmpty() ? new String[0] : dims.split(",", -1);
-    if (parts.length != 2) {
-      throw new IOException(
-          file + ": expected a 2-D array, shape is (" + shape.group(1).strip() + ")");
-    }
-    int[] out = new int[2];
-    for (int i = 0; i < 2; i++) {
-      String p = parts[i].strip();
-      long v;
-      try {
-        v = Long.parseLong(p);
-      } catch (NumberFormatException e) {
-        throw new IOException(file + ": malformed .npy shape (" + shape.group(1) + ")", e);
+    for (long v : shape) {
+      if (v > Integer.MAX_VALUE) {
+        throw new IOException(file + ": .npy shape " + shapeText + " is out of range");
       }
-      if (v < 0 || v > Integer.MAX_VALUE) {
-        throw new IOException(file + ": .npy shape (" + shape.group(1) + ") is out of range");
-      }
-      out[i] = (int) v;
     }
-    if ((long) out[0] * out[1] > MAX_FLOATS) {
+    // each factor is below 2^31, so the product cannot overflow a long
+    if (shape[0] * shape[1] > MAX_FLOATS) {
       throw new IOException(
           file
               + ": shape ("
-              + out[0]
+              + shape[0]
               + ", "
-              + out[1]
+              + shape[1]
               + ") has more elements than a Java array holds");
     }
-    return out;
+    return new int[] {(int) shape[0], (int) shape[1]};
+  }
+
+  /** A cursor over the header dict; every error names the file and the byte offset. */
+  private static final class HeaderParser {
+    private final String h;
+    private final String file;
+    int pos;
+
+    HeaderParser(String h, String file) {
+      this.h = h;
+      this.file = file;
+    }
+
+    IOException error(String what) {
+      return new IOException(
+          file + ": malformed .npy header: " + what + " at character " + pos + " of "
+              + abbreviate(h.strip()));
+    }
+
+    void skipSpace() {
+      while (pos < h.length() && (h.charAt(pos) == ' ' || h.charAt(pos) == '\t'
+          || h.charAt(pos) == '\n' || h.charAt(pos) == '\r')) {
+        pos++;
+      }
+    }
+
+    boolean eat(char c) {
+      skipSpace();
+      if (pos < h.length() && h.charAt(pos) == c) {
+        pos++;
+        return true;
+      }
+      return false;
+    }
+
+    void expect(char c) throws IOException {
+      if (!eat(c)) {
+        throw error(pos >= h.length() ? "expected '" + c + "', the header ends" : "expected '" + c + "'");
+      }
+    }
+
+    void once(String key, Object seen) throws IOException {
+      if (seen != null) {
+        throw error("duplicate key '" + key + "'");
+      }
+    }
+
+    /** A quoted string without escapes (no key or dtype of this format needs one). */
+    String string(String what) throws IOException {
+      skipSpace();
+      char q = pos < h.length() ? h.charAt(pos) : 0;
+      if (q != '\'' && q != '"') {
+        throw error("expected " + what + " in quotes");
+      }
+      int end = h.indexOf(q, pos + 1);
+      int escape = h.indexOf('\\', pos + 1);
+      if (end < 0) {
+        throw error("unterminated string");
+      }
+      if (escape >= 0 && escape < end) {
+        throw error("escape sequences are not supported");
+      }
+      String out = h.substring(pos + 1, end);
+      pos = end + 1;
+      return out;
+    }
+
+    boolean bool(String key) throws IOException {
+      skipSpace();
+      if (h.startsWith("True", pos)) {
+        pos += 4;
+        return true;
+      }
+      if (h.startsWith("False", pos)) {
+        pos += 5;
+        return false;
+      }
+      throw error(key + " must be True or False");
+    }
+
+    /** A tuple of non-negative integers: (), (n,), (n, m), with an optional trailing comma. */
+    long[] tuple() throws IOException {
+      skipSpace();
+      if (!eat('(')) {
+        throw shapeError("expected a tuple");
+      }
+      long[] dims = new long[0];
+      while (!eat(')')) {
+        skipSpace();
+        int from = pos;
+        long v = 0;
+        while (pos < h.length() && h.charAt(pos) >= '0' && h.charAt(pos) <= '9') {
+          v = v * 10 + (h.charAt(pos) - '0');
+          if (v > Integer.MAX_VALUE) { // stops before a long could overflow
+            throw new IOException(
+                file + ": .npy shape dimension " + abbreviate(h.substring(from).strip())
+                    + " is out of range");
+          }
+          pos++;
+        }
+        if (pos == from) {
+          throw shapeError("expected a non-negative integer");
+        }
+        if (dims.length == 32) { // numpy's own limit on dimensions
+          throw shapeError("more than 32 dimensions");
+        }
+        dims = java.util.Arrays.copyOf(dims, dims.length + 1);
+        dims[dims.length - 1] = v;
+        if (!eat(',')) {
+          if (!eat(')')) {
+            throw shapeError("expected ',' or ')'");
+          }
+          break;
+        }
+      }
+      return dims;
+    }
+
+    private IOException shapeError(String what) {
+      return new IOException(
+          file + ": malformed .npy shape: " + what + " at character " + pos + " of "
+              + abbreviate(h.strip()));
+    }
   }
 
   private static String abbreviate(String s) {

@@ -59,10 +59,10 @@ public final class PairsCsv {
    * Blocking I/O.
    *
    * @throws IOException if the file cannot be read, its header is none of the three, the original
-   *     header is used over a table whose ids are not its row numbers, it has no comparison, or a
-   *     line has other than 3 columns, a quote, an empty user id, an unknown item id, a non-integer
-   *     row or one outside [0, rows), or chosen == rejected; the message starts with {@code
-   *     file:line}
+   *     header is used over a table whose ids are not its row numbers, it has no comparison, bytes
+   *     that are not UTF-8, or a line has other than 3 columns, a quote, an empty user id, an
+   *     unknown item id, a row that is not an int in ASCII digits or is outside [0, rows), or chosen
+   *     == rejected; the message starts with {@code file:line}
    * @throws IllegalArgumentException if the item table itself is invalid (see {@link
    *     PreferenceData#builder})
    */
@@ -70,7 +70,8 @@ public final class PairsCsv {
     Npy.Matrix m = items.matrix();
     PreferenceData.Builder builder = PreferenceData.builder(m.data(), m.rows(), m.cols());
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String header = in.readLine();
+      String source = file.toString();
+      String header = Csv.readLine(in, source, 1);
       if (header != null && header.startsWith("\uFEFF")) {
         header = header.substring(1);
       }
@@ -101,7 +102,9 @@ public final class PairsCsv {
                 + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
       }
       int lineNo = 1;
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
+      for (String line = Csv.readLine(in, source, 2);
+          line != null;
+          line = Csv.readLine(in, source, lineNo + 1)) {
         lineNo++;
         if (line.isEmpty()) {
           continue;
@@ -266,12 +269,21 @@ public final class PairsCsv {
   }
 
   private static int parseIndex(String s, String role, Path file, int lineNo) throws IOException {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new IOException(
-          file + ":" + lineNo + ": " + role + " item '" + abbreviate(s) + "' is not an integer", e);
+    // ASCII digits only: Integer.parseInt would also take '+1' and other scripts' digits
+    boolean ok = !s.isEmpty() && s.length() <= 11;
+    for (int i = 0; ok && i < s.length(); i++) {
+      char c = s.charAt(i);
+      ok = (c >= '0' && c <= '9') || (c == '-' && i == 0 && s.length() > 1);
     }
+    try {
+      if (ok) {
+        return Integer.parseInt(s);
+      }
+    } catch (NumberFormatException e) {
+      // out of int range: reported below
+    }
+    throw new IOException(
+        file + ":" + lineNo + ": " + role + " item '" + abbreviate(s) + "' is not an integer");
   }
 
   private static int columns(String line) {

@@ -9,12 +9,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Per-user ratings {@code (user, item, score)} over a fixed item set, grouped by user in order of
  * first appearance. Items are rows of an item table.
  */
 public final class Ratings {
+  /** A decimal number, optionally signed, with an optional exponent: -7.82, 4, .5, 1e-3. */
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+  /** Spelled-out non-finite values, reported as such rather than as not a number. */
+  private static final Pattern NON_FINITE = Pattern.compile("[+-]?(?:NaN|Infinity)");
+
   private final List<String> users;
   private final int[] offsets;
   private final int[] items;
@@ -69,7 +76,8 @@ public final class Ratings {
    *
    * @param itemIndex item id to item row
    * @throws IOException naming {@code source:line} for a short row, an unknown item id, a score
-   *     that is not a finite number, or a second rating of the same item by the same user
+   *     that is not a finite decimal number, malformed input of {@code in}'s charset, or a second
+   *     rating of the same item by the same user
    */
   public static Ratings read(Reader in, char sep, String source, Map<String, Integer> itemIndex)
       throws IOException {
@@ -98,12 +106,13 @@ public final class Ratings {
                   + itemIndex.size() + " items)");
         }
         String sv = csv.field(r, cs);
-        float s;
-        try {
-          s = Float.parseFloat(sv);
-        } catch (NumberFormatException e) {
-          throw new IOException(csv.where() + ": score '" + Csv.abbreviate(sv) + "' is not a number");
+        // a decimal only: Float.parseFloat would also take 3.5f, 0x1p3 and other Java syntax
+        if (!DECIMAL.matcher(sv).matches() && !NON_FINITE.matcher(sv).matches()) {
+          throw new IOException(
+              csv.where() + ": score '" + Csv.abbreviate(sv)
+                  + "' is not a number (expected a decimal such as 4.5 or -7.82)");
         }
+        float s = Float.parseFloat(sv);
         if (!Float.isFinite(s)) {
           throw new IOException(csv.where() + ": score " + sv + " is not finite");
         }

@@ -1,8 +1,10 @@
 package lore.datasets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,7 +35,9 @@ import java.util.Objects;
  * the file bytes on the heap). Blocking I/O; stateless and thread-safe.
  */
 public final class Safetensors {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // a repeated key would otherwise let the last tensor entry (or field) silently win
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final long MAX_HEADER = 100L << 20;
 
   private Safetensors() {}
@@ -40,19 +45,13 @@ public final class Safetensors {
   /**
    * The names of the tensors in {@code file}, in header order. Reads only the header.
    *
-   * @throws IOException if the header is truncated or malformed, naming the file
+   * @throws IOException if the header is truncated or malformed (as for {@link #read(Path,
+   *     String)}), naming the file
    */
   public static List<String> names(Path file) throws IOException {
     try (Arena arena = Arena.ofConfined();
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ObjectNode header = header(map(ch, arena, file), file.toString());
-      List<String> out = new ArrayList<>();
-      header.fieldNames().forEachRemaining(n -> {
-        if (!n.equals("__metadata__")) {
-          out.add(n);
-        }
-      });
-      return out;
+      return tensorNames(header(map(ch, arena, file), file.toString()));
     }
   }
 
@@ -61,9 +60,12 @@ public final class Safetensors {
    * rows x cols floats; blocking I/O.
    *
    * @throws IOException if the header is truncated (with the offset where it ends) or is not the
-   *     documented JSON, the tensor is missing (the message lists the names), not 2-D, of an
-   *     unsupported dtype, its offsets disagree with its shape or lie past the end of the file, or
-   *     it holds a NaN or infinity (with row, column and byte offset); the message names the file
+   *     documented JSON (a repeated key included), any tensor entry has a shape that is not a list
+   *     of non-negative integers with a product that fits a long, or data_offsets that are not two
+   *     integers {@code begin <= end} inside the data buffer spanning exactly the shape's bytes; the
+   *     tensor is missing (the message lists the names), not 2-D, of an unsupported dtype, or it
+   *     holds a NaN or infinity (with row, column and byte offset); the message names the file and
+   *     the tensor
    */
   public static Npy.Matrix read(Path file, String name) throws IOException {
     try (Arena arena = Arena.ofConfined();
@@ -78,12 +80,7 @@ public final class Safetensors {
     ObjectNode header = header(seg, source);
     long dataStart = 8 + seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
     if (name == null) {
-      List<String> names = new ArrayList<>();
-      header.fieldNames().forEachRemaining(n -> {
-        if (!n.equals("__metadata__")) {
-          names.add(n);
-        }
-      });
+      List<String> names = tensorNames(header);
       if (names.size() != 1) {
         throw new IOException(
             source + ": holds " + names.size() + " tensors " + names + "; name the one to read");
@@ -92,55 +89,32 @@ public final class Safetensors {
     }
     JsonNode t = header.get(name);
     if (t == null || name.equals("__metadata__")) {
-      List<String> names = new ArrayList<>();
-      header.fieldNames().forEachRemaining(names::add);
-      names.remove("__metadata__");
-      throw new IOException(source + ": no tensor '" + name + "' (tensors: " + names + ")");
+      throw new IOException(
+          source + ": no tensor '" + name + "' (tensors: " + tensorNames(header) + ")");
     }
     String where = source + ": tensor '" + name + "'";
+    String dt = t.get("dtype").asText();
     Dtype dtype =
-        switch (t.path("dtype").asText("")) {
+        switch (dt) {
           case "F32" -> Dtype.F32;
           case "F16" -> Dtype.F16;
           case "BF16" -> Dtype.BF16;
           default ->
               throw new IOException(
-                  where
-                      + ": unsupported dtype '"
-                      + t.path("dtype").asText("")
-                      + "' (supported: F32, F16, BF16)");
+                  where + ": unsupported dtype '" + dt + "' (supported: F32, F16, BF16)");
         };
-    JsonNode shape = t.path("shape");
-    if (!shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToLong()
-        || !shape.get(1).canConvertToLong()) {
+    JsonNode shape = t.get("shape");
+    if (shape.size() != 2) {
       throw new IOException(where + ": expected a 2-D shape, got " + shape);
     }
-    long rows = shape.get(0).asLong();
-    long cols = shape.get(1).asLong();
-    if (rows < 0 || cols < 0 || rows * cols > Integer.MAX_VALUE - 8L) {
+    // header() checked the entries, the element count (no overflow) and the byte count
+    long rows = shape.get(0).longValue();
+    long cols = shape.get(1).longValue();
+    if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE
+        || rows * cols > Integer.MAX_VALUE - 8L) {
       throw new IOException(where + ": shape " + shape + " is out of range for a Java array");
     }
-    JsonNode off = t.path("data_offsets");
-    if (!off.isArray() || off.size() != 2) {
-      throw new IOException(where + ": malformed data_offsets " + off);
-    }
-    long begin = off.get(0).asLong(-1);
-    long end = off.get(1).asLong(-1);
-    long bytes = rows * cols * dtype.bytes();
-    if (begin < 0 || end - begin != bytes) {
-      throw new IOException(
-          where + ": data_offsets " + off + " hold " + (end - begin) + " bytes, shape " + shape
-              + " x " + dtype + " needs " + bytes);
-    }
-    if (dataStart + end > seg.byteSize()) {
-      throw new IOException(
-          where
-              + ": truncated data: ends at byte offset "
-              + (dataStart + end)
-              + ", file has "
-              + seg.byteSize()
-              + " bytes");
-    }
+    long begin = t.get("data_offsets").get(0).longValue();
     return new Npy.Matrix(
         dtype.toFloats(seg, dataStart + begin, (int) rows, (int) cols, source), (int) rows,
         (int) cols);
@@ -234,15 +208,22 @@ public final class Safetensors {
               + " bytes");
     }
     byte[] hb = seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+    // the format says UTF-8; decoding it here also keeps Jackson from guessing UTF-16 or UTF-32
+    String text;
+    try {
+      text = Csv.strictUtf8().decode(ByteBuffer.wrap(hb)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+    }
     JsonNode root;
     try {
-      root = JSON.readTree(hb);
+      root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+      long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
       throw new IOException(
           source
               + ": malformed safetensors header JSON"
-              + (at >= 0 ? " at byte offset " + (8 + at) : "")
+              + (at >= 0 ? " at character " + at + " of the header" : "")
               + ": "
               + e.getOriginalMessage(),
           e);
@@ -250,13 +231,120 @@ public final class Safetensors {
     if (!(root instanceof ObjectNode o)) {
       throw new IOException(source + ": safetensors header is not a JSON object");
     }
+    long dataBytes = seg.byteSize() - 8 - n;
     for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().isObject()) {
-        throw new IOException(source + ": header entry '" + e.getKey() + "' is not an object");
+      if (e.getKey().equals("__metadata__")) {
+        checkMetadata(e.getValue(), source);
+      } else {
+        checkEntry(e.getValue(), source + ": tensor '" + e.getKey() + "'", dataBytes);
       }
     }
     return o;
+  }
+
+  /** {@code __metadata__} is a flat object of strings (what the format defines). */
+  private static void checkMetadata(JsonNode m, String source) throws IOException {
+    if (!m.isObject()) {
+      throw new IOException(source + ": __metadata__ is not a JSON object");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw new IOException(
+            source + ": __metadata__ value of '" + e.getKey() + "' is not a string");
+      }
+    }
+  }
+
+  /**
+   * Checks one tensor entry, whatever its dtype: the shape holds non-negative integers whose
+   * product fits a long, the data_offsets are two integers with begin <= end inside the data
+   * buffer, and (for a known dtype) they span exactly product x element size bytes. All of it in
+   * checked arithmetic: a header is untrusted input.
+   */
+  private static void checkEntry(JsonNode t, String where, long dataBytes) throws IOException {
+    if (!t.isObject()) {
+      throw new IOException(where + ": header entry is not a JSON object");
+    }
+    JsonNode dt = t.get("dtype");
+    if (dt == null || !dt.isTextual()) {
+      throw new IOException(where + ": missing or non-string dtype " + dt);
+    }
+    JsonNode shape = t.get("shape");
+    if (shape == null || !shape.isArray()) {
+      throw new IOException(where + ": missing or non-array shape " + shape);
+    }
+    long elements = 1;
+    for (int i = 0; i < shape.size(); i++) {
+      JsonNode s = shape.get(i);
+      // isIntegralNumber: 2.7 and 2.0 are not dimensions; canConvertToLong: nor is 2^64
+      if (!s.isIntegralNumber() || !s.canConvertToLong() || s.longValue() < 0) {
+        throw new IOException(
+            where + ": shape " + shape + ": entry " + i + " (" + s
+                + ") is not a non-negative integer");
+      }
+      try {
+        elements = Math.multiplyExact(elements, s.longValue());
+      } catch (ArithmeticException overflow) {
+        throw new IOException(where + ": shape " + shape + ": element count overflows a long");
+      }
+    }
+    JsonNode off = t.get("data_offsets");
+    if (off == null || !off.isArray() || off.size() != 2
+        || !isLong(off.get(0)) || !isLong(off.get(1))) {
+      throw new IOException(where + ": data_offsets " + off + " are not two integers");
+    }
+    long begin = off.get(0).longValue();
+    long end = off.get(1).longValue();
+    if (begin < 0 || begin > end) {
+      throw new IOException(
+          where + ": data_offsets " + off + ": begin must be >= 0 and <= end");
+    }
+    if (end > dataBytes) {
+      throw new IOException(
+          where + ": truncated data: data_offsets " + off + " end past the end of the "
+              + dataBytes + "-byte data buffer");
+    }
+    int size = elementBytes(dt.asText());
+    if (size > 0) {
+      long bytes;
+      try {
+        bytes = Math.multiplyExact(elements, size);
+      } catch (ArithmeticException overflow) {
+        throw new IOException(where + ": shape " + shape + ": byte count overflows a long");
+      }
+      if (end - begin != bytes) {
+        throw new IOException(
+            where + ": data_offsets " + off + " hold " + (end - begin) + " bytes, shape " + shape
+                + " x " + dt.asText() + " needs " + bytes);
+      }
+    }
+  }
+
+  private static boolean isLong(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToLong();
+  }
+
+  /** Bytes per element of a safetensors dtype, or 0 for one this reader does not know. */
+  private static int elementBytes(String dtype) {
+    return switch (dtype) {
+      case "BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3" -> 1;
+      case "U16", "I16", "F16", "BF16" -> 2;
+      case "U32", "I32", "F32" -> 4;
+      case "U64", "I64", "F64" -> 8;
+      default -> 0;
+    };
+  }
+
+  private static List<String> tensorNames(ObjectNode header) {
+    List<String> out = new ArrayList<>();
+    header.fieldNames().forEachRemaining(n -> {
+      if (!n.equals("__metadata__")) {
+        out.add(n);
+      }
+    });
+    return out;
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {

@@ -153,6 +153,49 @@ class NpyTest extends QuietTest {
             "more elements"));
   }
 
+  /** Header dicts that a pattern search misreads: each must be rejected, naming the file. */
+  static Stream<Arguments> lyingHeaders() {
+    String ok = "'descr': '<f4', 'fortran_order': False, 'shape': (1, 2)";
+    return Stream.of(
+        // a pattern search found the '<f2' inside the first value and read 4 bytes as 2 halves
+        Arguments.of("descr inside a value", "{'x': \"'descr': '<f2', \", " + ok + ", }", "unknown key 'x'"),
+        Arguments.of("duplicate descr", "{'descr': '<f2', " + ok + ", }", "duplicate key 'descr'"),
+        Arguments.of("duplicate shape", "{" + ok + ", 'shape': (2, 1), }", "duplicate key 'shape'"),
+        Arguments.of("text after the dict", "{" + ok + ", } }", "after the dict"),
+        Arguments.of("missing shape", "{'descr': '<f2', 'fortran_order': False, }", "missing key 'shape'"),
+        Arguments.of("order as text", "{'descr': '<f2', 'fortran_order': 'False', 'shape': (1, 2)}", "fortran_order"),
+        Arguments.of("descr not text", "{'descr': 2, 'fortran_order': False, 'shape': (1, 2)}", "descr"),
+        Arguments.of("unterminated text", "{'descr': '<f2, 'fortran_order': False, 'shape': (1, 2)}", "malformed .npy header"),
+        Arguments.of("negative dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (-1, -2)}", "malformed .npy shape"),
+        Arguments.of("float dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (1.0, 2)}", "malformed .npy shape"),
+        Arguments.of("huge dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (99999999999999999999999, 2)}", "out of range"),
+        Arguments.of("missing comma", "{'descr': '<f2' 'fortran_order': False, 'shape': (1, 2)}", "malformed .npy header"),
+        Arguments.of("shape not closed", "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2}", "malformed .npy shape"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("lyingHeaders")
+  void lyingHeaderDictIsRejected(String name, String header, String expected) throws IOException {
+    Path f = dir.resolve("lie-" + name.replace(' ', '_') + ".npy");
+    Files.write(f, npy(1, header, 128, new byte[4]));
+    IOException e = assertThrows(IOException.class, () -> Npy.readFloat32(f), name);
+    assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void headerDictInAnyOrderWithDoubleQuotesIsRead() throws IOException {
+    Path f = dir.resolve("order.npy");
+    Files.write(
+        f,
+        npy(1, "{\"shape\": (1, 2,), \"fortran_order\": False, \"descr\": \"<f2\"}", 64,
+            new byte[] {0, 0x3c, 0, (byte) 0xc0}));
+    Npy.Matrix m = Npy.readFloat32(f);
+    assertEquals(1, m.rows());
+    assertEquals(2, m.cols());
+    assertArrayEquals(new float[] {1f, -2f}, m.data());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("corrupt")
   void corruptFileIsRejectedNamingTheFile(String name, byte[] bytes, String expected)

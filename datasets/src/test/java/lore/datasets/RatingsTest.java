@@ -112,4 +112,41 @@ class RatingsTest extends QuietTest {
       assertEquals(10, u.size(), u.user());
     }
   }
+
+  @Test
+  void userWithMorePairsThanAnArrayHoldsIsSampledWithoutListingThem() {
+    // 66,000 distinct ratings: 2.18e9 pairs, once listed in a 16 GB long[] (OutOfMemoryError)
+    int m = 66_000;
+    int[] items = new int[m];
+    float[] scores = new float[m];
+    for (int i = 0; i < m; i++) {
+      items[i] = i;
+      scores[i] = i;
+    }
+    UserPairs p = new RatingsToPairs(0, 10, SEED).pairs("u", items, scores, m, new java.util.SplittableRandom(SEED));
+    assertEquals(10, p.size());
+    for (int i = 0; i < p.size(); i++) {
+      assertTrue(p.chosen()[i] > p.rejected()[i], "higher score is chosen, seed " + SEED);
+    }
+  }
+
+  @Test
+  void sparseAndDenseSamplingAgreeExactly() {
+    var rnd = new java.util.SplittableRandom(SEED);
+    for (int trial = 0; trial < 200; trial++) {
+      int m = 1 + rnd.nextInt(60);
+      int[] items = new int[m];
+      float[] scores = new float[m];
+      for (int i = 0; i < m; i++) {
+        items[i] = 100 + i;
+        scores[i] = rnd.nextInt(6) * 0.5f; // ties and gaps
+      }
+      RatingsToPairs rules = new RatingsToPairs(rnd.nextInt(3) * 0.5, 1 + rnd.nextInt(40), rnd.nextLong());
+      long seed = rnd.nextLong();
+      UserPairs dense = rules.pairs("u", items, scores, m, new java.util.SplittableRandom(seed), Integer.MAX_VALUE);
+      UserPairs sparse = rules.pairs("u", items, scores, m, new java.util.SplittableRandom(seed), 0);
+      assertEquals(java.util.Arrays.toString(dense.chosen()), java.util.Arrays.toString(sparse.chosen()), "trial " + trial);
+      assertEquals(java.util.Arrays.toString(dense.rejected()), java.util.Arrays.toString(sparse.rejected()), "trial " + trial);
+    }
+  }
 }

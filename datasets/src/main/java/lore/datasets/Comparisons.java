@@ -308,21 +308,8 @@ public final class Comparisons {
   }
 
   /**
-   * All comparisons, split by {@code protocol} into seen users' train and test pairs and unseen
-   * users' few-shot and test pairs ({@link Protocol#fromComparisons}).
-   */
-  public PreferenceSplits toProtocol(ItemTable table, Protocol protocol) throws IOException {
-    int[] rows = rows(table);
-    return PreferenceSplits.of(
-        table,
-        protocol.fromComparisons(
-            byUser(null, rows), table.matrix().data(), table.rows(), table.cols()),
-        null);
-  }
-
-  /**
    * Embeds the item texts ({@link TextEmbeddings#embed}): an item table whose ids are the texts'
-   * content hashes, for {@link #toSplits} or {@link #toProtocol}. Allocates texts x d floats.
+   * content hashes, for {@link #toSplits}. Allocates texts x d floats.
    *
    * @throws IllegalStateException if the items are ids
    */

@@ -56,13 +56,19 @@ public record PreferenceSplits(
     }
   }
 
-  /** The four sets of {@link Protocol} under {@link #PROTOCOL_SPLITS} (empty sets left out). */
-  public static PreferenceSplits of(ItemTable items, Protocol.Splits s, float[] refRewards) {
+  /** The four sets of the seen/unseen protocol, under {@link #PROTOCOL_SPLITS}. */
+  public static PreferenceSplits of(
+      ItemTable items,
+      PreferenceData train,
+      PreferenceData fewShot,
+      PreferenceData testSeen,
+      PreferenceData testUnseen,
+      float[] refRewards) {
     Map<String, PreferenceData> m = new LinkedHashMap<>();
-    m.put("train", s.train());
-    m.put("fewshot", s.fewShot());
-    m.put("test-seen", s.testSeen());
-    m.put("test-unseen", s.testUnseen());
+    m.put("train", train);
+    m.put("fewshot", fewShot);
+    m.put("test-seen", testSeen);
+    m.put("test-unseen", testUnseen);
     return new PreferenceSplits(items, m, usersOf(m.values()), refRewards);
   }
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A sentence-embedding model: texts in, one fixed-length float vector per text out. The project's
- * default is all-MiniLM-L6-v2 run in-process on ONNX ({@code lore.tools.MiniLmEmbedder}, 384
+ * default is all-MiniLM-L6-v2 run in-process on ONNX ({@code lore.cli.MiniLmEmbedder}, 384
  * dims); a bigger model or a table of precomputed vectors can implement this instead. {@link
  * TextEmbeddings} batches, caches and reports progress around any implementation.
  *

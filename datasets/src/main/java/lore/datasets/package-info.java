@@ -3,14 +3,13 @@
  * lore.datasets.SyntheticPersonalLlm} with {@link lore.datasets.SyntheticConfig}, producing {@link
  * lore.datasets.SyntheticData}) and small file formats that map to {@link lore.PreferenceData}:
  * {@link lore.datasets.Npy} (2-D float32 {@code .npy} item tables), {@link lore.datasets.PairsCsv}
- * ({@code user,chosen,rejected} comparisons) and {@link lore.datasets.DatasetFiles} (a dataset as a
+ * (comparisons by item id or row) and {@link lore.datasets.DatasetFiles} (a dataset as a
  * directory of both).
  *
  * <p>Real data: {@link lore.datasets.ItemTable} (item embeddings from {@code .npy} float32/float16 or
  * {@code .safetensors} F32/F16/BF16, memory-mapped, with an ids side file), {@link
  * lore.datasets.Ratings} and {@link lore.datasets.RatingsToPairs} (within-user pairs from rating
- * gaps), {@link lore.datasets.Protocol} (seen/unseen users, train/test and few-shot splits), the
- * bundled {@link lore.datasets.Jester5k} and {@link lore.datasets.Zappos5}, {@link
+ * gaps), the bundled {@link lore.datasets.Jester5k} and {@link lore.datasets.Zappos5}, {@link
  * lore.datasets.MovieLens} from a directory, and {@link lore.datasets.TextEmbedder} with {@link
  * lore.datasets.TextEmbeddings} (batched, content-hash cache) for items that come as text.
  *

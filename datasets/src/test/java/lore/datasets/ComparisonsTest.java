@@ -133,23 +133,6 @@ class ComparisonsTest extends QuietTest {
   }
 
   @Test
-  void protocolSplitsCommentsWithoutASplitColumn() throws IOException {
-    ItemTable t = table("a", "b", "c");
-    StringBuilder s = new StringBuilder("user,chosen,rejected\n");
-    for (int u = 0; u < 10; u++) {
-      s.append("u").append(u).append(",a,b\nu").append(u).append(",b,c\n");
-    }
-    Path f = dir.resolve("p.csv");
-    Files.writeString(f, s);
-    Comparisons c = Comparisons.read(f, Comparisons.Columns.DEFAULT, t.index());
-    PreferenceSplits p = c.toProtocol(t, new Protocol(0.2, 1, 0.5, SEED));
-    assertEquals(PreferenceSplits.PROTOCOL_SPLITS, List.copyOf(p.splits().keySet()));
-    assertEquals(8, p.splits().get("train").userCount(), "seed " + SEED);
-    assertEquals(2, p.splits().get("fewshot").userCount(), "seed " + SEED);
-    assertEquals(10, p.users().size());
-  }
-
-  @Test
   void errorsNameFileAndLine() throws IOException {
     Map<String, Integer> idx = table("a", "b").index();
     IOException e = readFails("bad.csv", "user,chosen,rejected\nu,a,b\nu,a,zz\n", idx);

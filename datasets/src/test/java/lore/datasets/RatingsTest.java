@@ -74,7 +74,7 @@ class RatingsTest extends QuietTest {
   }
 
   @Test
-  void bundledJesterLoadsAndProtocolSplitsByItems() throws IOException {
+  void bundledJesterLoads() throws IOException {
     ItemTable items = Jester5k.embeddings();
     assertEquals(100, items.rows());
     assertEquals(384, items.cols());
@@ -83,25 +83,6 @@ class RatingsTest extends QuietTest {
     assertEquals(5000, r.userCount());
     assertEquals(363_209, r.size());
     assertEquals(100, Jester5k.jokes().texts().size());
-    Protocol.Splits s =
-        new Protocol(0.2, 9, 0.5, SEED)
-            .fromRatings(r, new RatingsToPairs(1.0, 50, SEED), items.matrix().data(), 100, 384);
-    assertEquals(1000, s.fewShot().userCount() + s.droppedUsers() / 5, 20);
-    assertTrue(s.train().userCount() > 3900);
-    // a user's test items never appear in its train pairs
-    String user = s.train().userId(0);
-    int tu = s.testSeen().userIndex(user);
-    Set<Integer> trainItems = new HashSet<>();
-    for (int p = s.train().pairStart(0); p < s.train().pairEnd(0); p++) {
-      trainItems.add(s.train().chosen(p));
-      trainItems.add(s.train().rejected(p));
-    }
-    for (int p = s.testSeen().pairStart(tu); p < s.testSeen().pairEnd(tu); p++) {
-      assertTrue(!trainItems.contains(s.testSeen().chosen(p)));
-      assertTrue(!trainItems.contains(s.testSeen().rejected(p)));
-    }
-    assertTrue(s.fewShot().pairCount() <= 9 * s.fewShot().userCount());
-    assertNotEquals(0, s.testUnseen().pairCount());
   }
 
   @Test

@@ -53,6 +53,9 @@ public final class AtomicReplace {
   public static void replace(Path file, Body body) throws IOException {
     Path target = file.toAbsolutePath();
     Path tmp = temporaryFor(target);
+    // where the file system names files by key (device and inode), a writer checks that the file
+    // it locked is still the one at the temporary name; a directory has a key exactly then
+    boolean keyed = target.getParent() != null && fileKey(target.getParent()) != null;
     for (int attempt = 1; ; attempt++) {
       Object before = fileKey(tmp);
       // no TRUNCATE_EXISTING: the file may be another writer's until we hold its lock
@@ -72,8 +75,7 @@ public final class AtomicReplace {
         // A save that finished between our open and our lock has moved the file we opened onto
         // the target; write only if the temporary name still names the file we locked.
         Object now = fileKey(tmp);
-        boolean noKeys = now == null && Files.exists(tmp, LinkOption.NOFOLLOW_LINKS);
-        if (!noKeys && (before == null || !before.equals(now))) {
+        if (keyed && (before == null || !before.equals(now))) {
           if (attempt < ATTEMPTS) {
             continue; // closing the channel releases the lock
           }

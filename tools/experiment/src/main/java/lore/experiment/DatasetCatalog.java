@@ -1,0 +1,163 @@
+package lore.experiment;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import lore.PreferenceData;
+import lore.datasets.ItemTable;
+import lore.datasets.ItemTexts;
+import lore.datasets.Jester5k;
+import lore.datasets.MovieLens;
+import lore.datasets.Npy;
+import lore.datasets.PersonalLlm;
+import lore.datasets.ProgressListener;
+import lore.datasets.Ratings;
+import lore.datasets.RatingsToPairs;
+import lore.datasets.SyntheticConfig;
+import lore.datasets.TextEmbeddings;
+
+/**
+ * The datasets of {@code demo}, {@code experiment} and {@code convert}, by one set of names, each
+ * as an {@link ExperimentDataset} that draws seeded seen/unseen splits (the one splitter of the
+ * project). Beside the method catalog ({@link MethodCatalog}).
+ */
+public final class DatasetCatalog {
+  /** The names, as every command spells them. */
+  public static final List<String> NAMES =
+      List.of("synthetic", "personalllm", "jester5k", "zappos5", "movielens", "pairs");
+
+  private DatasetCatalog() {}
+
+  /** The synthetic PersonalLLM-protocol generator: a new generator seed per split. */
+  public static ExperimentDataset synthetic(SyntheticConfig config) {
+    return new SyntheticDataset(config);
+  }
+
+  /**
+   * The real PersonalLLM benchmark exported in the reference layout under {@code dataDir}: a new
+   * Dirichlet population of users per split.
+   *
+   * @param trainPairs train prompts per seen user; 0 for the reference's {@code int(0.005 M)}
+   */
+  public static ExperimentDataset personalLlm(
+      Path dataDir, double alpha, int seen, int unseen, int trainPairs) throws IOException {
+    return new PersonalLlmDataset(PersonalLlm.readTable(dataDir), alpha, seen, unseen, trainPairs);
+  }
+
+  /**
+   * Bundled Jester5k: within-user pairs from rating gaps over MiniLM joke embeddings, split item-
+   * disjoint ({@code dataDir} null: the bundled ratings).
+   */
+  public static ExperimentDataset jester5k(
+      Path dataDir, RatingsToPairs rules, double unseenFraction, double testFraction,
+      int trainPairs) throws IOException {
+    ItemTable table = Jester5k.embeddings();
+    Ratings ratings =
+        dataDir == null ? Jester5k.ratings(table.index()) : Jester5k.ratings(dataDir, table.index());
+    String name =
+        String.format(
+            Locale.ROOT,
+            "jester5k (%s embeddings, pairs with rating gap >= %s, <= %d per user)",
+            Jester5k.EMBEDDING_MODEL,
+            rules.minGap(),
+            rules.maxPairsPerUser());
+    return new ItemSplitDataset(
+            ItemSplitDataset.pairsFromRatings(table, ratings, rules), name, null, unseenFraction,
+            testFraction, trainPairs)
+        .withItemIds(table.ids());
+  }
+
+  /**
+   * Bundled Zappos5 (or {@code dataDir/zappos_6000.csv}): 10 comparisons of 5 one-hot shoes per
+   * worker, split by comparison (5 items are too few for item-disjoint splits).
+   *
+   * @throws IllegalArgumentException if some worker would get fewer than {@code fewShot} few-shot
+   *     comparisons
+   */
+  public static ExperimentDataset zappos5(
+      Path dataDir, double unseenFraction, double testFraction, int trainPairs, int fewShot)
+      throws IOException {
+    PairSplitDataset z =
+        new PairSplitDataset(
+                PairSplitDataset.zappos5(dataDir),
+                "zappos5 (" + (dataDir == null ? "bundled" : dataDir.toString()) + ", one-hot shoes)",
+                unseenFraction,
+                testFraction,
+                trainPairs)
+            .withItemIds(lore.datasets.Zappos5.items().ids());
+    int avail = z.fewShotGuaranteed();
+    if (fewShot > avail) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "--few-shot %d: each zappos5 user has only %d non-test comparisons at"
+                  + " --test-fraction %s; use --few-shot %d or less (or a smaller"
+                  + " --test-fraction)",
+              fewShot,
+              avail,
+              testFraction,
+              avail));
+    }
+    return z;
+  }
+
+  /**
+   * MovieLens ml-latest-small under {@code dataDir} ({@code movies.csv}, {@code ratings.csv}):
+   * titles and genres embedded by MiniLM on first use (cached beside the data, or in {@code
+   * ~/.cache/lore} when that is read-only), within-user pairs from rating gaps, item-disjoint
+   * splits.
+   */
+  public static ExperimentDataset movieLens(
+      Path dataDir, RatingsToPairs rules, double unseenFraction, double testFraction,
+      int trainPairs, int threads, ProgressListener progress, PrintWriter log)
+      throws IOException {
+    ItemTexts movies = MovieLens.movies(dataDir);
+    Path cache =
+        Files.isWritable(dataDir)
+            ? dataDir.resolve(".lore-cache")
+            : Path.of(System.getProperty("user.home"), ".cache", "lore");
+    log.printf(
+        Locale.ROOT, "embedding %d movie titles + genres (cache %s)%n", movies.texts().size(),
+        cache);
+    log.flush();
+    float[] v;
+    try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
+      v = TextEmbeddings.embed(new MiniLmEmbedder(pool), movies.texts(), cache, 64, progress);
+    }
+    ItemTable items = new ItemTable(new Npy.Matrix(v, movies.ids().size(), 384), movies.ids());
+    Ratings ratings = MovieLens.ratings(dataDir, items.index());
+    String name =
+        String.format(
+            Locale.ROOT,
+            "movielens (%s, titles + genres by all-MiniLM-L6-v2, pairs with rating gap >= %s,"
+                + " <= %d per user)",
+            dataDir.getFileName(),
+            rules.minGap(),
+            rules.maxPairsPerUser());
+    return new ItemSplitDataset(
+            ItemSplitDataset.pairsFromRatings(items, ratings, rules), name, null, unseenFraction,
+            testFraction, trainPairs)
+        .withItemIds(items.ids());
+  }
+
+  /**
+   * The user's own pairs over an item table: item-disjoint splits, or split by comparison with
+   * {@code byPair}.
+   *
+   * @param itemIds ids of the table's rows, or null
+   */
+  public static ExperimentDataset pairs(
+      PreferenceData all, String name, boolean byPair, double unseenFraction, double testFraction,
+      int trainPairs, List<String> itemIds) {
+    return byPair
+        ? new PairSplitDataset(all, name, unseenFraction, testFraction, trainPairs)
+            .withItemIds(itemIds)
+        : new ItemSplitDataset(all, name, null, unseenFraction, testFraction, trainPairs)
+            .withItemIds(itemIds);
+  }
+}

@@ -1,0 +1,182 @@
+package lore.experiment;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The results of an experiment: every (split, method) result and rank selection on splits {@code
+ * 0..R-1} (read back from the results file, so resumed runs are whole), and their summaries over
+ * splits. Methods of earlier runs into the same directory that this run did not name (e.g. the
+ * baselines added by a second command with other {@code --methods}) are kept and reported after the
+ * configured ones, so one table holds everything the directory measured. Immutable.
+ */
+public final class ExperimentResults {
+  private final ExperimentConfig config;
+  private final List<MethodResult> methods;
+  private final List<RankResult> ranks;
+
+  /** Keeps the results of {@code config}'s splits. */
+  public ExperimentResults(
+      ExperimentConfig config, List<MethodResult> methods, List<RankResult> ranks) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.methods = methods.stream().filter(m -> m.split() < config.splits()).toList();
+    this.ranks = ranks.stream().filter(r -> r.split() < config.splits()).toList();
+  }
+
+  /**
+   * Methods in table order: the configured ones, then any other method with results, in the order
+   * the results file first names them.
+   */
+  public List<String> methodNames() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(config.methodNames());
+    methods.forEach(m -> names.add(m.method()));
+    return List.copyOf(names);
+  }
+
+  /** Methods with rank selections: the configured ranked methods first, then the others. */
+  public List<String> rankFamilies() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    config.rankedMethods().forEach(r -> names.add(r.name()));
+    ranks.forEach(r -> names.add(r.method()));
+    return List.copyOf(names);
+  }
+
+  public ExperimentConfig config() {
+    return config;
+  }
+
+  /** Every (split, method) result. */
+  public List<MethodResult> methodResults() {
+    return methods;
+  }
+
+  /** Every rank selection. */
+  public List<RankResult> rankResults() {
+    return ranks;
+  }
+
+  /**
+   * Mean and sample std over splits of a per-split value.
+   *
+   * @param mean mean over splits
+   * @param std sample std over splits (n - 1), NaN for one split
+   * @param splits number of splits
+   */
+  public record Stat(double mean, double std, int splits) {
+    static Stat of(double[] perSplit) {
+      return new Stat(Metrics.mean(perSplit), Metrics.std(perSplit), perSplit.length);
+    }
+  }
+
+  /**
+   * One method over all splits.
+   *
+   * @param method name
+   * @param seen per-split mean over seen users: mean and std over splits
+   * @param unseen likewise for unseen users
+   * @param overall likewise over all users
+   * @param seenUserStd mean over splits of the std over seen users
+   * @param unseenUserStd mean over splits of the std over unseen users
+   * @param overallUserStd mean over splits of the std over all users
+   * @param parameterCount mean over splits of the parameter count
+   * @param ranks rank chosen in each split (empty for methods without rank selection)
+   * @param fewShotCurve unseen accuracy by k: mean and std over the splits that offer that k
+   * @param trainSeconds mean training time
+   */
+  public record MethodSummary(
+      String method,
+      Stat seen,
+      Stat unseen,
+      Stat overall,
+      double seenUserStd,
+      double unseenUserStd,
+      double overallUserStd,
+      double parameterCount,
+      List<Integer> ranks,
+      SortedMap<Integer, Stat> fewShotCurve,
+      double trainSeconds) {}
+
+  /** Summaries in table order; methods without results yet are left out. */
+  public List<MethodSummary> summaries() {
+    List<MethodSummary> out = new ArrayList<>();
+    for (String name : methodNames()) {
+      List<MethodResult> rs =
+          methods.stream()
+              .filter(m -> m.method().equals(name))
+              .sorted((a, b) -> Integer.compare(a.split(), b.split()))
+              .toList();
+      if (rs.isEmpty()) {
+        continue;
+      }
+      TreeMap<Integer, List<Double>> byK = new TreeMap<>();
+      List<Integer> chosen = new ArrayList<>();
+      for (MethodResult r : rs) {
+        r.fewShotCurve().forEach((k, v) -> byK.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        if (r.rank() > 0) {
+          chosen.add(r.rank());
+        }
+      }
+      TreeMap<Integer, Stat> curve = new TreeMap<>();
+      byK.forEach((k, v) -> curve.put(k, Stat.of(v.stream().mapToDouble(x -> x).toArray())));
+      out.add(
+          new MethodSummary(
+              name,
+              Stat.of(values(rs, r -> r.seen().mean())),
+              Stat.of(values(rs, r -> r.unseen().mean())),
+              Stat.of(values(rs, r -> r.overall().mean())),
+              Metrics.mean(values(rs, r -> r.seen().std())),
+              Metrics.mean(values(rs, r -> r.unseen().std())),
+              Metrics.mean(values(rs, r -> r.overall().std())),
+              Metrics.mean(values(rs, r -> r.parameterCount())),
+              Collections.unmodifiableList(chosen),
+              Collections.unmodifiableSortedMap(curve),
+              Metrics.mean(values(rs, MethodResult::trainSeconds))));
+    }
+    return out;
+  }
+
+  /**
+   * Validation accuracy by rank for one family: mean and std over splits.
+   *
+   * @return empty when the family has no rank selection yet
+   */
+  public SortedMap<Integer, Stat> rankCurve(String family) {
+    TreeMap<Integer, List<Double>> byRank = new TreeMap<>();
+    for (RankResult r : ranks) {
+      if (r.method().equals(family)) {
+        for (int i = 0; i < r.ranks().size(); i++) {
+          byRank.computeIfAbsent(r.ranks().get(i), x -> new ArrayList<>())
+              .add(r.validationAccuracy().get(i));
+        }
+      }
+    }
+    TreeMap<Integer, Stat> out = new TreeMap<>();
+    byRank.forEach((b, v) -> out.put(b, Stat.of(v.stream().mapToDouble(x -> x).toArray())));
+    return out;
+  }
+
+  private static double[] values(List<MethodResult> rs, ToDoubleFunction<MethodResult> f) {
+    return rs.stream().mapToDouble(f).toArray();
+  }
+
+  /** The report in markdown: the paper-form table, then per-user spread, curves and notes. */
+  public String markdown() {
+    return Report.markdown(this);
+  }
+
+  /** Percent with one decimal, "n/a" for NaN. */
+  static String pct(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", 100 * v);
+  }
+
+  /** {@code mean ± std} in percent; the std is left out for one split. */
+  static String pct(Stat s) {
+    return Double.isNaN(s.std()) ? pct(s.mean()) : pct(s.mean()) + " ± " + pct(s.std());
+  }
+}

@@ -1,0 +1,126 @@
+package lore.experiment;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import lore.FitConfig;
+import lore.TrainConfig;
+import lore.experiment.methods.BtMethod;
+import lore.experiment.methods.LoReMethod;
+import lore.experiment.methods.LoReMlpMethod;
+import lore.experiment.methods.PalMethod;
+import lore.experiment.methods.RefMethod;
+import lore.experiment.methods.VplMethod;
+
+/**
+ * Methods of the comparison by name, for the command line: {@code LoRe} (rank chosen per split from
+ * the rank grid, or the fixed rank of the training configuration when the grid is empty), {@code
+ * BT}, {@code LoRe-MLP}, {@code PAL-A}, {@code PAL-B} and {@code VPL} with their published (or
+ * default) settings, and {@code ref} where the dataset has a reference reward (synthetic: the
+ * generator's population-average reward; PersonalLLM: the mean of the ten reward models' scores).
+ */
+public final class MethodCatalog {
+  private MethodCatalog() {}
+
+  /** Names this catalog knows, in table order. */
+  public static List<String> names() {
+    return List.of("LoRe", "BT", "LoRe-MLP", "PAL-A", "PAL-B", "VPL");
+  }
+
+  /**
+   * Settings of the engine-based methods (LoRe, BT).
+   *
+   * @param train the trainer's configuration (its rank is LoRe's when no rank is selected; its
+   *     {@code threads} is the number of work partitions)
+   * @param fit few-shot fitting of new users
+   * @param executor runs the trainer's partitions in parallel (owned by the caller, who shuts it
+   *     down); null runs them one after another on the calling thread. Either way the model is
+   *     bitwise identical for a given seed, kernel and {@code train.threads()}.
+   */
+  public record Settings(TrainConfig train, FitConfig fit, Executor executor) {
+    public Settings {
+      Objects.requireNonNull(train, "train");
+      Objects.requireNonNull(fit, "fit");
+    }
+
+    /** Settings that train on the calling thread. */
+    public Settings(TrainConfig train, FitConfig fit) {
+      this(train, fit, null);
+    }
+  }
+
+  /**
+   * Adds the named methods to {@code builder}.
+   *
+   * @param names method names, case-insensitive
+   * @param selectRank whether {@code LoRe}'s rank is chosen per split (needs a rank grid)
+   * @throws IllegalArgumentException for an unknown name (the message lists the known ones)
+   */
+  public static void addTo(
+      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank) {
+    addTo(builder, names, s, selectRank, null);
+  }
+
+  /**
+   * As {@link #addTo(ExperimentConfig.Builder, List, Settings, boolean)}; with a {@link
+   * ExperimentDataset} that has a reference reward, {@code ref} is also offered.
+   */
+  public static void addTo(
+      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank,
+      ExperimentDataset dataset) {
+    for (String raw : names) {
+      if (raw.strip().equalsIgnoreCase("ref")
+          && dataset != null
+          && dataset.hasReferenceReward()) {
+        builder.method(RefMethod.ofTableRewards("ref", dataset::referenceReward));
+        continue;
+      }
+      switch (canonical(raw)) {
+        case "LoRe" -> {
+          if (selectRank) {
+            builder.rankedMethod(loreFamily(s));
+          } else {
+            builder.method(LoReMethod.create(s.train(), s.fit(), s.executor()));
+          }
+        }
+        case "BT" -> builder.method(BtMethod.create(s.train(), s.executor()));
+        case "LoRe-MLP" -> builder.method(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
+        case "PAL-A" -> builder.method(PalMethod.palA(PalMethod.Config.paperA()));
+        case "PAL-B" -> builder.method(PalMethod.palB(PalMethod.Config.paperB(), null, 0));
+        case "VPL" -> builder.method(VplMethod.create(VplMethod.Config.paper()));
+        default -> throw new IllegalStateException(raw);
+      }
+    }
+  }
+
+  private static RankedMethod loreFamily(Settings s) {
+    return new RankedMethod() {
+      @Override
+      public String name() {
+        return "LoRe";
+      }
+
+      @Override
+      public PreferenceMethod withRank(int rank) {
+        return LoReMethod.create(
+            s.train().withRank(rank), s.fit(), s.executor());
+      }
+    };
+  }
+
+  private static String canonical(String raw) {
+    for (String k : names()) {
+      if (k.toLowerCase(Locale.ROOT).equals(raw.strip().toLowerCase(Locale.ROOT))) {
+        return k;
+      }
+    }
+    if (raw.strip().equalsIgnoreCase("ref")) {
+      throw new IllegalArgumentException(
+          "method 'ref' needs a reference reward: only the synthetic (population-average reward)"
+              + " and personalllm (mean of the ten reward models' scores) datasets provide one");
+    }
+    throw new IllegalArgumentException(
+        "unknown method '" + raw + "'; available: " + String.join(", ", names()));
+  }
+}

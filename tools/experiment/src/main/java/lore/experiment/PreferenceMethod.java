@@ -1,0 +1,42 @@
+package lore.experiment;
+
+import lore.PreferenceData;
+
+/**
+ * One method of the paper's comparison (ref, BT, LoRe, LoRe-MLP, PAL-A, PAL-B, VPL), trained on the
+ * same frozen item embeddings. The experiment protocol owns splits and metrics; a method only
+ * trains, adapts to new users and produces margins.
+ */
+public interface PreferenceMethod {
+
+  /** Short name for tables and plots, e.g. {@code "LoRe"} or {@code "PAL-A"}. */
+  String name();
+
+  /**
+   * Trains on the seen users' training pairs.
+   *
+   * @param train seen users' pairs (item table shared with every other split)
+   * @param seed seed of every random choice of the method
+   */
+  Trained train(PreferenceData train, long seed);
+
+  /** A trained method. Not thread-safe. */
+  interface Trained {
+
+    /**
+     * Adapts to new users from their few-shot pairs (for methods that cannot, e.g. BT or ref, a
+     * no-op that still makes the users known). May be called several times (e.g. for each k of
+     * the few-shot curve); each call replaces earlier adaptations of the same users.
+     */
+    void adapt(PreferenceData fewShot, long seed);
+
+    /**
+     * One margin per pair of {@code test}, in pair order: positive when the method prefers the
+     * chosen item for that pair's user. Users must be seen users or adapted new users.
+     */
+    float[] margins(PreferenceData test);
+
+    /** Learned parameters, counted from the actual model (paper Table 6 / Figure 3). */
+    long parameterCount();
+  }
+}

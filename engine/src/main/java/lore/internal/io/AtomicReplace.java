@@ -28,6 +28,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 public final class AtomicReplace {
   private static final int ATTEMPTS = 10;
 
+  /**
+   * Targets being saved by this process. A file lock excludes other processes only: the JDK keeps
+   * no reliable per-thread exclusion, and on POSIX systems closing any channel on a file drops the
+   * process's locks on it, so a second thread must never even open the temporary file.
+   */
+  private static final java.util.Set<Path> SAVING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private AtomicReplace() {}
 
   /** Writes the new content of a file to an open channel (at position 0, the file empty). */
@@ -51,7 +58,22 @@ public final class AtomicReplace {
    *     in progress (the message names the file)
    */
   public static void replace(Path file, Body body) throws IOException {
-    Path target = file.toAbsolutePath();
+    Path target = file.toAbsolutePath().normalize();
+    Path dir = target.getParent();
+    if (dir != null && Files.isDirectory(dir)) { // one key for every spelling of the directory
+      target = dir.toRealPath().resolve(target.getFileName());
+    }
+    if (!SAVING.add(target)) {
+      throw new IOException(target + ": another save to this file is in progress in this process");
+    }
+    try {
+      replaceLocked(target, body);
+    } finally {
+      SAVING.remove(target);
+    }
+  }
+
+  private static void replaceLocked(Path target, Body body) throws IOException {
     Path tmp = temporaryFor(target);
     // where the file system names files by key (device and inode), a writer checks that the file
     // it locked is still the one at the temporary name; a directory has a key exactly then

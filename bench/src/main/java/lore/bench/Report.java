@@ -58,12 +58,24 @@ public final class Report {
     if (args.length == 0) {
       throw new IllegalArgumentException("usage: Report result.json [more.json ...]");
     }
-    Report r = new Report();
+    List<Path> files = new ArrayList<>();
     for (String a : args) {
-      r.read(Path.of(a));
+      files.add(Path.of(a));
     }
-    r.write();
-    System.out.print(r.out);
+    System.out.print(render(KernelProvider.choose("auto").name(), files));
+  }
+
+  /**
+   * The report of {@code files}. {@code kernels} is a {@code Kernels.name()} such as {@code
+   * panama/512}; its width gives the lanes of the FMA probe, so a test can fix it.
+   */
+  static String render(String kernels, List<Path> files) throws IOException {
+    Report r = new Report();
+    for (Path f : files) {
+      r.read(f);
+    }
+    r.write(kernels);
+    return r.out.toString();
   }
 
   @SuppressWarnings("unchecked")
@@ -145,8 +157,7 @@ public final class Report {
     return l;
   }
 
-  private void write() {
-    String kernels = KernelProvider.choose("auto").name();
+  private void write(String kernels) {
     int lanes = kernels.startsWith("panama/") ? Integer.parseInt(kernels.substring(7)) / 32 : 16;
     line("- JDK: " + jdk);
     line("- CPU: " + cpu());

@@ -1,5 +1,9 @@
 package lore.bench;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,10 @@ import lore.internal.kernel.KernelProvider;
  * benchmarks.jar lore.bench.Report result.json... > RESULTS-tables.md}.
  */
 public final class Report {
+  /** Strict where JMH's output is: one JSON value per file, nothing after it. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
   private static final String[] IMPL_ORDER = {"panama", "scalar", "ejml", "nd4j", "engine"};
 
   /** One JMH result. Times are in milliseconds. */
@@ -78,60 +86,69 @@ public final class Report {
     return r.out.toString();
   }
 
-  @SuppressWarnings("unchecked")
   private void read(Path file) throws IOException {
-    List<Object> all = (List<Object>) Json.parse(Files.readString(file));
-    for (Object o : all) {
-      Map<String, Object> m = (Map<String, Object>) o;
-      String full = (String) m.get("benchmark");
+    JsonNode all = JSON.readTree(Files.readString(file));
+    if (!all.isArray()) {
+      throw new IllegalArgumentException(file + ": not a JMH result list (-rf json)");
+    }
+    for (JsonNode m : all) {
+      String full = text(m.get("benchmark"), "benchmark");
       int dot = full.lastIndexOf('.');
       String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
-      jdk = m.get("jdkVersion") + " (" + m.get("vmName") + " " + m.get("vmVersion") + ")";
+      jdk = m.path("jdkVersion").asText() + " (" + m.path("vmName").asText() + " "
+          + m.path("vmVersion").asText() + ")";
       Map<String, String> params = new TreeMap<>();
-      Object ps = m.get("params");
-      if (ps != null) {
-        ((Map<String, Object>) ps).forEach((k, v) -> params.put(k, String.valueOf(v)));
+      for (var p : m.path("params").properties()) {
+        params.put(p.getKey(), p.getValue().asText());
       }
       if (params.containsValue("nd4j")) {
-        nd4jBuilds.add(nd4jBuild((List<Object>) m.get("jvmArgs")));
+        nd4jBuilds.add(nd4jBuild(m.path("jvmArgs")));
       }
-      Map<String, Object> pm = (Map<String, Object>) m.get("primaryMetric");
-      double toMs = toMillis((String) pm.get("scoreUnit"));
+      JsonNode pm = m.path("primaryMetric");
+      double toMs = toMillis(text(pm.get("scoreUnit"), "scoreUnit"));
       Map<String, Double> pct = new LinkedHashMap<>();
-      ((Map<String, Object>) pm.get("scorePercentiles"))
-          .forEach((k, v) -> pct.put(k, ((Double) v) * toMs));
-      Double alloc = null;
-      Object sec = m.get("secondaryMetrics");
-      if (sec != null) {
-        Object gc = ((Map<String, Object>) sec).get("gc.alloc.rate.norm");
-        if (gc != null) {
-          alloc = (Double) ((Map<String, Object>) gc).get("score");
-        }
+      for (var p : pm.path("scorePercentiles").properties()) {
+        pct.put(p.getKey(), number(p.getValue(), "percentile " + p.getKey()) * toMs);
       }
-      Object err = pm.get("scoreError");
-      double error = err instanceof Double e ? e * toMs : Double.NaN;
+      JsonNode gc = m.path("secondaryMetrics").path("gc.alloc.rate.norm").get("score");
+      Double alloc = gc == null ? null : number(gc, "gc.alloc.rate.norm");
+      // JMH writes the string "NaN" when one iteration leaves no error estimate
+      JsonNode err = pm.get("scoreError");
+      double error = err != null && err.isNumber() ? err.doubleValue() * toMs : Double.NaN;
       results.add(
           new Result(
               cls,
               full.substring(dot + 1),
               params,
               pct.get("50.0"),
-              (Double) pm.get("score") * toMs,
+              number(pm.get("score"), "score") * toMs,
               error,
               pct,
               alloc));
     }
   }
 
+  private static String text(JsonNode v, String what) {
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("JMH result: " + what + " is " + v + ", not a string");
+    }
+    return v.asText();
+  }
+
+  private static double number(JsonNode v, String what) {
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException("JMH result: " + what + " is " + v + ", not a number");
+    }
+    return v.doubleValue();
+  }
+
   /** The ND4J build of a fork, from the flag that {@link Main} passes to every fork. */
-  static String nd4jBuild(List<Object> jvmArgs) {
+  static String nd4jBuild(JsonNode jvmArgs) {
     String flag = "-D" + Nd4jNatives.PROPERTY + "=";
-    if (jvmArgs != null) {
-      for (Object a : jvmArgs) {
-        if (a instanceof String s && s.startsWith(flag)) {
-          String ext = s.substring(flag.length());
-          return ext.isEmpty() ? "generic" : ext.substring(1);
-        }
+    for (JsonNode a : jvmArgs) {
+      if (a.isTextual() && a.asText().startsWith(flag)) {
+        String ext = a.asText().substring(flag.length());
+        return ext.isEmpty() ? "generic" : ext.substring(1);
       }
     }
     return "unrecorded (run without lore.bench.Main)";

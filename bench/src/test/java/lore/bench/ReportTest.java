@@ -1,6 +1,7 @@
 package lore.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Report} on a committed JMH result file: {@code report-fixture.json} is real {@code -rf
@@ -75,5 +77,22 @@ class ReportTest {
   void fmaLanesComeFromTheKernelsWidth() throws Exception {
     String got = render("panama/256");
     assertTrue(got.contains("| FMA peak, 12 chains x 8 lanes | 1 | 0.0042 |"), got);
+  }
+
+  @Test
+  void rejectsWhatJmhDoesNotWrite(@TempDir Path dir) throws IOException {
+    Path object = Files.writeString(dir.resolve("object.json"), "{\"benchmark\": \"a.B.c\"}");
+    assertThrows(IllegalArgumentException.class, () -> Report.render(KERNELS, List.of(object)));
+    Path trailing = Files.writeString(dir.resolve("trailing.json"), "[] ]");
+    assertThrows(IOException.class, () -> Report.render(KERNELS, List.of(trailing)));
+    Path textScore =
+        Files.writeString(
+            dir.resolve("text-score.json"),
+            """
+            [{"benchmark": "lore.bench.StreamBenchmark.read", "params": {"mib": "1", "threads": "1"},
+              "primaryMetric": {"score": "0.5", "scoreUnit": "ms/op",
+                                "scorePercentiles": {"0.0": 0.5, "50.0": 0.5}}}]
+            """);
+    assertThrows(IllegalArgumentException.class, () -> Report.render(KERNELS, List.of(textScore)));
   }
 }

@@ -7,47 +7,24 @@ import lore.internal.kernel.ScalarKernels;
 import org.ejml.data.FMatrixRMaj;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Batched projection {@code Z = X A^T} (rows x d times d x B): {@code Kernels.project} vs EJML
  * {@code multTransB} vs ND4J {@code gemm}, single-threaded. rows x d is 64 MB at the defaults,
  * larger than L3, so at small B this is a memory-bound read of X.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms2g",
       "-Xmx2g", Flags.PRETOUCH
     })
-@State(Scope.Benchmark)
-public class ProjectBenchmark {
-  @Param({"panama", "scalar", "ejml", "nd4j"})
-  String impl;
-
-  @Param({"4096", "4095"}) // 4095 prices the tails
-  int d;
-
-  @Param({"2", "10", "50"})
-  int B;
-
-  @Param({"4096"})
-  int rows;
-
+public class ProjectBenchmark extends KernelState {
   // non-final on purpose: defeats constant folding
   float[] x;
   float[] basis;

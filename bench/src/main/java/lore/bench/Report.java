@@ -164,6 +164,10 @@ public final class Report {
     };
   }
 
+  private List<Result> select(String cls) {
+    return select(cls, x -> true);
+  }
+
   private List<Result> select(String cls, Predicate<Result> filter) {
     List<Result> l = new ArrayList<>();
     for (Result r : results) {
@@ -212,11 +216,9 @@ public final class Report {
   }
 
   private void rooflines(int lanes) {
-    line("## Rooflines measured in this run");
-    line("");
-    line("| probe | threads | median ms | ± error | derived |");
-    line("|---|---|---|---|---|");
-    for (Result r : select("StreamBenchmark", x -> true)) {
+    heading("Rooflines measured in this run");
+    header("probe", "threads", "median ms", "± error", "derived");
+    for (Result r : select("StreamBenchmark")) {
       double bytes = r.pi("mib") * 1048576.0;
       double gbs = bytes / 1e9 / (r.medianMs / 1e3);
       if (r.pi("threads") == 1) {
@@ -227,7 +229,7 @@ public final class Report {
       line("| STREAM-style read, " + r.p("mib") + " MiB | " + r.p("threads") + " | " + f(r.medianMs)
           + " | " + f(r.errorMs) + " | **" + f(gbs) + " GB/s** |");
     }
-    for (Result r : select("FmaPeakBenchmark", x -> true)) {
+    for (Result r : select("FmaPeakBenchmark")) {
       double flops = 2.0 * lanes * FmaPeakBenchmark.CHAINS * r.pi("iterations") * r.pi("threads");
       double gf = flops / 1e9 / (r.medianMs / 1e3);
       if (r.pi("threads") == 1) {
@@ -263,12 +265,11 @@ public final class Report {
   /** Project, gradient, fused: one table per (rows, d, B). */
   private void kernelTables(
       String cls, String title, int flopsPerElementPerRank, int bytesPerElement) {
-    List<Result> all = select(cls, x -> true);
+    List<Result> all = select(cls);
     if (all.isEmpty()) {
       return;
     }
-    line("## " + title + " (`" + cls + "`, 1 thread, ms per call)");
-    line("");
+    heading(title + " (`" + cls + "`, 1 thread, ms per call)");
     Map<String, List<Result>> groups = group(all, "rows", "d", "B");
     for (var e : groups.entrySet()) {
       Result any = e.getValue().get(0);
@@ -285,12 +286,11 @@ public final class Report {
   }
 
   private void trainTables() {
-    List<Result> all = select("TrainIterationBenchmark", x -> true);
+    List<Result> all = select("TrainIterationBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Training iteration (`TrainIterationBenchmark`, ms per iteration)");
-    line("");
+    heading("Training iteration (`TrainIterationBenchmark`, ms per iteration)");
     for (var e : group(all, "P", "users", "d", "B", "threads").entrySet()) {
       Result any = e.getValue().get(0);
       long p = any.pi("P");
@@ -314,9 +314,8 @@ public final class Report {
     double cpuMs = flops / (peak * 1e9) * 1e3;
     double roof = Math.max(memMs, cpuMs);
     String bound = memMs >= cpuMs ? "memory" : "compute";
-    line("| impl | median | min | ± error | ND4J ÷ this | scalar ÷ this | GB/s | GFLOP/s"
-        + " | roofline (" + bound + ") | of roofline |");
-    line("|---|---|---|---|---|---|---|---|---|---|");
+    header("impl", "median", "min", "± error", "ND4J ÷ this", "scalar ÷ this", "GB/s", "GFLOP/s",
+        "roofline (" + bound + ")", "of roofline");
     for (Result r : sorted(group)) {
       double s = r.medianMs / 1e3;
       line("| " + r.p("impl") + " | " + f(r.medianMs) + " | " + f(r.percentilesMs.get("0.0"))
@@ -329,14 +328,12 @@ public final class Report {
   }
 
   private void smallTables(String cls, String title, String key) {
-    List<Result> all = select(cls, x -> true);
+    List<Result> all = select(cls);
     if (all.isEmpty()) {
       return;
     }
-    line("## " + title + " (`" + cls + "`, 1 thread, µs per call)");
-    line("");
-    line("| n | B | path | median | ± error | ND4J ÷ this |");
-    line("|---|---|---|---|---|---|");
+    heading(title + " (`" + cls + "`, 1 thread, µs per call)");
+    header("n", "B", "path", "median", "± error", "ND4J ÷ this");
     for (var e : group(all, "n", "B").entrySet()) {
       Result nd4j = null;
       for (Result r : e.getValue()) {
@@ -354,14 +351,12 @@ public final class Report {
   }
 
   private void fewShot() {
-    List<Result> all = select("FewShotFitBenchmark", x -> true);
+    List<Result> all = select("FewShotFitBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
-    line("");
-    line("| kernels | rank | k | method | p50 | p99 | p99.9 | mean ± error |");
-    line("|---|---|---|---|---|---|---|---|");
+    heading("Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
+    header("kernels", "rank", "k", "method", "p50", "p99", "p99.9", "mean ± error");
     for (Result r : all) {
       line("| " + r.p("kernels") + " | " + r.p("rank") + " | " + r.p("k") + " | " + r.method + " | "
           + f(r.percentilesMs.get("50.0") * 1e3) + " | " + f(r.percentilesMs.get("99.0") * 1e3)
@@ -372,14 +367,12 @@ public final class Report {
   }
 
   private void score() {
-    List<Result> all = select("ScoreBenchmark", x -> true);
+    List<Result> all = select("ScoreBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Scoring (`ScoreBenchmark`, ns per call)");
-    line("");
-    line("| method | d | kernels | median | ± error | scalar ÷ this |");
-    line("|---|---|---|---|---|---|");
+    heading("Scoring (`ScoreBenchmark`, ns per call)");
+    header("method", "d", "kernels", "median", "± error", "scalar ÷ this");
     for (var e : group(all, "d").entrySet()) {
       for (String method : new String[] {"score", "rerank"}) {
         Result scalar = null;
@@ -401,9 +394,8 @@ public final class Report {
   }
 
   private void targets() {
-    line("## Targets");
-    line("");
-    List<Result> train = select("TrainIterationBenchmark", x -> true);
+    heading("Targets");
+    List<Result> train = select("TrainIterationBenchmark");
     for (var e : group(train, "P", "users", "d", "B", "threads").entrySet()) {
       Result panama = find(e.getValue(), "panama");
       Result nd4j = find(e.getValue(), "nd4j");
@@ -506,5 +498,17 @@ public final class Report {
 
   private void line(String s) {
     out.append(s).append('\n');
+  }
+
+  /** A level-2 heading and the blank line after it. */
+  private void heading(String title) {
+    line("## " + title);
+    line("");
+  }
+
+  /** The header row of a Markdown table and its separator row. */
+  private void header(String... columns) {
+    line("| " + String.join(" | ", columns) + " |");
+    line("|---".repeat(columns.length) + "|");
   }
 }

@@ -1,9 +1,13 @@
 package lore.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -77,6 +81,26 @@ class ReportTest {
   void fmaLanesComeFromTheKernelsWidth() throws Exception {
     String got = render("panama/256");
     assertTrue(got.contains("| FMA peak, 12 chains x 8 lanes | 1 | 0.0042 |"), got);
+  }
+
+  /** A file with the roofline probes only: no empty sections for the benchmarks it lacks. */
+  @Test
+  void leavesOutSectionsWithoutResults(@TempDir Path dir) throws Exception {
+    var mapper = new ObjectMapper();
+    ArrayNode probes = mapper.createArrayNode();
+    for (JsonNode r : mapper.readTree(resource("report-fixture.json").toFile())) {
+      if (r.get("benchmark").asText().matches(".*\\.(StreamBenchmark|FmaPeakBenchmark)\\..*")) {
+        probes.add(r);
+      }
+    }
+    assertEquals(4, probes.size());
+    Path file = dir.resolve("probes.json");
+    mapper.writeValue(file.toFile(), probes);
+    String got = Report.render(KERNELS, List.of(file));
+    List<String> headings = got.lines().filter(l -> l.startsWith("#")).toList();
+    assertEquals(List.of("## Rooflines measured in this run", "## Targets"), headings, got);
+    // nor the blank lines of one (Targets, always printed, may end blank)
+    assertFalse(got.substring(0, got.indexOf("## Targets")).contains("\n\n\n"), got);
   }
 
   @Test

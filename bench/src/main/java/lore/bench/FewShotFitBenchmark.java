@@ -11,14 +11,12 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Few-shot fitting of one new user from k pairs with the basis frozen, the latency a host service
@@ -29,25 +27,15 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {Flags.VECTOR, "-Xms1g", "-Xmx1g", Flags.PRETOUCH})
 @State(Scope.Thread) // a fitter belongs to one thread, as in a service: one per worker
-public class FewShotFitBenchmark {
+public class FewShotFitBenchmark extends EngineState {
   static final int MAX_PAIRS = 50;
-
-  /** The engine's process-wide kernels for this trial (see {@link EngineModels#selectKernels}). */
-  @Param({"panama", "scalar"})
-  String kernels;
 
   @Param({"9", "50"})
   int k;
-
-  /** Model rank; not named B, so that {@code -p B=...} for the kernels leaves it alone. */
-  @Param({"10"})
-  int rank;
 
   @Param({"4096"})
   int d;
@@ -61,8 +49,7 @@ public class FewShotFitBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    EngineModels.selectKernels(kernels);
-    model = EngineModels.tiny(d, rank);
+    model = trainedModel(d);
     fitter = model.fewShotFitter(FitConfig.defaults(), MAX_PAIRS);
     weights = new float[rank];
     // a planted user: each pair is ordered by a hidden w* . A e, so the fit has signal

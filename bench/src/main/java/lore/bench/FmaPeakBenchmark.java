@@ -5,18 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The compute roofline, measured in the same run: 12 independent FMA chains of the preferred vector
@@ -25,26 +18,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * measured 152 GFLOP/s per core with C on the Cascade Lake machine; this measures the machine the
  * run is on, from Java.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {Flags.VECTOR, "-Xms256m", "-Xmx256m"})
-@State(Scope.Benchmark)
-public class FmaPeakBenchmark {
+public class FmaPeakBenchmark extends ParallelState {
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   static final int CHAINS = 12;
-
-  @Param({"1", "2"})
-  int threads;
 
   @Param({"1048576"})
   int iterations;
 
   float[] seed;
-  Parallel parallel;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -63,11 +48,6 @@ public class FmaPeakBenchmark {
     if (Math.abs(got - want) > 1e-3 * want) {
       throw new IllegalStateException("FMA chains give " + got + ", the scalar reference " + want);
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    parallel.close();
   }
 
   @Benchmark

@@ -1,114 +1,52 @@
 package lore.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import lore.internal.kernel.Kernels;
-import lore.internal.kernel.ScalarKernels;
-import org.ejml.data.FMatrixRMaj;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Gradient accumulation {@code grad += G^T X} (B x rows times rows x d): {@code
  * Kernels.accumulateGradient} vs EJML {@code multAddTransA} vs ND4J {@code gemm} with beta 1,
- * single-threaded. All three accumulate, so grad grows across calls; that costs nothing.
+ * single-threaded. All three accumulate, so grad grows across calls; that costs nothing. The
+ * operand is G (rows x B), the result grad (B x d).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms2g",
       "-Xmx2g", Flags.PRETOUCH
     })
-@State(Scope.Benchmark)
-public class GradientBenchmark {
-  @Param({"panama", "scalar", "ejml", "nd4j"})
-  String impl;
-
-  @Param({"4096", "4095"})
-  int d;
-
-  @Param({"2", "10", "50"})
-  int B;
-
-  @Param({"4096"})
-  int rows;
-
-  float[] x;
-  float[] coef;
-  float[] grad;
-  Impl which;
-  Kernels kernels;
-  FMatrixRMaj ex;
-  FMatrixRMaj eg;
-  FMatrixRMaj egrad;
-  INDArray nx;
-  INDArray ng;
-  INDArray ngrad;
-
+public class GradientBenchmark extends ProductState {
   @Setup(Level.Trial)
   public void setUp() {
-    which = Impl.of(impl);
-    var rnd = new SplittableRandom(Inputs.SEED);
-    x = Inputs.uniform(rnd, (long) rows * d);
-    coef = Inputs.uniform(rnd, (long) rows * B);
-    grad = new float[B * d];
-    switch (which) {
-      case PANAMA, SCALAR -> kernels = which.kernels();
-      case EJML -> {
-        ex = FMatrixRMaj.wrap(rows, d, x);
-        eg = FMatrixRMaj.wrap(rows, B, coef);
-        egrad = FMatrixRMaj.wrap(B, d, grad);
-      }
-      case ND4J -> {
-        Nd4jPath.threads(1);
-        nx = Nd4jPath.matrix(x, rows, d);
-        ng = Nd4jPath.matrix(coef, rows, B);
-        ngrad = Nd4jPath.matrix(grad, B, d);
-      }
-    }
+    operands(rows, B, B, d);
     check();
   }
 
   /** Once per trial, outside timing: one call from zero matches the scalar reference. */
   void check() {
-    var ref = new ScalarKernels();
-    float[] want = new float[B * d];
-    float[] scale = new float[B * d];
-    ref.accumulateGradient(coef, 0, x, 0, rows, d, B, want);
-    ref.accumulateGradient(Inputs.abs(coef), 0, Inputs.abs(x), 0, rows, d, B, scale);
     gradient();
-    float[] got = which == Impl.ND4J ? ngrad.data().asFloat() : grad;
-    Checks.requireClose(impl + " gradient d=" + d + " B=" + B, want, got, scale, B * d);
+    requireMatchesScalar(
+        "gradient", (ref, a, g, out) -> ref.accumulateGradient(g, 0, a, 0, rows, d, B, out));
   }
 
   @Benchmark
   public Object gradient() {
     switch (which) {
       case PANAMA, SCALAR -> {
-        kernels.accumulateGradient(coef, 0, x, 0, rows, d, B, grad);
-        return grad;
+        kernels.accumulateGradient(operand, 0, x, 0, rows, d, B, result);
+        return result;
       }
       case EJML -> {
-        EjmlPath.gradient(eg, ex, egrad, 1);
-        return egrad;
+        EjmlPath.gradient(eOperand, ex, eResult, 1);
+        return eResult;
       }
       default -> {
-        return Nd4jPath.gradient(ng, nx, ngrad);
+        return Nd4jPath.gradient(nOperand, nx, nResult);
       }
     }
   }

@@ -5,17 +5,11 @@ import java.util.concurrent.TimeUnit;
 import lore.internal.kernel.Numerics;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -25,41 +19,28 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code Transforms.softPlus} and {@code sigmoid}. Margins span [-30, 30] to exercise both
  * branches.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms1g",
       "-Xmx1g", Flags.PRETOUCH
     })
-@State(Scope.Benchmark)
-public class LogisticLossBenchmark {
-  /** {@code engine} or {@code nd4j} (not {@code impl}: the engine has one implementation here). */
-  @Param({"engine", "nd4j"})
-  String path;
-
+public class LogisticLossBenchmark extends PathState {
   @Param({"45000"})
   int n;
 
   float[] margins;
   float[] coef;
-  boolean nd4j;
   INDArray nm;
   INDArray[] ncoef;
 
   @Setup(Level.Trial)
   public void setUp() {
-    if (!path.equals("engine") && !path.equals("nd4j")) {
-      throw new IllegalArgumentException("path " + path + " is not one of engine, nd4j");
-    }
-    nd4j = path.equals("nd4j");
+    selectPath();
     margins = Inputs.uniform(new SplittableRandom(Inputs.SEED), n, -30, 30);
     coef = new float[n];
     if (nd4j) {
-      Nd4jPath.threads(1);
       nm = Nd4jPath.vector(margins);
       ncoef = new INDArray[1];
     }

@@ -1,120 +1,58 @@
 package lore.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import lore.internal.kernel.Kernels;
-import lore.internal.kernel.ScalarKernels;
-import org.ejml.data.FMatrixRMaj;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Batched projection {@code Z = X A^T} (rows x d times d x B): {@code Kernels.project} vs EJML
  * {@code multTransB} vs ND4J {@code gemm}, single-threaded. rows x d is 64 MB at the defaults,
- * larger than L3, so at small B this is a memory-bound read of X.
+ * larger than L3, so at small B this is a memory-bound read of X. The operand is A (B x d), the
+ * result Z (rows x B).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms2g",
       "-Xmx2g", Flags.PRETOUCH
     })
-@State(Scope.Benchmark)
-public class ProjectBenchmark {
-  @Param({"panama", "scalar", "ejml", "nd4j"})
-  String impl;
-
-  @Param({"4096", "4095"}) // 4095 prices the tails
-  int d;
-
-  @Param({"2", "10", "50"})
-  int B;
-
-  @Param({"4096"})
-  int rows;
-
-  // non-final on purpose: defeats constant folding
-  float[] x;
-  float[] basis;
-  float[] z;
+public class ProjectBenchmark extends ProductState {
   Kernels.Workspace scratch;
-  Impl which;
-  Kernels kernels;
-  FMatrixRMaj ex;
-  FMatrixRMaj ea;
-  FMatrixRMaj ez;
-  INDArray nx;
-  INDArray na;
-  INDArray nz;
 
   @Setup(Level.Trial)
   public void setUp() {
-    which = Impl.of(impl);
-    var rnd = new SplittableRandom(Inputs.SEED);
-    x = Inputs.uniform(rnd, (long) rows * d);
-    basis = Inputs.uniform(rnd, (long) B * d);
-    z = new float[rows * B];
-    switch (which) {
-      case PANAMA, SCALAR -> {
-        kernels = which.kernels();
-        scratch = kernels.workspace();
-      }
-      case EJML -> {
-        ex = FMatrixRMaj.wrap(rows, d, x);
-        ea = FMatrixRMaj.wrap(B, d, basis);
-        ez = FMatrixRMaj.wrap(rows, B, z);
-      }
-      case ND4J -> {
-        Nd4jPath.threads(1);
-        nx = Nd4jPath.matrix(x, rows, d);
-        na = Nd4jPath.matrix(basis, B, d);
-        nz = Nd4jPath.matrix(z, rows, B);
-      }
+    operands(B, d, rows, B);
+    if (which.isEngine()) {
+      scratch = kernels.workspace();
     }
     check();
   }
 
   /** Once per trial, outside timing: the result matches the scalar reference. */
   void check() {
-    var ref = new ScalarKernels();
-    float[] want = new float[rows * B];
-    float[] scale = new float[rows * B];
-    Kernels.Workspace s = ref.workspace();
-    ref.project(x, 0, rows, d, basis, B, want, 0, s);
-    ref.project(Inputs.abs(x), 0, rows, d, Inputs.abs(basis), B, scale, 0, s);
     project();
-    float[] got = which == Impl.ND4J ? nz.data().asFloat() : z;
-    Checks.requireClose(impl + " project d=" + d + " B=" + B, want, got, scale, rows * B);
+    requireMatchesScalar(
+        "project", (ref, a, b, out) -> ref.project(a, 0, rows, d, b, B, out, 0, ref.workspace()));
   }
 
   @Benchmark
   public Object project() {
     switch (which) {
       case PANAMA, SCALAR -> {
-        kernels.project(x, 0, rows, d, basis, B, z, 0, scratch);
-        return z;
+        kernels.project(x, 0, rows, d, operand, B, result, 0, scratch);
+        return result;
       }
       case EJML -> {
-        EjmlPath.project(ex, ea, ez, 1);
-        return ez;
+        EjmlPath.project(ex, eOperand, eResult, 1);
+        return eResult;
       }
       default -> {
-        return Nd4jPath.project(nx, na, nz);
+        return Nd4jPath.project(nx, nOperand, nResult);
       }
     }
   }

@@ -1,5 +1,9 @@
 package lore.bench;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,10 @@ import lore.internal.kernel.KernelProvider;
  * benchmarks.jar lore.bench.Report result.json... > RESULTS-tables.md}.
  */
 public final class Report {
+  /** Strict where JMH's output is: one JSON value per file, nothing after it. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
   private static final String[] IMPL_ORDER = {"panama", "scalar", "ejml", "nd4j", "engine"};
 
   /** One JMH result. Times are in milliseconds. */
@@ -58,68 +66,89 @@ public final class Report {
     if (args.length == 0) {
       throw new IllegalArgumentException("usage: Report result.json [more.json ...]");
     }
-    Report r = new Report();
+    List<Path> files = new ArrayList<>();
     for (String a : args) {
-      r.read(Path.of(a));
+      files.add(Path.of(a));
     }
-    r.write();
-    System.out.print(r.out);
+    System.out.print(render(KernelProvider.choose("auto").name(), files));
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * The report of {@code files}. {@code kernels} is a {@code Kernels.name()} such as {@code
+   * panama/512}; its width gives the lanes of the FMA probe, so a test can fix it.
+   */
+  static String render(String kernels, List<Path> files) throws IOException {
+    Report r = new Report();
+    for (Path f : files) {
+      r.read(f);
+    }
+    r.write(kernels);
+    return r.out.toString();
+  }
+
   private void read(Path file) throws IOException {
-    List<Object> all = (List<Object>) Json.parse(Files.readString(file));
-    for (Object o : all) {
-      Map<String, Object> m = (Map<String, Object>) o;
-      String full = (String) m.get("benchmark");
+    JsonNode all = JSON.readTree(Files.readString(file));
+    if (!all.isArray()) {
+      throw new IllegalArgumentException(file + ": not a JMH result list (-rf json)");
+    }
+    for (JsonNode m : all) {
+      String full = text(m.get("benchmark"), "benchmark");
       int dot = full.lastIndexOf('.');
       String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
-      jdk = m.get("jdkVersion") + " (" + m.get("vmName") + " " + m.get("vmVersion") + ")";
+      jdk = m.path("jdkVersion").asText() + " (" + m.path("vmName").asText() + " "
+          + m.path("vmVersion").asText() + ")";
       Map<String, String> params = new TreeMap<>();
-      Object ps = m.get("params");
-      if (ps != null) {
-        ((Map<String, Object>) ps).forEach((k, v) -> params.put(k, String.valueOf(v)));
+      for (var p : m.path("params").properties()) {
+        params.put(p.getKey(), p.getValue().asText());
       }
       if (params.containsValue("nd4j")) {
-        nd4jBuilds.add(nd4jBuild((List<Object>) m.get("jvmArgs")));
+        nd4jBuilds.add(nd4jBuild(m.path("jvmArgs")));
       }
-      Map<String, Object> pm = (Map<String, Object>) m.get("primaryMetric");
-      double toMs = toMillis((String) pm.get("scoreUnit"));
+      JsonNode pm = m.path("primaryMetric");
+      double toMs = toMillis(text(pm.get("scoreUnit"), "scoreUnit"));
       Map<String, Double> pct = new LinkedHashMap<>();
-      ((Map<String, Object>) pm.get("scorePercentiles"))
-          .forEach((k, v) -> pct.put(k, ((Double) v) * toMs));
-      Double alloc = null;
-      Object sec = m.get("secondaryMetrics");
-      if (sec != null) {
-        Object gc = ((Map<String, Object>) sec).get("gc.alloc.rate.norm");
-        if (gc != null) {
-          alloc = (Double) ((Map<String, Object>) gc).get("score");
-        }
+      for (var p : pm.path("scorePercentiles").properties()) {
+        pct.put(p.getKey(), number(p.getValue(), "percentile " + p.getKey()) * toMs);
       }
-      Object err = pm.get("scoreError");
-      double error = err instanceof Double e ? e * toMs : Double.NaN;
+      JsonNode gc = m.path("secondaryMetrics").path("gc.alloc.rate.norm").get("score");
+      Double alloc = gc == null ? null : number(gc, "gc.alloc.rate.norm");
+      // JMH writes the string "NaN" when one iteration leaves no error estimate
+      JsonNode err = pm.get("scoreError");
+      double error = err != null && err.isNumber() ? err.doubleValue() * toMs : Double.NaN;
       results.add(
           new Result(
               cls,
               full.substring(dot + 1),
               params,
               pct.get("50.0"),
-              (Double) pm.get("score") * toMs,
+              number(pm.get("score"), "score") * toMs,
               error,
               pct,
               alloc));
     }
   }
 
+  private static String text(JsonNode v, String what) {
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("JMH result: " + what + " is " + v + ", not a string");
+    }
+    return v.asText();
+  }
+
+  private static double number(JsonNode v, String what) {
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException("JMH result: " + what + " is " + v + ", not a number");
+    }
+    return v.doubleValue();
+  }
+
   /** The ND4J build of a fork, from the flag that {@link Main} passes to every fork. */
-  static String nd4jBuild(List<Object> jvmArgs) {
+  static String nd4jBuild(JsonNode jvmArgs) {
     String flag = "-D" + Nd4jNatives.PROPERTY + "=";
-    if (jvmArgs != null) {
-      for (Object a : jvmArgs) {
-        if (a instanceof String s && s.startsWith(flag)) {
-          String ext = s.substring(flag.length());
-          return ext.isEmpty() ? "generic" : ext.substring(1);
-        }
+    for (JsonNode a : jvmArgs) {
+      if (a.isTextual() && a.asText().startsWith(flag)) {
+        String ext = a.asText().substring(flag.length());
+        return ext.isEmpty() ? "generic" : ext.substring(1);
       }
     }
     return "unrecorded (run without lore.bench.Main)";
@@ -135,6 +164,10 @@ public final class Report {
     };
   }
 
+  private List<Result> select(String cls) {
+    return select(cls, x -> true);
+  }
+
   private List<Result> select(String cls, Predicate<Result> filter) {
     List<Result> l = new ArrayList<>();
     for (Result r : results) {
@@ -145,8 +178,7 @@ public final class Report {
     return l;
   }
 
-  private void write() {
-    String kernels = KernelProvider.choose("auto").name();
+  private void write(String kernels) {
     int lanes = kernels.startsWith("panama/") ? Integer.parseInt(kernels.substring(7)) / 32 : 16;
     line("- JDK: " + jdk);
     line("- CPU: " + cpu());
@@ -184,11 +216,9 @@ public final class Report {
   }
 
   private void rooflines(int lanes) {
-    line("## Rooflines measured in this run");
-    line("");
-    line("| probe | threads | median ms | ± error | derived |");
-    line("|---|---|---|---|---|");
-    for (Result r : select("StreamBenchmark", x -> true)) {
+    heading("Rooflines measured in this run");
+    header("probe", "threads", "median ms", "± error", "derived");
+    for (Result r : select("StreamBenchmark")) {
       double bytes = r.pi("mib") * 1048576.0;
       double gbs = bytes / 1e9 / (r.medianMs / 1e3);
       if (r.pi("threads") == 1) {
@@ -199,7 +229,7 @@ public final class Report {
       line("| STREAM-style read, " + r.p("mib") + " MiB | " + r.p("threads") + " | " + f(r.medianMs)
           + " | " + f(r.errorMs) + " | **" + f(gbs) + " GB/s** |");
     }
-    for (Result r : select("FmaPeakBenchmark", x -> true)) {
+    for (Result r : select("FmaPeakBenchmark")) {
       double flops = 2.0 * lanes * FmaPeakBenchmark.CHAINS * r.pi("iterations") * r.pi("threads");
       double gf = flops / 1e9 / (r.medianMs / 1e3);
       if (r.pi("threads") == 1) {
@@ -235,12 +265,11 @@ public final class Report {
   /** Project, gradient, fused: one table per (rows, d, B). */
   private void kernelTables(
       String cls, String title, int flopsPerElementPerRank, int bytesPerElement) {
-    List<Result> all = select(cls, x -> true);
+    List<Result> all = select(cls);
     if (all.isEmpty()) {
       return;
     }
-    line("## " + title + " (`" + cls + "`, 1 thread, ms per call)");
-    line("");
+    heading(title + " (`" + cls + "`, 1 thread, ms per call)");
     Map<String, List<Result>> groups = group(all, "rows", "d", "B");
     for (var e : groups.entrySet()) {
       Result any = e.getValue().get(0);
@@ -257,12 +286,11 @@ public final class Report {
   }
 
   private void trainTables() {
-    List<Result> all = select("TrainIterationBenchmark", x -> true);
+    List<Result> all = select("TrainIterationBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Training iteration (`TrainIterationBenchmark`, ms per iteration)");
-    line("");
+    heading("Training iteration (`TrainIterationBenchmark`, ms per iteration)");
     for (var e : group(all, "P", "users", "d", "B", "threads").entrySet()) {
       Result any = e.getValue().get(0);
       long p = any.pi("P");
@@ -286,9 +314,8 @@ public final class Report {
     double cpuMs = flops / (peak * 1e9) * 1e3;
     double roof = Math.max(memMs, cpuMs);
     String bound = memMs >= cpuMs ? "memory" : "compute";
-    line("| impl | median | min | ± error | ND4J ÷ this | scalar ÷ this | GB/s | GFLOP/s"
-        + " | roofline (" + bound + ") | of roofline |");
-    line("|---|---|---|---|---|---|---|---|---|---|");
+    header("impl", "median", "min", "± error", "ND4J ÷ this", "scalar ÷ this", "GB/s", "GFLOP/s",
+        "roofline (" + bound + ")", "of roofline");
     for (Result r : sorted(group)) {
       double s = r.medianMs / 1e3;
       line("| " + r.p("impl") + " | " + f(r.medianMs) + " | " + f(r.percentilesMs.get("0.0"))
@@ -301,14 +328,12 @@ public final class Report {
   }
 
   private void smallTables(String cls, String title, String key) {
-    List<Result> all = select(cls, x -> true);
+    List<Result> all = select(cls);
     if (all.isEmpty()) {
       return;
     }
-    line("## " + title + " (`" + cls + "`, 1 thread, µs per call)");
-    line("");
-    line("| n | B | path | median | ± error | ND4J ÷ this |");
-    line("|---|---|---|---|---|---|");
+    heading(title + " (`" + cls + "`, 1 thread, µs per call)");
+    header("n", "B", "path", "median", "± error", "ND4J ÷ this");
     for (var e : group(all, "n", "B").entrySet()) {
       Result nd4j = null;
       for (Result r : e.getValue()) {
@@ -326,14 +351,12 @@ public final class Report {
   }
 
   private void fewShot() {
-    List<Result> all = select("FewShotFitBenchmark", x -> true);
+    List<Result> all = select("FewShotFitBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
-    line("");
-    line("| kernels | rank | k | method | p50 | p99 | p99.9 | mean ± error |");
-    line("|---|---|---|---|---|---|---|---|");
+    heading("Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
+    header("kernels", "rank", "k", "method", "p50", "p99", "p99.9", "mean ± error");
     for (Result r : all) {
       line("| " + r.p("kernels") + " | " + r.p("rank") + " | " + r.p("k") + " | " + r.method + " | "
           + f(r.percentilesMs.get("50.0") * 1e3) + " | " + f(r.percentilesMs.get("99.0") * 1e3)
@@ -344,14 +367,12 @@ public final class Report {
   }
 
   private void score() {
-    List<Result> all = select("ScoreBenchmark", x -> true);
+    List<Result> all = select("ScoreBenchmark");
     if (all.isEmpty()) {
       return;
     }
-    line("## Scoring (`ScoreBenchmark`, ns per call)");
-    line("");
-    line("| method | d | kernels | median | ± error | scalar ÷ this |");
-    line("|---|---|---|---|---|---|");
+    heading("Scoring (`ScoreBenchmark`, ns per call)");
+    header("method", "d", "kernels", "median", "± error", "scalar ÷ this");
     for (var e : group(all, "d").entrySet()) {
       for (String method : new String[] {"score", "rerank"}) {
         Result scalar = null;
@@ -373,9 +394,8 @@ public final class Report {
   }
 
   private void targets() {
-    line("## Targets");
-    line("");
-    List<Result> train = select("TrainIterationBenchmark", x -> true);
+    heading("Targets");
+    List<Result> train = select("TrainIterationBenchmark");
     for (var e : group(train, "P", "users", "d", "B", "threads").entrySet()) {
       Result panama = find(e.getValue(), "panama");
       Result nd4j = find(e.getValue(), "nd4j");
@@ -478,5 +498,17 @@ public final class Report {
 
   private void line(String s) {
     out.append(s).append('\n');
+  }
+
+  /** A level-2 heading and the blank line after it. */
+  private void heading(String title) {
+    line("## " + title);
+    line("");
+  }
+
+  /** The header row of a Markdown table and its separator row. */
+  private void header(String... columns) {
+    line("| " + String.join(" | ", columns) + " |");
+    line("|---".repeat(columns.length) + "|");
   }
 }

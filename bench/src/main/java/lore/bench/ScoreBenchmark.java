@@ -6,43 +6,25 @@ import lore.PersonalReward;
 import lore.RewardModel;
 import lore.internal.kernel.ScalarKernels;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The scoring path of a seen user: {@code PersonalReward.score} of one candidate (one dot product
  * of length d) and {@code rerank} of 64 candidates (64 dot products and an insertion sort).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {Flags.VECTOR, "-Xms1g", "-Xmx1g", Flags.PRETOUCH})
-@State(Scope.Benchmark)
-public class ScoreBenchmark {
+public class ScoreBenchmark extends EngineState {
   static final int CANDIDATES = 64;
-
-  /** The engine's process-wide kernels for this trial (see {@link EngineModels#selectKernels}). */
-  @Param({"panama", "scalar"})
-  String kernels;
 
   @Param({"4096", "4095"})
   int d;
-
-  /** Model rank; not named B, so that {@code -p B=...} for the kernels leaves it alone. */
-  @Param({"10"})
-  int rank;
 
   PersonalReward reward;
   float[] embedding;
@@ -52,8 +34,7 @@ public class ScoreBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    EngineModels.selectKernels(kernels);
-    RewardModel model = EngineModels.tiny(d, rank);
+    RewardModel model = trainedModel(d);
     reward = model.reward(model.userId(0));
     var rnd = new SplittableRandom(Inputs.SEED + 2);
     candidates = Inputs.uniform(rnd, (long) CANDIDATES * d);

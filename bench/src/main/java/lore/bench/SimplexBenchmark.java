@@ -5,17 +5,11 @@ import java.util.concurrent.TimeUnit;
 import lore.internal.kernel.Numerics;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Euclidean projection onto the probability simplex over a batch of {@code n} small vectors of
@@ -23,22 +17,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * STYLE.md section 3; path {@code engine}) vs the same algorithm in ND4J array ops (sort, cumsum,
  * max, relu). EJML has no sort-based op, so it is not in this comparison.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms1g",
       "-Xmx1g", Flags.PRETOUCH
     })
-@State(Scope.Benchmark)
-public class SimplexBenchmark {
-  /** {@code engine} or {@code nd4j} (not {@code impl}: the engine has one implementation here). */
-  @Param({"engine", "nd4j"})
-  String path;
-
+public class SimplexBenchmark extends PathState {
   @Param({"2", "10", "50"})
   int B;
 
@@ -48,23 +34,18 @@ public class SimplexBenchmark {
   float[] input;
   float[] v;
   float[] work;
-  boolean nd4j;
   INDArray nv;
   INDArray ranks;
 
   @Setup(Level.Trial)
   public void setUp() {
-    if (!path.equals("engine") && !path.equals("nd4j")) {
-      throw new IllegalArgumentException("path " + path + " is not one of engine, nd4j");
-    }
-    nd4j = path.equals("nd4j");
+    selectPath();
     var rnd = new SplittableRandom(Inputs.SEED);
     // weights after a gradient step: near the simplex, some entries pushed negative
     input = Inputs.uniform(rnd, n * B, -0.5, 1.0);
     v = input.clone();
     work = new float[B];
     if (nd4j) {
-      Nd4jPath.threads(1);
       nv = Nd4jPath.matrix(input, n, B);
       float[] r = new float[B];
       for (int j = 0; j < B; j++) {

@@ -6,18 +6,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The memory roofline, measured in the same run as the kernels: a STREAM-style read of a float
@@ -25,26 +18,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * 1 or 2 threads (each thread one half). Bandwidth = bytes / time; the report divides every
  * memory-bound kernel's bytes by it.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {Flags.VECTOR, "-Xms3g", "-Xmx3g"})
-@State(Scope.Benchmark)
-public class StreamBenchmark {
+public class StreamBenchmark extends ParallelState {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-
-  @Param({"1", "2"})
-  int threads;
 
   @Param({"1024"})
   int mib;
 
   float[] a;
   long ones;
-  Parallel parallel;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -61,11 +46,6 @@ public class StreamBenchmark {
     ones = count;
     parallel = new Parallel(threads);
     Checks.requireClose("vector read sum", ones, read(), ones); // float total: 1e-4 relative
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    parallel.close();
   }
 
   @Benchmark

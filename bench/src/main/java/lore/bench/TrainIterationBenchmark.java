@@ -2,18 +2,12 @@ package lore.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -24,26 +18,16 @@ import org.openjdk.jmh.infra.Blackhole;
  * OpenBLAS's threads set to {@code threads}. EJML: {@code CommonOps_MT_FDRM} on 2 threads. The
  * quick profile uses a smaller P (see README).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
     jvmArgsAppend = {
       Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms8g",
       "-Xmx8g"
     })
-@State(Scope.Benchmark)
-public class TrainIterationBenchmark {
+public class TrainIterationBenchmark extends ImplState {
   /** Rows checked against the scalar reference in setup (the scalar pass over all P is slow). */
   static final int CHECK_ROWS = 2048;
-
-  @Param({"panama", "scalar", "ejml", "nd4j"})
-  String impl;
-
-  @Param({"2", "10", "50"})
-  int B;
 
   @Param({"1", "2"})
   int threads;

@@ -2,12 +2,23 @@ package lore.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import lore.internal.kernel.KernelProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
 
 /**
  * Smoke test for CI: runs every benchmark's {@code @Setup} (which checks its result against the
@@ -17,81 +28,90 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BenchmarkSetupTest {
   private static final String[] IMPLS = {"panama", "scalar", "ejml", "nd4j"};
+  private static final String[] PATHS = {"engine", "nd4j"};
+
+  /** The benchmark classes the tests below set up; a new one must join them. */
+  private static final Set<Class<?>> SMOKE_TESTED =
+      Set.of(
+          ProjectBenchmark.class,
+          GradientBenchmark.class,
+          FusedPassBenchmark.class,
+          TrainIterationBenchmark.class,
+          SimplexBenchmark.class,
+          LogisticLossBenchmark.class,
+          FewShotFitBenchmark.class,
+          ScoreBenchmark.class,
+          StreamBenchmark.class,
+          FmaPeakBenchmark.class);
 
   /**
-   * Whether the ND4J path can run here; where no native build loads, ND4J cases are skipped with
-   * the reason (after the other implementations ran), never a crash.
+   * Runs {@code body} for each of {@code impls} that can run here; where no ND4J native build
+   * loads, the test is then reported as skipped with the reason (after the others ran), never a
+   * crash.
    */
-  private static boolean runs(String impl) {
-    return !impl.equals("nd4j") || Nd4jNatives.unavailableReason().isEmpty();
+  private static void forEach(String[] impls, Consumer<String> body) {
+    for (String impl : impls) {
+      if (!impl.equals("nd4j") || Nd4jNatives.unavailableReason().isEmpty()) {
+        body.accept(impl);
+      }
+    }
+    assumeTrue(Nd4jNatives.unavailableReason().isEmpty(), Nd4jNatives.unavailableReason());
   }
 
-  private static void assumeNd4j() {
-    assumeTrue(Nd4jNatives.unavailableReason().isEmpty(), Nd4jNatives.unavailableReason());
+  /** A kernel benchmark at rank 3 over {@code rows} rows of dimension d. */
+  private static <T extends KernelState> T kernel(T b, String impl, int d, int rows) {
+    b.impl = impl;
+    b.d = d;
+    b.B = 3;
+    b.rows = rows;
+    return b;
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void projectMatchesScalarForEveryImpl(int d) {
-    for (String impl : IMPLS) {
-      if (!runs(impl)) {
-        continue;
-      }
-      var b = new ProjectBenchmark();
-      b.impl = impl;
-      b.d = d;
-      b.B = 3;
-      b.rows = 33;
+    forEach(IMPLS, impl -> {
+      var b = kernel(new ProjectBenchmark(), impl, d, 33);
       b.setUp();
       assertNotNull(b.project(), impl);
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void gradientMatchesScalarForEveryImpl(int d) {
-    for (String impl : IMPLS) {
-      if (!runs(impl)) {
-        continue;
-      }
-      var b = new GradientBenchmark();
-      b.impl = impl;
-      b.d = d;
-      b.B = 3;
-      b.rows = 33;
+    forEach(IMPLS, impl -> {
+      var b = kernel(new GradientBenchmark(), impl, d, 33);
       b.setUp();
       assertNotNull(b.gradient(), impl);
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
+  }
+
+  /** The shared check is not vacuous: a second call accumulates into grad, which it must catch. */
+  @Test
+  void productCheckCatchesAWrongResult() {
+    forEach(IMPLS, impl -> {
+      var b = kernel(new GradientBenchmark(), impl, 37, 33);
+      b.setUp();
+      assertThrows(IllegalStateException.class, b::check, impl);
+    });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void fusedPassMatchesScalarForEveryImpl(int d) {
-    for (String impl : IMPLS) {
-      if (!runs(impl)) {
-        continue;
-      }
-      var b = new FusedPassBenchmark();
-      b.impl = impl;
-      b.d = d;
-      b.B = 3;
-      b.rows = 100;
+    forEach(IMPLS, impl -> {
+      var b = kernel(new FusedPassBenchmark(), impl, d, 100);
       b.setUp();
       b.fusedPass();
       b.tearDown();
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2})
   void trainIterationMatchesScalarForEveryImpl(int threads) {
-    for (String impl : IMPLS) {
-      if (!runs(impl)) {
-        continue;
-      }
+    forEach(IMPLS, impl -> {
       var b = new TrainIterationBenchmark();
       b.impl = impl;
       b.B = 5;
@@ -102,39 +122,37 @@ class BenchmarkSetupTest {
       b.setUp();
       b.problem.iterate();
       b.tearDown();
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
   }
 
   @Test
   void simplexMatchesEngine() {
-    for (String path : new String[] {"engine", "nd4j"}) {
-      if (!runs(path)) {
-        continue;
-      }
+    forEach(PATHS, path -> {
       var b = new SimplexBenchmark();
       b.path = path;
       b.B = 7;
       b.n = 20;
       b.setUp();
       assertNotNull(b.project(), path);
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
   }
 
   @Test
   void logisticLossMatchesScalar() {
-    for (String path : new String[] {"engine", "nd4j"}) {
-      if (!runs(path)) {
-        continue;
-      }
+    forEach(PATHS, path -> {
       var b = new LogisticLossBenchmark();
       b.path = path;
       b.n = 1000;
       b.setUp();
       b.loss(null);
-    }
-    assumeNd4j(); // reported as skipped, with the reason, when ND4J cannot load here
+    });
+  }
+
+  @Test
+  void unknownPathIsRejected() {
+    var b = new SimplexBenchmark();
+    b.path = "ejml";
+    assertThrows(IllegalArgumentException.class, b::setUp);
   }
 
   /** This JVM's process-wide kernels, the only ones the end-to-end benchmarks can use here. */
@@ -185,5 +203,40 @@ class BenchmarkSetupTest {
     b.iterations = 1000;
     b.setUp();
     b.tearDown();
+  }
+
+  /** JMH's generated list of benchmarks: one line per benchmark method. */
+  private static Stream<BenchmarkListEntry> benchmarkList() throws IOException {
+    var in = BenchmarkSetupTest.class.getResourceAsStream("/META-INF/BenchmarkList");
+    assertNotNull(in, "no META-INF/BenchmarkList: the JMH annotation processor did not run");
+    try (var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      return r.lines().filter(l -> !l.isBlank()).map(BenchmarkListEntry::new).toList().stream();
+    }
+  }
+
+  @Test
+  void everyBenchmarkClassIsSmokeTested() throws IOException {
+    Set<String> listed =
+        benchmarkList()
+            .map(BenchmarkListEntry::getUserClassQName)
+            .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> tested =
+        SMOKE_TESTED.stream().map(Class::getName).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(listed, tested);
+  }
+
+  /** The profile the classes inherit from {@link BenchmarkState} is the one README describes. */
+  @Test
+  void everyBenchmarkRunsTheFullProfile() throws IOException {
+    for (BenchmarkListEntry e : benchmarkList().toList()) {
+      String name = e.getUsername();
+      assertEquals(5, e.getWarmupIterations().orElse(0), name);
+      assertEquals("2 s", String.valueOf(e.getWarmupTime().orElse(null)), name);
+      assertEquals(5, e.getMeasurementIterations().orElse(0), name);
+      assertEquals("2 s", String.valueOf(e.getMeasurementTime().orElse(null)), name);
+      assertEquals(1, e.getForks().orElse(0), name);
+      String mode = name.contains("FewShotFit") ? "sample" : "avgt";
+      assertEquals(mode, e.getMode().shortLabel(), name);
+    }
   }
 }

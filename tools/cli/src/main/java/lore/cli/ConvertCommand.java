@@ -181,7 +181,7 @@ final class ConvertCommand implements Callable<Integer> {
     PreferenceSplits s = layout == null ? dataset(err) : load(err);
     double read = (System.nanoTime() - start) / 1e9;
     requireNoInput(s.files(out));
-    List<Path> files = s.write(out, new DataProgress(err, "convert", Progress.interactive()));
+    List<Path> files = s.write(out, new Progress(err, "convert", Progress.interactive()));
     for (Map.Entry<String, PreferenceData> e : s.splits().entrySet()) {
       o.printf(
           Locale.ROOT, "%-12s %8d pairs  %6d users%n", e.getKey(), e.getValue().pairCount(),
@@ -343,7 +343,7 @@ final class ConvertCommand implements Callable<Integer> {
           + cacheDir + ")");
       float[] v =
           TextEmbeddings.embed(
-              model, texts, cacheDir, batch, new DataProgress(err, "embed", Progress.interactive()));
+              model, texts, cacheDir, batch, new Progress(err, "embed", Progress.interactive()));
       return new ItemTable(new Npy.Matrix(v, ids.size(), model.dim()), ids);
     }
   }

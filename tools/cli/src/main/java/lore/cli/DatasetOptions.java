@@ -244,7 +244,7 @@ final class DatasetOptions {
         requireDataDir(ds, "movies.csv and ratings.csv (ml-latest-small; not bundled)");
         yield DatasetCatalog.movieLens(
             dataDir, rules, unseenFraction, testFraction, trainPairs, threads,
-            new DataProgress(err, "MovieLens", Progress.interactive()), err);
+            new Progress(err, "MovieLens", Progress.interactive()), err);
       }
       case "pairs" -> {
         if (items == null || pairs == null) {

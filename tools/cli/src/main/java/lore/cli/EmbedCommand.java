@@ -107,7 +107,7 @@ final class EmbedCommand implements Callable<Integer> {
       vectors =
           TextEmbeddings.embed(
               model, items.texts(), cacheDir, batch,
-              new DataProgress(err, "embed", Progress.interactive()));
+              new Progress(err, "embed", Progress.interactive()));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     ItemTable table = new ItemTable(new Npy.Matrix(vectors, items.ids().size(), 384), items.ids());

@@ -4,13 +4,15 @@ import java.io.Console;
 import java.io.PrintWriter;
 import java.util.Locale;
 import lore.TrainListener;
+import lore.datasets.ProgressListener;
 
 /**
- * Training progress on stderr: {@code step/steps, loss, elapsed, ETA}. On a terminal one line is
+ * Progress on stderr, of training steps ({@code step/steps, loss}) and of data steps (embedding
+ * texts: {@code task done/total}), with elapsed time and an ETA. On a terminal one line is
  * rewritten in place with {@code '\r'} (at most ten times a second); otherwise (a pipe, a log file,
  * a test) a plain line is printed at every tenth of the run, so logs stay readable.
  */
-final class Progress implements TrainListener {
+final class Progress implements TrainListener, ProgressListener {
   private static final long REDRAW_NANOS = 100_000_000L;
 
   private final PrintWriter err;
@@ -18,9 +20,9 @@ final class Progress implements TrainListener {
   private final boolean live;
   private final long start = System.nanoTime();
   private long lastDraw;
-  private long firstStepNanos;
-  private int firstStep;
-  private int lastTenth;
+  private long firstDone = -1; // the rate excludes the setup before the first step
+  private long firstNanos;
+  private long lastTenth = -1;
   private int lastWidth;
 
   Progress(PrintWriter err, String label, boolean live) {
@@ -37,50 +39,51 @@ final class Progress implements TrainListener {
 
   @Override
   public void onStep(int step, int steps, double loss) {
-    long now = System.nanoTime();
-    if (firstStep == 0) { // the rate excludes the setup before the first step (layout, tables)
-      firstStep = step;
-      firstStepNanos = now;
+    show(
+        String.format(
+            Locale.ROOT, "  %s  step %" + Integer.toString(steps).length() + "d/%d  loss %.4f",
+            label, step, steps, loss),
+        step, steps);
+  }
+
+  @Override
+  public void onProgress(String task, long done, long total) {
+    if (total > 0) {
+      show(String.format(Locale.ROOT, "  %s %s %d/%d", label, task, done, total), done, total);
     }
-    boolean last = step == steps;
+  }
+
+  private void show(String what, long done, long total) {
+    long now = System.nanoTime();
+    if (firstDone < 0) {
+      firstDone = done;
+      firstNanos = now;
+    }
+    boolean last = done >= total;
+    if (live && !last && now - lastDraw < REDRAW_NANOS) {
+      return;
+    }
+    long tenth = done * 10 / total;
+    if (!live && tenth <= lastTenth && done != firstDone) {
+      return;
+    }
+    lastDraw = now;
+    lastTenth = tenth;
+    String eta =
+        done > firstDone
+            ? seconds((now - firstNanos) / 1e9 / (done - firstDone) * (total - done))
+            : "?";
+    String line = what + "  elapsed " + seconds((now - start) / 1e9) + "  ETA " + eta;
     if (live) {
-      if (!last && now - lastDraw < REDRAW_NANOS) {
-        return;
-      }
-      lastDraw = now;
-      String line = line(step, steps, loss, now);
       err.print('\r' + line + " ".repeat(Math.max(0, lastWidth - line.length())));
       lastWidth = line.length();
       if (last) {
         err.println();
       }
-      err.flush();
     } else {
-      int tenth = (int) ((long) step * 10 / steps);
-      if (tenth > lastTenth || step == 1) {
-        lastTenth = tenth;
-        err.println(line(step, steps, loss, now));
-        err.flush();
-      }
+      err.println(line);
     }
-  }
-
-  private String line(int step, int steps, double loss, long now) {
-    double elapsed = (now - start) / 1e9;
-    String eta =
-        step > firstStep
-            ? seconds((now - firstStepNanos) / 1e9 / (step - firstStep) * (steps - step))
-            : "?";
-    int w = Integer.toString(steps).length();
-    return String.format(
-        Locale.ROOT,
-        "  %s  step %" + w + "d/%d  loss %.4f  elapsed %s  ETA %s",
-        label,
-        step,
-        steps,
-        loss,
-        seconds(elapsed),
-        eta);
+    err.flush();
   }
 
   /** Seconds as {@code 12.3s} or {@code 4m05s}. */

@@ -2,28 +2,16 @@ package lore.experiment.nn;
 
 import java.util.ArrayList;
 import java.util.List;
+import lore.internal.train.Adam;
+
 
 /**
- * Adam (Kingma and Ba 2015) and AdamW (Loshchilov and Hutter 2019) over parameter groups, each with
- * its own learning rate and weight decay, as PyTorch's {@code torch.optim.Adam} / {@code AdamW} with
- * defaults beta1 0.9, beta2 0.999, eps 1e-8. With step t, gradient g and parameter p:
- *
- * <pre>
- *   Adam:   g += wd * p                               (L2 penalty coupled into the gradient)
- *   AdamW:  p -= lr * wd * p                          (decoupled decay, before the update)
- *   m = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2
- *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
- * </pre>
- *
- * <p>Moments are stored in float; each element's update is computed in double. {@code lr} is the
- * group's rate times the scale passed to {@link #step(double)} (for schedules). Internal; not API.
- * Not thread-safe.
+ * Adam or AdamW over parameter groups, each with its own learning rate and weight decay, as
+ * PyTorch's {@code torch.optim.Adam} / {@code AdamW}: one engine {@link Adam} per parameter (the
+ * update itself is the engine's). {@code lr} is the group's rate times the scale passed to {@link
+ * #step(double)} (for schedules). Not thread-safe.
  */
 public final class GroupAdam {
-  private static final double BETA1 = 0.9;
-  private static final double BETA2 = 0.999;
-  private static final double EPS = 1e-8;
-
   /** A parameter group: parameters sharing a learning rate and a weight decay. */
   public record Group(List<Param> params, double learningRate, double weightDecay) {
     /** Validates the rates. */
@@ -36,19 +24,14 @@ public final class GroupAdam {
     }
   }
 
-  private final List<Group> groups;
-  private final boolean decoupled;
-  private final List<float[]> m = new ArrayList<>();
-  private final List<float[]> v = new ArrayList<>();
-  private int t;
+  private final List<Param> params = new ArrayList<>();
+  private final List<Adam> adams = new ArrayList<>();
 
   private GroupAdam(List<Group> groups, boolean decoupled) {
-    this.groups = List.copyOf(groups);
-    this.decoupled = decoupled;
-    for (Group g : this.groups) {
+    for (Group g : groups) {
       for (Param p : g.params()) {
-        m.add(new float[p.size()]);
-        v.add(new float[p.size()]);
+        params.add(p);
+        adams.add(new Adam(p.size(), g.learningRate(), g.weightDecay(), decoupled));
       }
     }
   }
@@ -65,7 +48,7 @@ public final class GroupAdam {
 
   /** Steps taken so far. */
   public int steps() {
-    return t;
+    return adams.isEmpty() ? 0 : adams.getFirst().steps();
   }
 
   /** One step with the groups' learning rates. */
@@ -75,44 +58,18 @@ public final class GroupAdam {
 
   /** One step with every group's learning rate multiplied by {@code lrScale}. */
   public void step(double lrScale) {
-    t++;
-    double c1 = 1.0 - Math.pow(BETA1, t);
-    double c2 = 1.0 - Math.pow(BETA2, t);
-    int slot = 0;
-    for (Group group : groups) {
-      double lr = group.learningRate() * lrScale;
-      double wd = group.weightDecay();
-      for (Param p : group.params()) {
-        float[] mi = m.get(slot);
-        float[] vi = v.get(slot);
-        slot++;
-        float[] w = p.value();
-        float[] grad = p.grad();
-        for (int i = 0; i < w.length; i++) {
-          double g = grad[i];
-          double x = w[i];
-          if (decoupled) {
-            x -= lr * wd * x;
-          } else {
-            g += wd * x;
-          }
-          double mm = BETA1 * mi[i] + (1 - BETA1) * g;
-          double vv = BETA2 * vi[i] + (1 - BETA2) * g * g;
-          mi[i] = (float) mm;
-          vi[i] = (float) vv;
-          x -= lr * (mm / c1) / (Math.sqrt(vv / c2) + EPS);
-          w[i] = (float) x;
-        }
-      }
+    for (int i = 0; i < params.size(); i++) {
+      Param p = params.get(i);
+      Adam a = adams.get(i);
+      a.nextStep();
+      a.update(p.value(), p.grad(), 0, p.size(), lrScale);
     }
   }
 
   /** Sets every parameter's gradient to zero. */
   public void zeroGrad() {
-    for (Group g : groups) {
-      for (Param p : g.params()) {
-        p.zeroGrad();
-      }
+    for (Param p : params) {
+      p.zeroGrad();
     }
   }
 }

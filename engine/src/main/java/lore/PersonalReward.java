@@ -73,7 +73,7 @@ public final class PersonalReward {
   /**
    * Best-of-n reranking: scores {@code n} candidates stored row-major in {@code candidates} (n x d)
    * and writes their indices into {@code order}, best first (in the order of {@link Float#compare}).
-   * Allocates nothing for n <= 64, n longs otherwise.
+   * Allocates nothing for n {@code <=} 64, n longs otherwise.
    *
    * @param scores length >= n, overwritten with the candidates' rewards (in input order)
    * @param order length >= n, overwritten with a permutation of [0, n), highest reward first; ties

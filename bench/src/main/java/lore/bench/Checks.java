@@ -2,8 +2,9 @@ package lore.bench;
 
 /**
  * The once-per-trial correctness checks of the benchmarks, run in {@code @Setup} outside timing.
- * Tolerance as in the engine's tests (STYLE.md section 6): {@code |x - y| <= atol + rtol * scale},
- * where the scale is the sum of absolute products that formed the value, not the value itself.
+ * Tolerance as in the engine's tests ({@code Tolerances} in engine/src/test):
+ * {@code |x - y| <= atol + rtol * scale}, where the scale is the sum of absolute products that
+ * formed the value, not the value itself.
  */
 final class Checks {
   /** The engine's {@code Tolerances.F32_KERNEL}; float sums over d = 4096 terms stay inside. */

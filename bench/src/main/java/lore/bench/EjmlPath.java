@@ -38,9 +38,9 @@ final class EjmlPath {
   }
 
   /**
-   * The training pass as projection, a logistic loop and gradient (see {@link Nd4jPath#fused}).
+   * The training pass as projection, a logistic loop and gradient (see {@link Nd4jPath#fused}),
+   * over the first {@code z.numRows} rows of x (x may hold more).
    *
-   * @param rows the number of rows of x to use (x may hold more)
    * @param g rows x B, overwritten with the gradient coefficients of the projections
    * @return the loss, summed in double
    */

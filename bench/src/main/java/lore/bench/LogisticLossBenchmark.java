@@ -72,7 +72,7 @@ public class LogisticLossBenchmark extends PathState {
       }
       return l;
     }
-    double loss = 0; // summed in double (STYLE.md section 4)
+    double loss = 0; // summed in double, as the engine sums losses over examples
     for (int i = 0; i < n; i++) {
       double m = margins[i];
       loss += Numerics.softplusNeg(m);

@@ -7,8 +7,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * "The ND4J path": the benchmarked operations written the way an ND4J user writes them, with {@code
- * Nd4j.gemm} into preallocated results (the faster of gemm and {@code mmul} in
- * notes/PERFORMANCE.md) and ND4J element-wise transforms, which allocate their temporaries.
+ * Nd4j.gemm} into preallocated results (faster than {@code mmul} for the projection in the first
+ * probes, and it accumulates the gradient in place; bench/RESULTS.md, "Reference figures of the
+ * Cascade Lake machine") and ND4J element-wise transforms, which allocate their temporaries.
  */
 final class Nd4jPath {
   private Nd4jPath() {}

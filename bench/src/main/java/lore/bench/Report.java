@@ -250,9 +250,11 @@ public final class Report {
       peak2 = peak1;
     }
     if (Double.isNaN(peak1)) {
-      peak1 = 152; // notes/PERFORMANCE.md, Cascade Lake, C intrinsics
+      // the Cascade Lake machine's C intrinsics figures (RESULTS.md, "Reference figures")
+      peak1 = 152;
       peak2 = 300;
-      line("| FMA peak (not in this run: notes/PERFORMANCE.md) | 1 / 2 | | | 152 / 300 GFLOP/s |");
+      line("| FMA peak (not in this run: Cascade Lake reference, RESULTS.md) | 1 / 2 | | |"
+          + " 152 / 300 GFLOP/s |");
     }
     line("");
     line("Roofline of an operation = max(bytes read once / bandwidth, FLOP / FMA peak) for its"

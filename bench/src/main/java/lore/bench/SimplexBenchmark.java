@@ -13,9 +13,9 @@ import org.openjdk.jmh.annotations.Setup;
 
 /**
  * Euclidean projection onto the probability simplex over a batch of {@code n} small vectors of
- * length B (every user's weights after a step): {@code Numerics.projectToSimplex} (scalar only,
- * STYLE.md section 3; path {@code engine}) vs the same algorithm in ND4J array ops (sort, cumsum,
- * max, relu). EJML has no sort-based op, so it is not in this comparison.
+ * length B (every user's weights after a step): {@code Numerics.projectToSimplex} (scalar only:
+ * SIMD does not pay on a few dozen entries; path {@code engine}) vs the same algorithm in ND4J
+ * array ops (sort, cumsum, max, relu). EJML has no sort-based op, so it is not in this comparison.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(

@@ -114,7 +114,7 @@ public record RatingsToPairs(double minGap, int maxPairsPerUser, long seed) {
     return new UserPairs(user, c, rj);
   }
 
-  /** The qualifying pair (i, j > i), coded chosen << 32 | rejected. */
+  /** The qualifying pair (i, j &gt; i), coded {@code chosen << 32 | rejected}. */
   private static long code(float[] scores, int i, int j) {
     return scores[i] > scores[j] ? ((long) i << 32) | j : ((long) j << 32) | i;
   }

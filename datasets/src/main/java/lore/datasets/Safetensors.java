@@ -259,7 +259,7 @@ public final class Safetensors {
 
   /**
    * Checks one tensor entry, whatever its dtype: the shape holds non-negative integers whose
-   * product fits a long, the data_offsets are two integers with begin <= end inside the data
+   * product fits a long, the data_offsets are two integers with {@code begin <= end} inside the data
    * buffer, and (for a known dtype) they span exactly product x element size bytes. All of it in
    * checked arithmetic: a header is untrusted input.
    */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base class of this module's tests: fails a test that prints to stdout or stderr (STYLE.md section
- * 6), and holds the seed, {@code -Dlore.test.seed} or 7, which failure messages include.
+ * Base class of this module's tests: fails a test that prints to stdout or stderr (the library
+ * prints nothing; a test's output would hide the build's), and holds the seed, {@code
+ * -Dlore.test.seed} or 7, which failure messages include.
  */
 abstract class QuietTest {
   static final long SEED = Long.getLong("lore.test.seed", 7L);

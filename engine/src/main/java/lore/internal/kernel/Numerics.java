@@ -3,7 +3,7 @@ package lore.internal.kernel;
 /**
  * Scalar numerics shared by both kernel implementations: the stable logistic loss, the stable
  * softmax and the Euclidean projection onto the probability simplex. These work on vectors of at
- * most a few dozen entries (the rank), where SIMD does not pay (STYLE.md section 3). Internal; not
+ * most a few dozen entries (the rank), where SIMD does not pay. Internal; not
  * API; may change without notice.
  */
 public final class Numerics {

@@ -10,10 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * not API.
  *
  * <p>Every hot loop is one small method with a fixed register block: C2 silently drops the
- * intrinsics of a method that grows too large (see shared notes, PERFORMANCE.md, "Vector API
- * pitfalls"). Projection uses 4x4, 2x4, 2x2 and 2x1 blocks so no FMA is wasted for any rank; an
- * odd leftover row repeats the previous row, and the gradient's leftover rows and basis rows reuse
- * its 4x2 block with a zero coefficient.
+ * intrinsics of a method that grows too large (a 16-accumulator block once ran 45x slower;
+ * bench/README.md, "Vector API pitfalls"). Projection uses 4x4, 2x4, 2x2 and 2x1 blocks so no
+ * FMA is wasted for any rank; an odd leftover row repeats the previous row, and the gradient's
+ * leftover rows and basis rows reuse its 4x2 block with a zero coefficient.
  */
 final class PanamaKernels implements Kernels {
   /**

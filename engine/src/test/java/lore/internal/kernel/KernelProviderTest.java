@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 class KernelProviderTest {
 
   /**
-   * The guard of STYLE.md section 6: the surefire execution that adds the Vector API module sets
-   * {@code lore.test.expectKernels=panama}; a silent fallback to scalar code fails here.
+   * The guard against a silent fallback: every surefire execution that adds the Vector API module
+   * sets {@code lore.test.expectKernels=panama}, the one without it {@code scalar}
+   * (engine/pom.xml), and a run that chose other kernels than expected fails here.
    */
   @Test
   void selectedImplementationIsTheExpectedOne() {
@@ -75,7 +76,10 @@ class KernelProviderTest {
     }
   }
 
-  /** Only the Vector API kernel file may import jdk.incubator (STYLE.md section 2). */
+  /**
+   * Only the Vector API kernel file may import jdk.incubator: it is loaded by reflection, so no
+   * other class links against the incubator module and the engine runs without it.
+   */
   @Test
   void onlyPanamaKernelsImportsTheIncubatorModule() throws IOException {
     Path src = Path.of("src/main/java");

@@ -10,7 +10,7 @@ import lore.experiment.PreferenceMethod;
 /**
  * The monolithic Bradley-Terry reward model of the paper: LoRe at rank 1, a learnable linear map
  * {@code r(e) = a . e} shared by all users. Unseen users get {@code w = [1]} and no fitting, as in
- * the reference code (section 1.6 of the reference notes). Parameter count: d.
+ * the LoRe reference code, which fits no new user at rank 1 or below. Parameter count: d.
  */
 public final class BtMethod implements PreferenceMethod {
   private final TrainConfig config;

@@ -16,8 +16,9 @@ import lore.experiment.nn.Sequential;
 import lore.experiment.PreferenceMethod;
 
 /**
- * PAL (Chen et al. 2024), reimplemented from the facts of the reference notes (section 2.1) over
- * frozen item embeddings. Users hold K logits {@code w_u ~ N(0, 1)}, mixed by {@code a_u =
+ * PAL (Chen et al. 2024), reimplemented from its public code (RamyaLab/pluralistic-alignment,
+ * configurations a-dim512-k2-opt350m-mlp2 and b-dim512-k2-opt350m-mlp2) over frozen item
+ * embeddings. Users hold K logits {@code w_u ~ N(0, 1)}, mixed by {@code a_u =
  * softmax(w_u)}.
  *
  * <ul>

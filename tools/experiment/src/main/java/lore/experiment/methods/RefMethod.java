@@ -7,9 +7,9 @@ import lore.experiment.PreferenceMethod;
 /**
  * A fixed, non-personalized reward ("ref" in the paper): either a reward per item (e.g. the
  * synthetic generator's population-average reward) or a linear reward {@code r(e) = v . e} (e.g.
- * the reward model's own scalar head applied to the stored last-token state, the faithful ref of
- * the reference notes, section 1.8). Margins are {@code r(chosen) - r(rejected)}; nothing is
- * trained or adapted; parameter count 0.
+ * the reward model's own scalar head on the stored last-token state: the faithful ref; the LoRe
+ * reference code uses column 0 of the last MLP down-projection). Margins are {@code r(chosen) -
+ * r(rejected)}; nothing is trained or adapted; parameter count 0.
  */
 public final class RefMethod implements PreferenceMethod {
   private final String name;

@@ -17,9 +17,10 @@ import lore.experiment.nn.Sequential;
 import lore.experiment.PreferenceMethod;
 
 /**
- * VPL (Poddar et al. 2024), reimplemented from the facts of the reference notes (section 2.2) over
- * frozen item embeddings: a variational encoder maps a user's context (a set of their labelled
- * pairs) to a latent z, and a decoder scores items conditioned on z.
+ * VPL (Poddar et al. 2024), reimplemented from its public code (WEIRDLabUW/vpl_llm,
+ * hidden_context/vae_utils.py) over frozen item embeddings: a variational encoder maps a user's
+ * context (a set of their labelled pairs) to a latent z, and a decoder scores items conditioned on
+ * z.
  *
  * <pre>
  *   pair encoder  h_i = MLP(e_c; e_r): Linear(2d,H)-LeakyReLU(0.2)-Linear(H,H)-LeakyReLU-Linear(H,L)

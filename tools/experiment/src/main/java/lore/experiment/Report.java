@@ -3,15 +3,13 @@ package lore.experiment;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.StringJoiner;
+import lore.datasets.AtomicFiles;
 import lore.experiment.ExperimentResults.MethodSummary;
 import lore.experiment.ExperimentResults.Stat;
 import org.knowm.xchart.BitmapEncoder;
@@ -35,9 +33,9 @@ final class Report {
   private Report() {}
 
   static void write(ExperimentResults results, Path dir) throws IOException {
-    writeAtomically(dir.resolve(TABLE), results.markdown().getBytes(StandardCharsets.UTF_8));
-    writeAtomically(dir.resolve(FEW_SHOT_PLOT), fewShotPng(results));
-    writeAtomically(dir.resolve(RANK_PLOT), rankPng(results));
+    AtomicFiles.write(dir.resolve(TABLE), results.markdown().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(FEW_SHOT_PLOT), fewShotPng(results));
+    AtomicFiles.write(dir.resolve(RANK_PLOT), rankPng(results));
   }
 
   static String markdown(ExperimentResults results) {
@@ -267,15 +265,5 @@ final class Report {
     }
     XYSeries series = chart.addSeries(name, x, y, err);
     series.setMarker(SeriesMarkers.CIRCLE);
-  }
-
-  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }

@@ -10,22 +10,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import lore.datasets.AtomicFiles;
 
 /**
  * The JSON-lines results file of an experiment ({@code results.jsonl}): a first line naming the
  * experiment ({@code "type":"experiment"}, with its fingerprint), then one line per finished
  * (split, method) result ({@code "type":"method"}) or rank selection ({@code "type":"rank"}).
- * Every addition rewrites the file through a temporary file and an atomic move, so an interrupted
- * run leaves either the old or the new file, never a torn line.
+ * Every addition rewrites the file with {@link AtomicFiles} (a temporary file forced to disk, then
+ * an atomic move), so an interrupted run leaves either the old or the new file, never a torn line.
  */
 final class ResultsFile {
   static final String NAME = "results.jsonl";
@@ -138,14 +137,8 @@ final class ResultsFile {
   }
 
   private void save() {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try {
-      Files.write(tmp, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

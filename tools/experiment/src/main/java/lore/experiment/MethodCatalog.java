@@ -9,6 +9,8 @@ import lore.TrainConfig;
 import lore.experiment.methods.BtMethod;
 import lore.experiment.methods.LoReMethod;
 import lore.experiment.methods.LoReMlpMethod;
+import lore.experiment.methods.PalAMethod;
+import lore.experiment.methods.PalBMethod;
 import lore.experiment.methods.PalMethod;
 import lore.experiment.methods.RefMethod;
 import lore.experiment.methods.VplMethod;
@@ -86,8 +88,8 @@ public final class MethodCatalog {
         }
         case "BT" -> builder.method(BtMethod.create(s.train(), s.executor()));
         case "LoRe-MLP" -> builder.method(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
-        case "PAL-A" -> builder.method(PalMethod.palA(PalMethod.Config.paperA()));
-        case "PAL-B" -> builder.method(PalMethod.palB(PalMethod.Config.paperB(), null, 0));
+        case "PAL-A" -> builder.method(PalAMethod.create(PalMethod.Config.paperA()));
+        case "PAL-B" -> builder.method(PalBMethod.create(PalMethod.Config.paperB(), null, 0));
         case "VPL" -> builder.method(VplMethod.create(VplMethod.Config.paper()));
         default -> throw new IllegalStateException(raw);
       }

@@ -47,7 +47,7 @@ class BaselineGradientTest {
     var model = (PalMethod.Model) method.train(data.train(), SEED);
     List<Param> all = new ArrayList<>(model.projectorParams());
     all.add(model.logits);
-    all.add(model.prototypes != null ? model.prototypes : model.logitScale);
+    all.add(model.own());
     int[] pairUser = Support.pairUsers(data.train());
     int[] order = {5, 0, 11, 3};
     zero(all);
@@ -61,17 +61,17 @@ class BaselineGradientTest {
   @Test
   void palALossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    checkPal(PalMethod.palA(tinyPal(Activation.Kind.RELU, true, 4)), data, "PAL-A residual");
-    checkPal(PalMethod.palA(tinyPal(Activation.Kind.GELU, false, 3)), data, "PAL-A");
+    checkPal(PalAMethod.create(tinyPal(Activation.Kind.RELU, true, 4)), data, "PAL-A residual");
+    checkPal(PalAMethod.create(tinyPal(Activation.Kind.GELU, false, 3)), data, "PAL-A");
   }
 
   @Test
   void palBLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    checkPal(PalMethod.palB(tinyPal(Activation.Kind.GELU, false, 3), null, 0), data, "PAL-B");
+    checkPal(PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), null, 0), data, "PAL-B");
     float[] prompts = Support.gaussian(12 * 5, new SplittableRandom(SEED));
     checkPal(
-        PalMethod.palB(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5), data,
+        PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5), data,
         "PAL-B prompts");
   }
 

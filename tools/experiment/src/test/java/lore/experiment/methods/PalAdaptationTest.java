@@ -32,10 +32,10 @@ class PalAdaptationTest {
       prompts[i] = (float) rnd.nextGaussian();
     }
     return Stream.of(
-        Arguments.of("PAL-A", PalMethod.palA(a), d8),
-        Arguments.of("PAL-A residual", PalMethod.palA(a), d16),
-        Arguments.of("PAL-B", PalMethod.palB(b, null, 0), d8),
-        Arguments.of("PAL-B prompts", PalMethod.palB(b, prompts, 5), d8));
+        Arguments.of("PAL-A", PalAMethod.create(a), d8),
+        Arguments.of("PAL-A residual", PalAMethod.create(a), d16),
+        Arguments.of("PAL-B", PalBMethod.create(b, null, 0), d8),
+        Arguments.of("PAL-B prompts", PalBMethod.create(b, prompts, 5), d8));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -52,7 +52,7 @@ class PalAdaptationTest {
     int[] pairUser = Support.pairUsers(shots);
     int[] order = Support.range(shots.pairCount());
     Support.shuffle(order, rnd);
-    PalMethod.Model.Frozen frozen = model.new Frozen(shots);
+    PalMethod.Model.Frozen frozen = model.frozen(shots);
     int checkedGradients = 0;
     for (int from = 0; from < order.length; from += 4) {
       int n = Math.min(4, order.length - from);

@@ -61,12 +61,12 @@ class PlantedPreferenceTest {
 
   @Test
   void palALearnsPlantedPreferences() {
-    assertLearns(PalMethod.palA(PAL_A), 0.88, 0.85); // measured 0.950, 0.943
+    assertLearns(PalAMethod.create(PAL_A), 0.88, 0.85); // measured 0.950, 0.943
   }
 
   @Test
   void palBLearnsPlantedPreferences() {
-    assertLearns(PalMethod.palB(PAL_B, null, 0), 0.9, 0.88); // measured 0.965, 0.955
+    assertLearns(PalBMethod.create(PAL_B, null, 0), 0.9, 0.88); // measured 0.965, 0.955
   }
 
   @Test
@@ -78,7 +78,7 @@ class PlantedPreferenceTest {
   void sameSeedGivesSameMargins() {
     Planted data = Planted.create(SEED, 100, 8, 10, 4, 12, 6, 8);
     for (PreferenceMethod m : new PreferenceMethod[] {
-        LoReMlpMethod.create(MLP), PalMethod.palA(PAL_A), PalMethod.palB(PAL_B, null, 0),
+        LoReMlpMethod.create(MLP), PalAMethod.create(PAL_A), PalBMethod.create(PAL_B, null, 0),
         VplMethod.create(VPL), LoReMethod.withRank(2)}) {
       float[][] runs = new float[2][];
       for (int i = 0; i < 2; i++) {

@@ -51,8 +51,9 @@ import lore.experiment.nn.Sequential;
 public abstract sealed class PalMethod implements PreferenceMethod permits PalAMethod, PalBMethod {
 
   /**
-   * Hyperparameters of either model; change them with the {@code with...} methods, e.g. {@code
-   * Config.paperA().withPrototypes(5)}.
+   * Hyperparameters of either model. Start from {@link #paperA()} or {@link #paperB()} and change
+   * fields with the {@code with...} methods, e.g. {@code Config.paperA().withPrototypes(5)} (the
+   * paper selects K by cross validation).
    *
    * @param prototypes K, prototypes (PAL-A) or user projectors (PAL-B)
    * @param dim preference-space width of the projectors (hidden and output)
@@ -98,24 +99,111 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
 
     /** PAL-B's published setting ({@code b-dim512-k2-...-mlp2}, gelu, no residual, vanilla-e1). */
     public static Config paperB() {
-      return new Config(
-          2, 512, Activation.Kind.GELU, false, 4, 1, 1e-4, 0.01, 5e-3, 5e-3, 0.1, 20, 5e-3);
+      return paperA().withActivation(Activation.Kind.GELU).withResidual(false);
     }
 
-    /** A copy with another K (the paper selects it by cross validation). */
-    public Config withPrototypes(int k) {
+    /** This configuration with {@link #prototypes()} = {@code v}. */
+    public Config withPrototypes(int v) {
       return new Config(
-          k, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          v, dim, activation, residual, batchSize, epochs, projectorLearningRate,
           projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
           newUserEpochs, newUserLearningRate);
     }
 
-    /** A copy with other epoch counts (seen training, new users). */
-    public Config withEpochs(int seen, int newUsers) {
+    /** This configuration with {@link #dim()} = {@code v}. */
+    public Config withDim(int v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, seen, projectorLearningRate,
+          prototypes, v, activation, residual, batchSize, epochs, projectorLearningRate,
           projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUsers, newUserLearningRate);
+          newUserEpochs, newUserLearningRate);
+    }
+
+    /** This configuration with {@link #activation()} = {@code v}. */
+    public Config withActivation(Activation.Kind v) {
+      return new Config(
+          prototypes, dim, v, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
+          newUserEpochs, newUserLearningRate);
+    }
+
+    /** This configuration with {@link #residual()} = {@code v}. */
+    public Config withResidual(boolean v) {
+      return new Config(
+          prototypes, dim, activation, v, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
+          newUserEpochs, newUserLearningRate);
+    }
+
+    /** This configuration with {@link #batchSize()} = {@code v}. */
+    public Config withBatchSize(int v) {
+      return new Config(
+          prototypes, dim, activation, residual, v, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
+          newUserEpochs, newUserLearningRate);
+    }
+
+    /** This configuration with {@link #epochs()} = {@code v}. */
+    public Config withEpochs(int v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, v, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
+          newUserEpochs, newUserLearningRate);
+    }
+
+    /** This configuration with {@link #projectorLearningRate()} = {@code v}. */
+    public Config withProjectorLearningRate(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, v, projectorWeightDecay,
+          prototypeLearningRate, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #projectorWeightDecay()} = {@code v}. */
+    public Config withProjectorWeightDecay(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate, v,
+          prototypeLearningRate, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #prototypeLearningRate()} = {@code v}. */
+    public Config withPrototypeLearningRate(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, v, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #userLearningRate()} = {@code v}. */
+    public Config withUserLearningRate(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, v, logitScaleLearningRate, newUserEpochs,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #logitScaleLearningRate()} = {@code v}. */
+    public Config withLogitScaleLearningRate(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, v, newUserEpochs,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #newUserEpochs()} = {@code v}. */
+    public Config withNewUserEpochs(int v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate, v,
+          newUserLearningRate);
+    }
+
+    /** This configuration with {@link #newUserLearningRate()} = {@code v}. */
+    public Config withNewUserLearningRate(double v) {
+      return new Config(
+          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
+          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
+          newUserEpochs, v);
     }
   }
 

@@ -40,7 +40,13 @@ class BaselineGradientTest {
   }
 
   private static PalMethod.Config tinyPal(Activation.Kind act, boolean residual, int dim) {
-    return new PalMethod.Config(2, dim, act, residual, 4, 0, 1e-3, 0.01, 5e-3, 5e-3, 0.1, 0, 5e-3);
+    return PalMethod.Config.paperA()
+        .withDim(dim)
+        .withActivation(act)
+        .withResidual(residual)
+        .withEpochs(0)
+        .withProjectorLearningRate(1e-3)
+        .withNewUserEpochs(0);
   }
 
   private static void checkPal(PalMethod method, Planted data, String what) {
@@ -78,7 +84,17 @@ class BaselineGradientTest {
   @Test
   void vplLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    var config = new VplMethod.Config(3, 4, 1e-3, 1e-3, 0.3, 4, 0, 1, 3, 0.03, 100);
+    var config =
+        VplMethod.Config.paper()
+            .withLatent(3)
+            .withHidden(4)
+            .withLearningRate(1e-3)
+            .withKlWeight(0.3)
+            .withBatchSize(4)
+            .withEpochs(0)
+            .withDuplicates(1)
+            .withMaxContext(3)
+            .withAnnealPeriod(100);
     var model = (VplMethod.Model) VplMethod.create(config).train(data.train(), SEED);
     // samples: target pair and its context (the same user's pairs)
     int[] target = {0, 5, 9};

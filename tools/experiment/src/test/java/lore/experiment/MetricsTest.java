@@ -90,13 +90,12 @@ class MetricsTest {
           }
         };
     ExperimentConfig config =
-        ExperimentConfig.builder(new FixedDataset(split), dir)
-            .method(m)
-            .splits(1)
-            .fewShot(1)
-            .fewShotGrid(List.of(1, 2, 3))
-            .rankGrid(List.of(1))
-            .build();
+        ExperimentConfig.of(new FixedDataset(split), dir)
+            .withMethods(List.of(m))
+            .withSplits(1)
+            .withFewShot(1)
+            .withFewShotGrid(List.of(1, 2, 3))
+            .withRankGrid(List.of(1));
     MethodResult r = Experiment.evaluate(m, "hand", 0, split, 1, config);
     assertEquals((0.25 + 1 + 0.5) / 3, r.seen().mean(), 0.0);
     assertEquals(0.5, r.unseen().mean(), 0.0);

@@ -91,18 +91,11 @@ class RecordedResultsTest {
     Matcher r = SPLITS.matcher(md);
     assertTrue(r.find(), "no R in the committed report");
     String ranked = Files.readString(jsonl, StandardCharsets.UTF_8);
-    ExperimentConfig.Builder b =
-        ExperimentConfig.builder(new Recorded(f.group(1)), dir)
-            .splits(Integer.parseInt(r.group(1)))
-            .seed(Long.parseLong(f.group(2)))
-            .fewShot(Integer.parseInt(f.group(3)))
-            .fewShotGrid(ints(f.group(4)))
-            .rankGrid(ints(f.group(5)))
-            .validationFraction(Double.parseDouble(f.group(6)))
-            .methodSettings(f.group(7) == null ? "" : f.group(7));
+    List<PreferenceMethod> methods = new ArrayList<>();
+    List<RankedMethod> families = new ArrayList<>();
     for (String name : tableMethods(md)) {
       if (ranked.contains("{\"type\":\"rank\",\"split\":0,\"method\":\"" + name + "\"")) {
-        b.rankedMethod(
+        families.add(
             new RankedMethod() {
               @Override
               public String name() {
@@ -115,10 +108,19 @@ class RecordedResultsTest {
               }
             });
       } else {
-        b.method(named(name));
+        methods.add(named(name));
       }
     }
-    return b.build();
+    return ExperimentConfig.of(new Recorded(f.group(1)), dir)
+        .withSplits(Integer.parseInt(r.group(1)))
+        .withSeed(Long.parseLong(f.group(2)))
+        .withFewShot(Integer.parseInt(f.group(3)))
+        .withFewShotGrid(ints(f.group(4)))
+        .withRankGrid(ints(f.group(5)))
+        .withValidationFraction(Double.parseDouble(f.group(6)))
+        .withMethodSettings(f.group(7) == null ? "" : f.group(7))
+        .withRankedMethods(families)
+        .withMethods(methods);
   }
 
   private static List<Integer> ints(String csv) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import lore.experiment.nn.Activation;
+import lore.experiment.nn.GradientCheck;
 import lore.experiment.nn.Param;
 import lore.experiment.nn.Sequential;
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,6 @@ class BaselineGradientTest {
     return Planted.create(SEED, 12, 4, 3, 2, 4, 2, 2);
   }
 
-  private static void zero(List<Param> ps) {
-    for (Param p : ps) {
-      p.zeroGrad();
-    }
-  }
-
   @Test
   void loreMlpLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
@@ -32,9 +27,9 @@ class BaselineGradientTest {
     int[] order = {2, 0, 1};
     List<Param> all = new ArrayList<>(f.params());
     all.add(logits);
-    zero(all);
+    GradientCheck.zeroGrads(all);
     LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all, () -> LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, false),
         "seed=" + SEED + " LoRe-MLP");
   }
@@ -56,9 +51,9 @@ class BaselineGradientTest {
     all.add(model.own());
     int[] pairUser = Support.pairUsers(data.train());
     int[] order = {5, 0, 11, 3};
-    zero(all);
+    GradientCheck.zeroGrads(all);
     model.batchLoss(data.train(), order, 0, 4, pairUser, model.logits, true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all,
         () -> model.batchLoss(data.train(), order, 0, 4, pairUser, model.logits, false),
         "seed=" + SEED + " " + what);
@@ -102,11 +97,11 @@ class BaselineGradientTest {
     int[] flat = {1, 2, 6, 8, 10, 11};
     int[] order = {0, 1, 2};
     List<Param> all = model.params();
-    zero(all);
+    GradientCheck.zeroGrads(all);
     // the same noise for every evaluation, so the loss is a deterministic function
     model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
         new SplittableRandom(SEED), true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all,
         () -> model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
             new SplittableRandom(SEED), false),

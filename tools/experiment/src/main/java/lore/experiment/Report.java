@@ -58,14 +58,7 @@ final class Report {
     b.append("| Method | Seen | Unseen | Overall | Params | B | Splits |\n");
     b.append("|---|---|---|---|---|---|---|\n");
     for (MethodSummary s : sums) {
-      b.append("| ")
-          .append(s.method())
-          .append(" | ")
-          .append(ExperimentResults.pct(s.seen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.unseen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.overall()))
+      accuracyCells(b, s)
           .append(" | ")
           .append(params(s.parameterCount()))
           .append(" | ")
@@ -139,6 +132,18 @@ final class Report {
       b.append(h).append(ru).append(row);
     }
     return b.toString();
+  }
+
+  /** The first cells of a method's row: {@code | method | seen | unseen | overall}. */
+  private static StringBuilder accuracyCells(StringBuilder b, MethodSummary s) {
+    return b.append("| ")
+        .append(s.method())
+        .append(" | ")
+        .append(ExperimentResults.pct(s.seen()))
+        .append(" | ")
+        .append(ExperimentResults.pct(s.unseen()))
+        .append(" | ")
+        .append(ExperimentResults.pct(s.overall()));
   }
 
   private static String params(double p) {
@@ -220,15 +225,7 @@ final class Report {
         .append(" only: the same draws for every method; mean ± std over these splits.\n\n");
     b.append("| Method | Seen | Unseen | Overall |\n|---|---|---|---|\n");
     for (MethodSummary s : same.summaries()) {
-      b.append("| ")
-          .append(s.method())
-          .append(" | ")
-          .append(ExperimentResults.pct(s.seen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.unseen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.overall()))
-          .append(" |\n");
+      accuracyCells(b, s).append(" |\n");
     }
     b.append("\n");
   }

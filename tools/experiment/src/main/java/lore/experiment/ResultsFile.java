@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import lore.datasets.AtomicFiles;
 
 /**
@@ -222,7 +223,7 @@ final class ResultsFile {
         whole(m, "split"),
         str(m, "method"),
         whole(m, "rank"),
-        number(m, "parameterCount").longValue(),
+        field(m, "parameterCount", JsonNode::isNumber, "a number").longValue(),
         whole(m, "fewShot"),
         readAccuracy(m, "seen"),
         readAccuracy(m, "unseen"),
@@ -248,7 +249,8 @@ final class ResultsFile {
     List<Double> acc = new ArrayList<>();
     for (JsonNode o : array(m, "validationAccuracy")) {
       if (!o.isNumber() && !o.isNull()) {
-        throw new IllegalArgumentException("field validationAccuracy holds " + o + ", not a number");
+        throw new IllegalArgumentException(
+            "field validationAccuracy holds " + o + ", not a number");
       }
       acc.add(o.isNull() ? Double.NaN : o.doubleValue());
     }
@@ -261,52 +263,37 @@ final class ResultsFile {
         whole(m, "validationUsers"));
   }
 
-  private static JsonNode field(JsonNode m, String key) {
+  /** Field {@code key} of {@code m}, which must pass {@code ok}: {@code what} it must be. */
+  private static JsonNode field(JsonNode m, String key, Predicate<JsonNode> ok, String what) {
     JsonNode v = m.get(key);
     if (v == null) {
       throw new IllegalArgumentException("missing field " + key);
     }
-    return v;
-  }
-
-  private static JsonNode number(JsonNode m, String key) {
-    JsonNode v = field(m, key);
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("field " + key + " is not a number");
+    if (!ok.test(v)) {
+      throw new IllegalArgumentException("field " + key + " is not " + what);
     }
     return v;
   }
 
   private static int whole(JsonNode m, String key) {
-    return number(m, key).intValue();
+    return field(m, key, JsonNode::isNumber, "a number").intValue();
   }
 
   /** A number, or NaN for null (see {@link #number(ObjectNode, String, double)}). */
   private static double num(JsonNode m, String key) {
-    return field(m, key).isNull() ? Double.NaN : number(m, key).doubleValue();
+    JsonNode v = field(m, key, n -> n.isNumber() || n.isNull(), "a number");
+    return v.isNull() ? Double.NaN : v.doubleValue();
   }
 
   private static String str(JsonNode m, String key) {
-    JsonNode v = field(m, key);
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field " + key + " is not a string");
-    }
-    return v.textValue();
+    return field(m, key, JsonNode::isTextual, "a string").textValue();
   }
 
   private static JsonNode object(JsonNode m, String key) {
-    JsonNode v = field(m, key);
-    if (!v.isObject()) {
-      throw new IllegalArgumentException(key + " is not a JSON object");
-    }
-    return v;
+    return field(m, key, JsonNode::isObject, "a JSON object");
   }
 
   private static JsonNode array(JsonNode m, String key) {
-    JsonNode v = field(m, key);
-    if (!v.isArray()) {
-      throw new IllegalArgumentException("field " + key + " is not an array");
-    }
-    return v;
+    return field(m, key, JsonNode::isArray, "an array");
   }
 }

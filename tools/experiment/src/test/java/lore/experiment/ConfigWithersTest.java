@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import lore.FitConfig;
-import lore.PreferenceData;
 import lore.TrainConfig;
 import lore.experiment.methods.LoReMlpMethod;
 import lore.experiment.methods.PalMethod;
@@ -27,19 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfigWithersTest {
   private static final ExperimentDataset DATA = new Named("a dataset");
-  private static final PreferenceMethod METHOD = named("M");
+  private static final PreferenceMethod METHOD = TestMethods.named("M");
   private static final RankedMethod FAMILY =
-      new RankedMethod() {
-        @Override
-        public String name() {
-          return "F";
-        }
-
-        @Override
-        public PreferenceMethod withRank(int rank) {
-          return named("F");
-        }
-      };
+      TestMethods.family("F", rank -> TestMethods.named("F"));
 
   /** Values for the components whose type has no generic change. */
   private static final Map<String, Object> OTHERS =
@@ -81,20 +70,6 @@ class ConfigWithersTest {
         assertNotEquals(base.fingerprint(), changed, c.getName());
       }
     }
-  }
-
-  private static PreferenceMethod named(String name) {
-    return new PreferenceMethod() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Trained train(PreferenceData train, long seed) {
-        throw new UnsupportedOperationException();
-      }
-    };
   }
 
   private record Named(String description) implements ExperimentDataset {

@@ -100,17 +100,9 @@ class ExperimentTest {
     AtomicInteger btTrains = new AtomicInteger();
     AtomicInteger familyTrains = new AtomicInteger();
     RankedMethod family =
-        new RankedMethod() {
-          @Override
-          public String name() {
-            return "LoRe";
-          }
-
-          @Override
-          public PreferenceMethod withRank(int rank) {
-            return TestMethods.counting(TestMethods.engine("LoRe", rank, 5), familyTrains);
-          }
-        };
+        TestMethods.family(
+            "LoRe",
+            rank -> TestMethods.counting(TestMethods.engine("LoRe", rank, 5), familyTrains));
     java.util.function.IntFunction<ExperimentConfig> config =
         splits ->
             linearConfig(data, dir)

@@ -63,32 +63,13 @@ class MetricsTest {
     Split split = new Split(0, 1, "hand-made", seen, seen, unseen, unseen, seen, seen);
     // margins are handed out per call: seen test (7 pairs), then unseen test (2 pairs)
     PreferenceMethod m =
-        new PreferenceMethod() {
-          @Override
-          public String name() {
-            return "hand";
-          }
-
-          @Override
-          public Trained train(PreferenceData t, long s) {
-            return new Trained() {
-              @Override
-              public void adapt(PreferenceData f, long s2) {}
-
-              @Override
-              public float[] margins(PreferenceData test) {
-                return test.pairCount() == 7
+        TestMethods.givenMargins(
+            "hand",
+            test ->
+                test.pairCount() == 7
                     ? new float[] {2, 0, -0f, Float.NaN, 1, -1, 3}
-                    : new float[] {1, 0};
-              }
-
-              @Override
-              public long parameterCount() {
-                return 3;
-              }
-            };
-          }
-        };
+                    : new float[] {1, 0},
+            3);
     ExperimentConfig config =
         ExperimentConfig.of(new FixedDataset(split), dir)
             .withMethods(List.of(m))

@@ -137,14 +137,11 @@ class PairSplitDatasetTest {
     ExperimentDataset ds = DatasetCatalog.zappos5(null, 0.5, 0.2, 47, 5);
     ExperimentConfig config =
         MethodCatalog.withMethods(
-            ExperimentConfig.of(ds, dir)
-                .withSplits(1)
-                .withFewShot(5)
-                .withFewShotGrid(List.of(1, 5))
-                .withRankGrid(List.of(1, 3)),
+            TestMethods.oneSplit(ds, dir).withRankGrid(List.of(1, 3)),
             List.of("LoRe", "BT"),
             new MethodCatalog.Settings(
-                lore.TrainConfig.defaults().withSteps(20).withThreads(2), lore.FitConfig.defaults()),
+                lore.TrainConfig.defaults().withSteps(20).withThreads(2),
+                lore.FitConfig.defaults()),
             true);
     new Experiment(config).run();
     String md = Files.readString(dir.resolve("results.md"));

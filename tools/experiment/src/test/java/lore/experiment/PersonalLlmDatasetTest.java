@@ -159,11 +159,7 @@ class PersonalLlmDatasetTest {
     ExperimentDataset ds = DatasetCatalog.personalLlm(data, 0.1, 40, 30, 20);
     ExperimentConfig config =
         MethodCatalog.withMethods(
-            ExperimentConfig.of(ds, out)
-                .withSplits(1)
-                .withFewShot(5)
-                .withFewShotGrid(List.of(1, 5))
-                .withRankGrid(List.of()),
+            TestMethods.oneSplit(ds, out).withRankGrid(List.of()),
             List.of("ref", "BT", "LoRe"),
             new MethodCatalog.Settings(
                 lore.TrainConfig.defaults().withRank(3).withSteps(30), lore.FitConfig.defaults()),

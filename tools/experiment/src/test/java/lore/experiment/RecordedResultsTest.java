@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import lore.PreferenceData;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,8 +66,8 @@ class RecordedResultsTest {
     ExperimentResults results = new Experiment(config).report();
 
     assertFalse(results.methodResults().isEmpty(), folder + ": nothing loaded");
-    Map<String, String> written =
-        sections(withoutTiming(Files.readString(dir.resolve(Report.TABLE), StandardCharsets.UTF_8)));
+    String report = Files.readString(dir.resolve(Report.TABLE), StandardCharsets.UTF_8);
+    Map<String, String> written = sections(withoutTiming(report));
     Map<String, String> expected = sections(withoutTiming(committed));
     for (Map.Entry<String, String> e : expected.entrySet()) {
       assertEquals(e.getValue(), written.get(e.getKey()), folder + ": section " + e.getKey());
@@ -95,20 +94,9 @@ class RecordedResultsTest {
     List<RankedMethod> families = new ArrayList<>();
     for (String name : tableMethods(md)) {
       if (ranked.contains("{\"type\":\"rank\",\"split\":0,\"method\":\"" + name + "\"")) {
-        families.add(
-            new RankedMethod() {
-              @Override
-              public String name() {
-                return name;
-              }
-
-              @Override
-              public PreferenceMethod withRank(int rank) {
-                return named(name);
-              }
-            });
+        families.add(TestMethods.family(name, rank -> TestMethods.named(name)));
       } else {
-        methods.add(named(name));
+        methods.add(TestMethods.named(name));
       }
     }
     return ExperimentConfig.of(new Recorded(f.group(1)), dir)
@@ -154,20 +142,6 @@ class RecordedResultsTest {
       out.append(line).append('\n');
     }
     return out.toString();
-  }
-
-  private static PreferenceMethod named(String name) {
-    return new PreferenceMethod() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Trained train(PreferenceData train, long seed) {
-        throw new AssertionError("a report runs nothing");
-      }
-    };
   }
 
   /** The recorded dataset as the report sees it: its description and validation unit. */

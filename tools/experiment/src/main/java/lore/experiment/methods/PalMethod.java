@@ -23,11 +23,11 @@ import lore.experiment.nn.Sequential;
  * and {@link PalBMethod} (K user projectors, cosine score).
  *
  * <p>Training: Adam with parameter groups (projectors lr 1e-4 with weight decay 0.01 coupled as in
- * {@code torch.optim.Adam}; the user logits 5e-3; the model's own parameter, P or t, at its own
- * rate), batch size 4, shuffled, 1 epoch, no schedule. New users: projectors (and P, t) frozen,
+ * {@code torch.optim.Adam}; PAL-A's prototypes P and the user logits 5e-3; PAL-B's logit scale t
+ * 0.1), batch size 4, shuffled, 1 epoch, no schedule. New users: projectors (and P, t) frozen,
  * fresh logits {@code ~ N(0, 1)}, AdamW on the logits only, lr 5e-3, 20 epochs, batch size 4 over
  * the few-shot pairs. Adaptation runs on cached outputs of the frozen parts (the same loss and
- * gradient, about d / 512 times cheaper per step at d = 4096; see {@link Model.Frozen}), which is
+ * gradient, about d / 512 times cheaper per step at d = 4096; see {@code Model.Frozen}), which is
  * what makes the paper-scale runs feasible.
  *
  * <p>Deviations from the released code, and why (each model's class lists its own):

@@ -54,6 +54,19 @@ class AtomicFilesTest extends QuietTest {
   }
 
   @Test
+  void bytesReplaceTheFileWhole() throws IOException {
+    Path f = dir.resolve("results.md");
+    Files.writeString(f, "an older and longer content");
+    byte[] b = new byte[3 << 20];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (i * 31);
+    }
+    AtomicFiles.write(f, b);
+    assertArrayEquals(b, Files.readAllBytes(f));
+    assertEquals(List.of(f), files());
+  }
+
+  @Test
   void writeWhileAnotherHoldsTheTemporaryFileFailsLoudly() throws IOException {
     Path f = dir.resolve("pairs.csv");
     Files.writeString(f, "old");

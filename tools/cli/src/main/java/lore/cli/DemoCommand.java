@@ -92,23 +92,25 @@ final class DemoCommand implements Callable<Integer> {
       PrintWriter err) throws IOException {
     long t = System.nanoTime();
     ExperimentDataset dataset = data.open(alpha, config.threads(), err);
-    ExperimentConfig.Builder b =
-        ExperimentConfig.builder(dataset, dir)
-            .splits(1)
-            .seed(data.seed)
-            .fewShot(data.fewShot)
-            .fewShotGrid(List.of(data.fewShot))
-            .rankGrid(List.of())
-            .methodSettings(
-                String.format(
-                    Locale.ROOT, "rank %d, steps %d, %s/%s, fit %s", config.rank(), config.steps(),
-                    config.optimizer(), config.simplex(), fitConfig));
-    MethodCatalog.addTo(
-        b, METHODS, new MethodCatalog.Settings(config, fitConfig, pool), false, dataset);
+    ExperimentConfig experiment =
+        MethodCatalog.withMethods(
+            ExperimentConfig.of(dataset, dir)
+                .withSplits(1)
+                .withSeed(data.seed)
+                .withFewShot(data.fewShot)
+                .withFewShotGrid(List.of(data.fewShot))
+                .withRankGrid(List.of())
+                .withMethodSettings(
+                    String.format(
+                        Locale.ROOT, "rank %d, steps %d, %s/%s, fit %s", config.rank(),
+                        config.steps(), config.optimizer(), config.simplex(), fitConfig)),
+            METHODS,
+            new MethodCatalog.Settings(config, fitConfig, pool),
+            false);
     err.println("lore demo: " + dataset.description());
     err.flush();
     ExperimentResults r =
-        new Experiment(b.build()).listener(new ExperimentCommand.Listener(err)).run();
+        new Experiment(experiment).listener(new ExperimentCommand.Listener(err)).run();
     return new Run(
         dataset.description(), alpha, result(r, "BT"), result(r, "LoRe"),
         (System.nanoTime() - t) / 1e9);

@@ -107,15 +107,15 @@ final class ExperimentCommand implements Callable<Integer> {
     TrainConfig trainConfig = train.config(data.seed);
     ExperimentDataset dataset = data.open(data.alpha(), trainConfig.threads(), err);
     long start = System.nanoTime();
-    ExperimentConfig.Builder b =
-        ExperimentConfig.builder(dataset, outDir)
-            .splits(splits)
-            .seed(data.seed)
-            .fewShot(data.fewShot)
-            .fewShotGrid(fewShotGrid)
-            .rankGrid(ranks)
-            .validationFraction(validationFraction)
-            .methodSettings(
+    ExperimentConfig base =
+        ExperimentConfig.of(dataset, outDir)
+            .withSplits(splits)
+            .withSeed(data.seed)
+            .withFewShot(data.fewShot)
+            .withFewShotGrid(fewShotGrid)
+            .withRankGrid(ranks)
+            .withValidationFraction(validationFraction)
+            .withMethodSettings(
                 String.format(
                     Locale.ROOT,
                     "steps %d, %s/%s, fit %s",
@@ -128,7 +128,7 @@ final class ExperimentCommand implements Callable<Integer> {
     ExecutorService pool =
         trainConfig.threads() > 1 ? Pools.fixed(trainConfig.threads() - 1, "lore-train") : null;
     try {
-      return run(out, err, dataset, ranks, trainConfig, start, b, pool);
+      return run(out, err, dataset, ranks, trainConfig, start, base, pool);
     } finally {
       if (pool != null) {
         pool.close(); // waits for running partitions; none are left after run()
@@ -143,15 +143,14 @@ final class ExperimentCommand implements Callable<Integer> {
       List<Integer> ranks,
       TrainConfig trainConfig,
       long start,
-      ExperimentConfig.Builder b,
+      ExperimentConfig base,
       ExecutorService pool) {
-    MethodCatalog.addTo(
-        b,
-        methods,
-        new MethodCatalog.Settings(trainConfig, fit.fitConfig(train.paperOptimizer), pool),
-        !ranks.isEmpty(),
-        dataset);
-    ExperimentConfig config = b.build();
+    ExperimentConfig config =
+        MethodCatalog.withMethods(
+            base,
+            methods,
+            new MethodCatalog.Settings(trainConfig, fit.fitConfig(train.paperOptimizer), pool),
+            !ranks.isEmpty());
     err.println("lore experiment: " + dataset.description());
     err.printf(
         Locale.ROOT,

@@ -34,9 +34,16 @@ public final class Experiment {
   private final ExperimentConfig config;
   private ExperimentListener listener = new ExperimentListener() {};
 
-  /** An experiment for {@code config}. */
+  /**
+   * An experiment for {@code config}.
+   *
+   * @throws IllegalArgumentException if {@code config} has no method
+   */
   public Experiment(ExperimentConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    if (config.methods().isEmpty() && config.rankedMethods().isEmpty()) {
+      throw new IllegalArgumentException("an experiment needs at least one method");
+    }
   }
 
   /** Receives progress. */

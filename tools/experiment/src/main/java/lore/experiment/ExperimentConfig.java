@@ -10,8 +10,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What an {@link Experiment} runs. Immutable; build with {@link #builder(ExperimentDataset,
- * Path)}.
+ * What an {@link Experiment} runs. Immutable: start from {@link #of(ExperimentDataset, Path)} and
+ * change fields with the {@code with...} methods, e.g. {@code ExperimentConfig.of(dataset,
+ * out).withSplits(2).withMethods(List.of(method))}.
  *
  * @param dataset where the splits come from
  * @param methods methods evaluated as they are
@@ -42,16 +43,17 @@ public record ExperimentConfig(
     Path outputDir,
     String methodSettings) {
 
-  /** Validates, sorts and de-duplicates the grids, and checks that method names are unique. */
+  /**
+   * Validates, sorts and de-duplicates the grids, and checks that method names are unique. No
+   * methods is valid here, so that they can be added after the other fields; {@link Experiment}
+   * needs at least one.
+   */
   public ExperimentConfig {
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(outputDir, "outputDir");
     Objects.requireNonNull(methodSettings, "methodSettings");
     methods = List.copyOf(methods);
     rankedMethods = List.copyOf(rankedMethods);
-    if (methods.isEmpty() && rankedMethods.isEmpty()) {
-      throw new IllegalArgumentException("an experiment needs at least one method");
-    }
     Set<String> names = new HashSet<>();
     for (String n : names(methods, rankedMethods)) {
       if (n == null || n.isBlank() || !names.add(n)) {
@@ -121,9 +123,24 @@ public record ExperimentConfig(
         methodSettings.isEmpty() ? "" : "; methods: " + methodSettings);
   }
 
-  /** A builder with the paper's defaults: R = 20, k = 9, grid {1, 2, 5, 9, 20, 50}. */
-  public static Builder builder(ExperimentDataset dataset, Path outputDir) {
-    return new Builder(dataset, outputDir);
+  /**
+   * An experiment on {@code dataset} into {@code outputDir} with the paper's defaults (R = 20, seed
+   * 1, k = 9, k grid {1, 2, 5, 9, 20, 50}, the paper's rank grid, validation fraction 0.2) and no
+   * methods yet; add them with {@link #withMethods} and {@link #withRankedMethods}.
+   */
+  public static ExperimentConfig of(ExperimentDataset dataset, Path outputDir) {
+    return new ExperimentConfig(
+        dataset,
+        List.of(),
+        List.of(),
+        20,
+        1L,
+        9,
+        List.of(1, 2, 5, 9, 20, 50),
+        paperRankGrid(),
+        0.2,
+        outputDir,
+        "");
   }
 
   /** The paper's rank sweep: 2, 5, 10, 15, ..., 50. */
@@ -135,83 +152,80 @@ public record ExperimentConfig(
     return g;
   }
 
-  /** Mutable builder; {@link #build()} validates. */
-  public static final class Builder {
-    private final ExperimentDataset dataset;
-    private final Path outputDir;
-    private final List<PreferenceMethod> methods = new ArrayList<>();
-    private final List<RankedMethod> ranked = new ArrayList<>();
-    private int splits = 20;
-    private long seed = 1L;
-    private int fewShot = 9;
-    private List<Integer> fewShotGrid = List.of(1, 2, 5, 9, 20, 50);
-    private List<Integer> rankGrid = paperRankGrid();
-    private double validationFraction = 0.2;
-    private String methodSettings = "";
+  /** This configuration with {@link #dataset()} = {@code v}. */
+  public ExperimentConfig withDataset(ExperimentDataset v) {
+    return new ExperimentConfig(
+        v, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    private Builder(ExperimentDataset dataset, Path outputDir) {
-      this.dataset = dataset;
-      this.outputDir = outputDir;
-    }
+  /** This configuration with {@link #methods()} = {@code v}. */
+  public ExperimentConfig withMethods(List<PreferenceMethod> v) {
+    return new ExperimentConfig(
+        dataset, v, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    public Builder method(PreferenceMethod m) {
-      methods.add(Objects.requireNonNull(m, "method"));
-      return this;
-    }
+  /** This configuration with {@link #rankedMethods()} = {@code v}. */
+  public ExperimentConfig withRankedMethods(List<RankedMethod> v) {
+    return new ExperimentConfig(
+        dataset, methods, v, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    public Builder rankedMethod(RankedMethod m) {
-      ranked.add(Objects.requireNonNull(m, "ranked method"));
-      return this;
-    }
+  /** This configuration with {@link #splits()} = {@code v}. */
+  public ExperimentConfig withSplits(int v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, v, seed, fewShot, fewShotGrid, rankGrid,
+        validationFraction, outputDir, methodSettings);
+  }
 
-    public Builder splits(int v) {
-      splits = v;
-      return this;
-    }
+  /** This configuration with {@link #seed()} = {@code v}. */
+  public ExperimentConfig withSeed(long v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, v, fewShot, fewShotGrid, rankGrid,
+        validationFraction, outputDir, methodSettings);
+  }
 
-    public Builder seed(long v) {
-      seed = v;
-      return this;
-    }
+  /** This configuration with {@link #fewShot()} = {@code v}. */
+  public ExperimentConfig withFewShot(int v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, v, fewShotGrid, rankGrid, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    public Builder fewShot(int v) {
-      fewShot = v;
-      return this;
-    }
+  /** This configuration with {@link #fewShotGrid()} = {@code v}. */
+  public ExperimentConfig withFewShotGrid(List<Integer> v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, fewShot, v, rankGrid, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    public Builder fewShotGrid(List<Integer> v) {
-      fewShotGrid = List.copyOf(v);
-      return this;
-    }
+  /** This configuration with {@link #rankGrid()} = {@code v}. */
+  public ExperimentConfig withRankGrid(List<Integer> v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, v, validationFraction,
+        outputDir, methodSettings);
+  }
 
-    public Builder rankGrid(List<Integer> v) {
-      rankGrid = List.copyOf(v);
-      return this;
-    }
+  /** This configuration with {@link #validationFraction()} = {@code v}. */
+  public ExperimentConfig withValidationFraction(double v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, v, outputDir,
+        methodSettings);
+  }
 
-    public Builder validationFraction(double v) {
-      validationFraction = v;
-      return this;
-    }
+  /** This configuration with {@link #outputDir()} = {@code v}. */
+  public ExperimentConfig withOutputDir(Path v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid,
+        validationFraction, v, methodSettings);
+  }
 
-    public Builder methodSettings(String v) {
-      methodSettings = Objects.requireNonNull(v, "methodSettings");
-      return this;
-    }
-
-    public ExperimentConfig build() {
-      return new ExperimentConfig(
-          dataset,
-          methods,
-          ranked,
-          splits,
-          seed,
-          fewShot,
-          fewShotGrid,
-          rankGrid,
-          validationFraction,
-          outputDir,
-          methodSettings);
-    }
+  /** This configuration with {@link #methodSettings()} = {@code v}. */
+  public ExperimentConfig withMethodSettings(String v) {
+    return new ExperimentConfig(
+        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid,
+        validationFraction, outputDir, v);
   }
 }

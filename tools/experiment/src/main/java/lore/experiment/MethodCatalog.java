@@ -1,5 +1,6 @@
 package lore.experiment;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,6 +10,8 @@ import lore.TrainConfig;
 import lore.experiment.methods.BtMethod;
 import lore.experiment.methods.LoReMethod;
 import lore.experiment.methods.LoReMlpMethod;
+import lore.experiment.methods.PalAMethod;
+import lore.experiment.methods.PalBMethod;
 import lore.experiment.methods.PalMethod;
 import lore.experiment.methods.RefMethod;
 import lore.experiment.methods.VplMethod;
@@ -51,47 +54,40 @@ public final class MethodCatalog {
   }
 
   /**
-   * Adds the named methods to {@code builder}.
+   * {@code config} with the named methods added after its own, in the order named; {@code ref}
+   * is offered when {@code config}'s dataset has a reference reward.
    *
    * @param names method names, case-insensitive
    * @param selectRank whether {@code LoRe}'s rank is chosen per split (needs a rank grid)
    * @throws IllegalArgumentException for an unknown name (the message lists the known ones)
    */
-  public static void addTo(
-      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank) {
-    addTo(builder, names, s, selectRank, null);
-  }
-
-  /**
-   * As {@link #addTo(ExperimentConfig.Builder, List, Settings, boolean)}; with a {@link
-   * ExperimentDataset} that has a reference reward, {@code ref} is also offered.
-   */
-  public static void addTo(
-      ExperimentConfig.Builder builder, List<String> names, Settings s, boolean selectRank,
-      ExperimentDataset dataset) {
+  public static ExperimentConfig withMethods(
+      ExperimentConfig config, List<String> names, Settings s, boolean selectRank) {
+    List<PreferenceMethod> methods = new ArrayList<>(config.methods());
+    List<RankedMethod> ranked = new ArrayList<>(config.rankedMethods());
+    ExperimentDataset dataset = config.dataset();
     for (String raw : names) {
-      if (raw.strip().equalsIgnoreCase("ref")
-          && dataset != null
-          && dataset.hasReferenceReward()) {
-        builder.method(RefMethod.ofTableRewards("ref", dataset::referenceReward));
+      if (raw.strip().equalsIgnoreCase("ref") && dataset.hasReferenceReward()) {
+        methods.add(RefMethod.ofTableRewards("ref", dataset::referenceReward));
         continue;
       }
       switch (canonical(raw)) {
         case "LoRe" -> {
           if (selectRank) {
-            builder.rankedMethod(loreFamily(s));
+            ranked.add(loreFamily(s));
           } else {
-            builder.method(LoReMethod.create(s.train(), s.fit(), s.executor()));
+            methods.add(LoReMethod.create(s.train(), s.fit(), s.executor()));
           }
         }
-        case "BT" -> builder.method(BtMethod.create(s.train(), s.executor()));
-        case "LoRe-MLP" -> builder.method(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
-        case "PAL-A" -> builder.method(PalMethod.palA(PalMethod.Config.paperA()));
-        case "PAL-B" -> builder.method(PalMethod.palB(PalMethod.Config.paperB(), null, 0));
-        case "VPL" -> builder.method(VplMethod.create(VplMethod.Config.paper()));
+        case "BT" -> methods.add(BtMethod.create(s.train(), s.executor()));
+        case "LoRe-MLP" -> methods.add(LoReMlpMethod.create(LoReMlpMethod.Config.defaults()));
+        case "PAL-A" -> methods.add(PalAMethod.create(PalMethod.Config.paperA()));
+        case "PAL-B" -> methods.add(PalBMethod.create(PalMethod.Config.paperB(), null, 0));
+        case "VPL" -> methods.add(VplMethod.create(VplMethod.Config.paper()));
         default -> throw new IllegalStateException(raw);
       }
     }
+    return config.withRankedMethods(ranked).withMethods(methods);
   }
 
   private static RankedMethod loreFamily(Settings s) {

@@ -117,9 +117,11 @@ public final class PairSplitDataset implements ExperimentDataset {
   }
 
   /** Rank selection holds out comparisons of each seen user, not prompts or items. */
+  static final String VALIDATION_UNIT = "training comparisons (pairs, per user)";
+
   @Override
   public String validationUnit() {
-    return "training comparisons (pairs, per user)";
+    return VALIDATION_UNIT;
   }
 
   /**

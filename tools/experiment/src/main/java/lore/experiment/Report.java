@@ -3,15 +3,13 @@ package lore.experiment;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.StringJoiner;
+import lore.datasets.AtomicFiles;
 import lore.experiment.ExperimentResults.MethodSummary;
 import lore.experiment.ExperimentResults.Stat;
 import org.knowm.xchart.BitmapEncoder;
@@ -35,9 +33,9 @@ final class Report {
   private Report() {}
 
   static void write(ExperimentResults results, Path dir) throws IOException {
-    writeAtomically(dir.resolve(TABLE), results.markdown().getBytes(StandardCharsets.UTF_8));
-    writeAtomically(dir.resolve(FEW_SHOT_PLOT), fewShotPng(results));
-    writeAtomically(dir.resolve(RANK_PLOT), rankPng(results));
+    AtomicFiles.write(dir.resolve(TABLE), results.markdown().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(FEW_SHOT_PLOT), fewShotPng(results));
+    AtomicFiles.write(dir.resolve(RANK_PLOT), rankPng(results));
   }
 
   static String markdown(ExperimentResults results) {
@@ -60,14 +58,7 @@ final class Report {
     b.append("| Method | Seen | Unseen | Overall | Params | B | Splits |\n");
     b.append("|---|---|---|---|---|---|---|\n");
     for (MethodSummary s : sums) {
-      b.append("| ")
-          .append(s.method())
-          .append(" | ")
-          .append(ExperimentResults.pct(s.seen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.unseen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.overall()))
+      accuracyCells(b, s)
           .append(" | ")
           .append(params(s.parameterCount()))
           .append(" | ")
@@ -141,6 +132,18 @@ final class Report {
       b.append(h).append(ru).append(row);
     }
     return b.toString();
+  }
+
+  /** The first cells of a method's row: {@code | method | seen | unseen | overall}. */
+  private static StringBuilder accuracyCells(StringBuilder b, MethodSummary s) {
+    return b.append("| ")
+        .append(s.method())
+        .append(" | ")
+        .append(ExperimentResults.pct(s.seen()))
+        .append(" | ")
+        .append(ExperimentResults.pct(s.unseen()))
+        .append(" | ")
+        .append(ExperimentResults.pct(s.overall()));
   }
 
   private static String params(double p) {
@@ -222,15 +225,7 @@ final class Report {
         .append(" only: the same draws for every method; mean ± std over these splits.\n\n");
     b.append("| Method | Seen | Unseen | Overall |\n|---|---|---|---|\n");
     for (MethodSummary s : same.summaries()) {
-      b.append("| ")
-          .append(s.method())
-          .append(" | ")
-          .append(ExperimentResults.pct(s.seen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.unseen()))
-          .append(" | ")
-          .append(ExperimentResults.pct(s.overall()))
-          .append(" |\n");
+      accuracyCells(b, s).append(" |\n");
     }
     b.append("\n");
   }
@@ -267,15 +262,5 @@ final class Report {
     }
     XYSeries series = chart.addSeries(name, x, y, err);
     series.setMarker(SeriesMarkers.CIRCLE);
-  }
-
-  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }

@@ -1,27 +1,38 @@
 package lore.experiment;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import lore.datasets.AtomicFiles;
 
 /**
  * The JSON-lines results file of an experiment ({@code results.jsonl}): a first line naming the
  * experiment ({@code "type":"experiment"}, with its fingerprint), then one line per finished
  * (split, method) result ({@code "type":"method"}) or rank selection ({@code "type":"rank"}).
- * Every addition rewrites the file through a temporary file and an atomic move, so an interrupted
- * run leaves either the old or the new file, never a torn line.
+ * Every addition rewrites the file with {@link AtomicFiles} (a temporary file forced to disk, then
+ * an atomic move), so an interrupted run leaves either the old or the new file, never a torn line.
  */
 final class ResultsFile {
   static final String NAME = "results.jsonl";
+
+  /** Strict as a line is: one JSON value, nothing after it. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private final Path file;
   private final List<String> lines = new ArrayList<>();
@@ -42,7 +53,7 @@ final class ResultsFile {
       Files.createDirectories(dir);
       ResultsFile r = new ResultsFile(dir.resolve(NAME));
       String header =
-          "{\"type\":\"experiment\",\"fingerprint\":" + Json.quote(fingerprint) + "}";
+          line(JSON.createObjectNode().put("type", "experiment").put("fingerprint", fingerprint));
       if (!Files.exists(r.file)) {
         r.lines.add(header);
         r.save();
@@ -54,15 +65,14 @@ final class ResultsFile {
         if (line.isBlank()) {
           continue;
         }
-        Map<String, Object> m;
         try {
-          m = Json.object(Json.parse(line), "line");
-          String type = Json.str(m, "type");
+          JsonNode m = parse(line);
+          String type = str(m, "type");
           if (r.lines.isEmpty()) {
             if (!type.equals("experiment")) {
               throw new IllegalArgumentException("first line is not the experiment header");
             }
-            String found = Json.str(m, "fingerprint");
+            String found = str(m, "fingerprint");
             if (!found.equals(fingerprint)) {
               throw new IllegalArgumentException(
                   r.file
@@ -128,103 +138,162 @@ final class ResultsFile {
   }
 
   private void save() {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try {
-      Files.write(tmp, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static String write(MethodResult m) {
-    StringBuilder b = new StringBuilder("{\"type\":\"method\"");
-    b.append(",\"split\":").append(m.split());
-    b.append(",\"method\":").append(Json.quote(m.method()));
-    b.append(",\"rank\":").append(m.rank());
-    b.append(",\"parameterCount\":").append(m.parameterCount());
-    b.append(",\"fewShot\":").append(m.fewShot());
-    b.append(",\"seen\":").append(write(m.seen()));
-    b.append(",\"unseen\":").append(write(m.unseen()));
-    b.append(",\"overall\":").append(write(m.overall()));
-    b.append(",\"fewShotCurve\":{");
-    String sep = "";
-    for (Map.Entry<Integer, Double> e : m.fewShotCurve().entrySet()) {
-      b.append(sep).append('"').append(e.getKey()).append("\":").append(Json.number(e.getValue()));
-      sep = ",";
-    }
-    b.append("},\"trainSeconds\":").append(Json.number(m.trainSeconds()));
-    b.append(",\"adaptSeconds\":").append(Json.number(m.adaptSeconds()));
-    return b.append('}').toString();
+    ObjectNode n = JSON.createObjectNode().put("type", "method");
+    n.put("split", m.split()).put("method", m.method()).put("rank", m.rank());
+    n.put("parameterCount", m.parameterCount()).put("fewShot", m.fewShot());
+    write(n.putObject("seen"), m.seen());
+    write(n.putObject("unseen"), m.unseen());
+    write(n.putObject("overall"), m.overall());
+    ObjectNode curve = n.putObject("fewShotCurve");
+    m.fewShotCurve().forEach((k, v) -> number(curve, Integer.toString(k), v));
+    number(n, "trainSeconds", m.trainSeconds());
+    number(n, "adaptSeconds", m.adaptSeconds());
+    return line(n);
   }
 
-  private static String write(Accuracy a) {
-    return "{\"users\":" + a.users() + ",\"mean\":" + Json.number(a.mean()) + ",\"std\":"
-        + Json.number(a.std()) + "}";
+  private static void write(ObjectNode n, Accuracy a) {
+    n.put("users", a.users());
+    number(n, "mean", a.mean());
+    number(n, "std", a.std());
   }
 
   static String write(RankResult r) {
-    StringBuilder b = new StringBuilder("{\"type\":\"rank\"");
-    b.append(",\"split\":").append(r.split());
-    b.append(",\"method\":").append(Json.quote(r.method()));
-    b.append(",\"ranks\":[");
-    for (int i = 0; i < r.ranks().size(); i++) {
-      b.append(i > 0 ? "," : "").append(r.ranks().get(i));
+    ObjectNode n = JSON.createObjectNode().put("type", "rank");
+    n.put("split", r.split()).put("method", r.method());
+    ArrayNode ranks = n.putArray("ranks");
+    r.ranks().forEach(ranks::add);
+    ArrayNode acc = n.putArray("validationAccuracy");
+    for (double a : r.validationAccuracy()) {
+      if (Double.isFinite(a)) {
+        acc.add(a);
+      } else {
+        acc.addNull();
+      }
     }
-    b.append("],\"validationAccuracy\":[");
-    for (int i = 0; i < r.validationAccuracy().size(); i++) {
-      b.append(i > 0 ? "," : "").append(Json.number(r.validationAccuracy().get(i)));
-    }
-    b.append("],\"chosen\":").append(r.chosen());
-    b.append(",\"validationUsers\":").append(r.validationUsers());
-    return b.append('}').toString();
+    n.put("chosen", r.chosen()).put("validationUsers", r.validationUsers());
+    return line(n);
   }
 
-  static MethodResult readMethod(Map<String, Object> m) {
+  /** JSON has no NaN or infinity: they are written as null and read back as NaN. */
+  private static void number(ObjectNode n, String key, double v) {
+    if (Double.isFinite(v)) {
+      n.put(key, v);
+    } else {
+      n.putNull(key);
+    }
+  }
+
+  private static String line(ObjectNode n) {
+    try {
+      return JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e); // a tree of strings and numbers always serializes
+    }
+  }
+
+  /** One line as a JSON object. */
+  private static JsonNode parse(String line) {
+    JsonNode n;
+    try {
+      n = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+    }
+    if (!n.isObject()) {
+      throw new IllegalArgumentException("line is not a JSON object");
+    }
+    return n;
+  }
+
+  static MethodResult readMethod(JsonNode m) {
     TreeMap<Integer, Double> curve = new TreeMap<>();
-    for (Map.Entry<String, Object> e :
-        Json.object(m.get("fewShotCurve"), "fewShotCurve").entrySet()) {
-      curve.put(
-          Integer.parseInt(e.getKey()), e.getValue() == null ? Double.NaN : (Double) e.getValue());
+    JsonNode c = object(m, "fewShotCurve");
+    for (Map.Entry<String, JsonNode> e : c.properties()) {
+      curve.put(Integer.parseInt(e.getKey()), num(c, e.getKey()));
     }
     return new MethodResult(
-        (int) Json.num(m, "split"),
-        Json.str(m, "method"),
-        (int) Json.num(m, "rank"),
-        (long) Json.num(m, "parameterCount"),
-        (int) Json.num(m, "fewShot"),
+        whole(m, "split"),
+        str(m, "method"),
+        whole(m, "rank"),
+        field(m, "parameterCount", JsonNode::isNumber, "a number").longValue(),
+        whole(m, "fewShot"),
         readAccuracy(m, "seen"),
         readAccuracy(m, "unseen"),
         readAccuracy(m, "overall"),
         curve,
-        Json.num(m, "trainSeconds"),
-        Json.num(m, "adaptSeconds"));
+        num(m, "trainSeconds"),
+        num(m, "adaptSeconds"));
   }
 
-  private static Accuracy readAccuracy(Map<String, Object> m, String key) {
-    Map<String, Object> a = Json.object(m.get(key), key);
-    return new Accuracy((int) Json.num(a, "users"), Json.num(a, "mean"), Json.num(a, "std"));
+  private static Accuracy readAccuracy(JsonNode m, String key) {
+    JsonNode a = object(m, key);
+    return new Accuracy(whole(a, "users"), num(a, "mean"), num(a, "std"));
   }
 
-  static RankResult readRank(Map<String, Object> m) {
+  static RankResult readRank(JsonNode m) {
     List<Integer> ranks = new ArrayList<>();
-    for (Object o : Json.list(m, "ranks")) {
-      ranks.add(((Double) o).intValue());
+    for (JsonNode o : array(m, "ranks")) {
+      if (!o.isNumber()) {
+        throw new IllegalArgumentException("field ranks holds " + o + ", not a number");
+      }
+      ranks.add(o.intValue());
     }
     List<Double> acc = new ArrayList<>();
-    for (Object o : Json.list(m, "validationAccuracy")) {
-      acc.add(o == null ? Double.NaN : (Double) o);
+    for (JsonNode o : array(m, "validationAccuracy")) {
+      if (!o.isNumber() && !o.isNull()) {
+        throw new IllegalArgumentException(
+            "field validationAccuracy holds " + o + ", not a number");
+      }
+      acc.add(o.isNull() ? Double.NaN : o.doubleValue());
     }
     return new RankResult(
-        (int) Json.num(m, "split"),
-        Json.str(m, "method"),
+        whole(m, "split"),
+        str(m, "method"),
         ranks,
         acc,
-        (int) Json.num(m, "chosen"),
-        (int) Json.num(m, "validationUsers"));
+        whole(m, "chosen"),
+        whole(m, "validationUsers"));
+  }
+
+  /** Field {@code key} of {@code m}, which must pass {@code ok}: {@code what} it must be. */
+  private static JsonNode field(JsonNode m, String key, Predicate<JsonNode> ok, String what) {
+    JsonNode v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("missing field " + key);
+    }
+    if (!ok.test(v)) {
+      throw new IllegalArgumentException("field " + key + " is not " + what);
+    }
+    return v;
+  }
+
+  private static int whole(JsonNode m, String key) {
+    return field(m, key, JsonNode::isNumber, "a number").intValue();
+  }
+
+  /** A number, or NaN for null (see {@link #number(ObjectNode, String, double)}). */
+  private static double num(JsonNode m, String key) {
+    JsonNode v = field(m, key, n -> n.isNumber() || n.isNull(), "a number");
+    return v.isNull() ? Double.NaN : v.doubleValue();
+  }
+
+  private static String str(JsonNode m, String key) {
+    return field(m, key, JsonNode::isTextual, "a string").textValue();
+  }
+
+  private static JsonNode object(JsonNode m, String key) {
+    return field(m, key, JsonNode::isObject, "a JSON object");
+  }
+
+  private static JsonNode array(JsonNode m, String key) {
+    return field(m, key, JsonNode::isArray, "an array");
   }
 }

@@ -60,13 +60,12 @@ class ExperimentTest {
     }
   }
 
-  private ExperimentConfig.Builder linearConfig(Linear data, Path out) {
-    return ExperimentConfig.builder(
-            new ItemSplitDataset(data.data(), "linear", null, 0.5, 0.3, 0), out)
-        .seed(SEED)
-        .fewShot(3)
-        .fewShotGrid(List.of(1, 3, 5))
-        .rankGrid(List.of(1, 2));
+  private ExperimentConfig linearConfig(Linear data, Path out) {
+    return ExperimentConfig.of(new ItemSplitDataset(data.data(), "linear", null, 0.5, 0.3, 0), out)
+        .withSeed(SEED)
+        .withFewShot(3)
+        .withFewShotGrid(List.of(1, 3, 5))
+        .withRankGrid(List.of(1, 2));
   }
 
   @Test
@@ -75,9 +74,8 @@ class ExperimentTest {
     ExperimentResults r =
         new Experiment(
                 linearConfig(data, dir)
-                    .splits(2)
-                    .method(TestMethods.oracle(data.directions()))
-                    .build())
+                    .withSplits(2)
+                    .withMethods(List.of(TestMethods.oracle(data.directions()))))
             .run();
     ExperimentResults.MethodSummary s = r.summaries().get(0);
     assertEquals(1.0, s.seen().mean(), 0.0, "seed=" + SEED);
@@ -88,32 +86,32 @@ class ExperimentTest {
   }
 
   @Test
+  void anExperimentNeedsAMethod() {
+    ExperimentConfig none = linearConfig(Linear.random(SEED, 20, 3, 4, 5), dir);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Experiment(none));
+    assertTrue(e.getMessage().contains("at least one method"), e.getMessage());
+  }
+
+  @Test
   void resumeSkipsFinishedWork() throws IOException {
     Linear data = Linear.random(SEED, 40, 5, 16, 40);
     AtomicInteger oracleTrains = new AtomicInteger();
     AtomicInteger btTrains = new AtomicInteger();
     AtomicInteger familyTrains = new AtomicInteger();
     RankedMethod family =
-        new RankedMethod() {
-          @Override
-          public String name() {
-            return "LoRe";
-          }
-
-          @Override
-          public PreferenceMethod withRank(int rank) {
-            return TestMethods.counting(TestMethods.engine("LoRe", rank, 5), familyTrains);
-          }
-        };
+        TestMethods.family(
+            "LoRe",
+            rank -> TestMethods.counting(TestMethods.engine("LoRe", rank, 5), familyTrains));
     java.util.function.IntFunction<ExperimentConfig> config =
         splits ->
             linearConfig(data, dir)
-                .splits(splits)
-                .rankedMethod(family)
-                .method(
-                    TestMethods.counting(TestMethods.oracle(data.directions()), oracleTrains))
-                .method(TestMethods.counting(TestMethods.engine("BT", 1, 5), btTrains))
-                .build();
+                .withSplits(splits)
+                .withRankedMethods(List.of(family))
+                .withMethods(
+                    List.of(
+                        TestMethods.counting(TestMethods.oracle(data.directions()), oracleTrains),
+                        TestMethods.counting(TestMethods.engine("BT", 1, 5), btTrains)));
 
     ExperimentResults first = new Experiment(config.apply(2)).run();
     assertEquals(2, oracleTrains.get());
@@ -149,20 +147,15 @@ class ExperimentTest {
   @Test
   void resumeRefusesAnotherExperimentsResults() {
     Linear data = Linear.random(SEED, 30, 4, 10, 30);
-    new Experiment(
-            linearConfig(data, dir).splits(1).method(TestMethods.oracle(data.directions())).build())
-        .run();
+    ExperimentConfig config =
+        linearConfig(data, dir)
+            .withSplits(1)
+            .withMethods(List.of(TestMethods.oracle(data.directions())));
+    new Experiment(config).run();
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                new Experiment(
-                        linearConfig(data, dir)
-                            .seed(SEED + 1)
-                            .splits(1)
-                            .method(TestMethods.oracle(data.directions()))
-                            .build())
-                    .run());
+            () -> new Experiment(config.withSeed(SEED + 1)).run());
     assertTrue(e.getMessage().contains("holds results of another experiment"), e.getMessage());
   }
 
@@ -170,15 +163,14 @@ class ExperimentTest {
   void syntheticEndToEndWritesTableAndPlots() throws IOException {
     SyntheticConfig tiny = new SyntheticConfig(16, 150, 40, 4, 5, 0.01, 16, 12, 30, 9, 7L);
     ExperimentConfig config =
-        ExperimentConfig.builder(new SyntheticDataset(tiny), dir)
-            .splits(2)
-            .seed(SEED)
-            .fewShot(5)
-            .fewShotGrid(List.of(1, 2, 5, 10))
-            .rankGrid(List.of(1, 2, 5))
-            .rankedMethod(TestMethods.engineFamily("LoRe", 30))
-            .method(TestMethods.engine("BT", 1, 30))
-            .build();
+        ExperimentConfig.of(new SyntheticDataset(tiny), dir)
+            .withSplits(2)
+            .withSeed(SEED)
+            .withFewShot(5)
+            .withFewShotGrid(List.of(1, 2, 5, 10))
+            .withRankGrid(List.of(1, 2, 5))
+            .withRankedMethods(List.of(TestMethods.engineFamily("LoRe", 30)))
+            .withMethods(List.of(TestMethods.engine("BT", 1, 30)));
     ExperimentResults r = new Experiment(config).run();
     String md = Files.readString(dir.resolve("results.md"), StandardCharsets.UTF_8);
     assertEquals(r.markdown(), md);
@@ -206,26 +198,15 @@ class ExperimentTest {
   @Test
   void aSecondRunWithOtherMethodsReportsEveryMethodOfTheDirectory() throws IOException {
     SyntheticConfig tiny = new SyntheticConfig(16, 150, 40, 4, 5, 0.01, 16, 12, 30, 9, 7L);
-    SyntheticDataset data = new SyntheticDataset(tiny);
-    new Experiment(
-            ExperimentConfig.builder(data, dir)
-                .splits(1)
-                .seed(SEED)
-                .fewShot(5)
-                .rankGrid(List.of(1, 2))
-                .rankedMethod(TestMethods.engineFamily("LoRe", 20))
-                .build())
-        .run();
-    ExperimentResults second =
-        new Experiment(
-                ExperimentConfig.builder(data, dir)
-                    .splits(1)
-                    .seed(SEED)
-                    .fewShot(5)
-                    .rankGrid(List.of(1, 2))
-                    .method(TestMethods.engine("BT", 1, 20))
-                    .build())
-            .run();
+    ExperimentConfig base =
+        ExperimentConfig.of(new SyntheticDataset(tiny), dir)
+            .withSeed(SEED)
+            .withFewShot(5)
+            .withRankGrid(List.of(1, 2));
+    List<RankedMethod> lore = List.of(TestMethods.engineFamily("LoRe", 20));
+    List<PreferenceMethod> bt = List.of(TestMethods.engine("BT", 1, 20));
+    new Experiment(base.withSplits(1).withRankedMethods(lore)).run();
+    ExperimentResults second = new Experiment(base.withSplits(1).withMethods(bt)).run();
     assertEquals(List.of("BT", "LoRe"), second.methodNames(), "configured first, then the rest");
     assertEquals(List.of("LoRe"), second.rankFamilies());
     String md = Files.readString(dir.resolve("results.md"), StandardCharsets.UTF_8);
@@ -234,26 +215,10 @@ class ExperimentTest {
     assertTrue(md.contains("## Rank selection: LoRe"), md);
     assertTrue(!md.contains("## On the splits every method has"), "same splits: no extra table");
 
-    new Experiment(
-            ExperimentConfig.builder(data, dir)
-                .splits(2)
-                .seed(SEED)
-                .fewShot(5)
-                .rankGrid(List.of(1, 2))
-                .rankedMethod(TestMethods.engineFamily("LoRe", 20))
-                .build())
+    new Experiment(base.withSplits(2).withRankedMethods(lore))
         .run(); // LoRe on splits 0 and 1, BT on split 0 only
     ExperimentResults both =
-        new Experiment(
-                ExperimentConfig.builder(data, dir)
-                    .splits(2)
-                    .seed(SEED)
-                    .fewShot(5)
-                    .rankGrid(List.of(1, 2))
-                    .rankedMethod(TestMethods.engineFamily("LoRe", 20))
-                    .method(TestMethods.engine("BT", 1, 20))
-                    .build())
-            .report();
+        new Experiment(base.withSplits(2).withRankedMethods(lore).withMethods(bt)).report();
     md = both.markdown();
     assertTrue(md.contains("## On the splits every method has\n\nSplits 0 only"), md);
     String loreSplit0 =

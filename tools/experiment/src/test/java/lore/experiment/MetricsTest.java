@@ -63,40 +63,20 @@ class MetricsTest {
     Split split = new Split(0, 1, "hand-made", seen, seen, unseen, unseen, seen, seen);
     // margins are handed out per call: seen test (7 pairs), then unseen test (2 pairs)
     PreferenceMethod m =
-        new PreferenceMethod() {
-          @Override
-          public String name() {
-            return "hand";
-          }
-
-          @Override
-          public Trained train(PreferenceData t, long s) {
-            return new Trained() {
-              @Override
-              public void adapt(PreferenceData f, long s2) {}
-
-              @Override
-              public float[] margins(PreferenceData test) {
-                return test.pairCount() == 7
+        TestMethods.givenMargins(
+            "hand",
+            test ->
+                test.pairCount() == 7
                     ? new float[] {2, 0, -0f, Float.NaN, 1, -1, 3}
-                    : new float[] {1, 0};
-              }
-
-              @Override
-              public long parameterCount() {
-                return 3;
-              }
-            };
-          }
-        };
+                    : new float[] {1, 0},
+            3);
     ExperimentConfig config =
-        ExperimentConfig.builder(new FixedDataset(split), dir)
-            .method(m)
-            .splits(1)
-            .fewShot(1)
-            .fewShotGrid(List.of(1, 2, 3))
-            .rankGrid(List.of(1))
-            .build();
+        ExperimentConfig.of(new FixedDataset(split), dir)
+            .withMethods(List.of(m))
+            .withSplits(1)
+            .withFewShot(1)
+            .withFewShotGrid(List.of(1, 2, 3))
+            .withRankGrid(List.of(1));
     MethodResult r = Experiment.evaluate(m, "hand", 0, split, 1, config);
     assertEquals((0.25 + 1 + 0.5) / 3, r.seen().mean(), 0.0);
     assertEquals(0.5, r.unseen().mean(), 0.0);

@@ -135,15 +135,15 @@ class PairSplitDatasetTest {
   @Test
   void zappos5EndToEndWritesATable() throws IOException {
     ExperimentDataset ds = DatasetCatalog.zappos5(null, 0.5, 0.2, 47, 5);
-    ExperimentConfig.Builder b =
-        ExperimentConfig.builder(ds, dir).splits(1).fewShot(5).fewShotGrid(List.of(1, 5))
-            .rankGrid(List.of(1, 3));
-    MethodCatalog.addTo(
-        b, List.of("LoRe", "BT"),
-        new MethodCatalog.Settings(
-            lore.TrainConfig.defaults().withSteps(20).withThreads(2), lore.FitConfig.defaults()),
-        true, ds);
-    new Experiment(b.build()).run();
+    ExperimentConfig config =
+        MethodCatalog.withMethods(
+            TestMethods.oneSplit(ds, dir).withRankGrid(List.of(1, 3)),
+            List.of("LoRe", "BT"),
+            new MethodCatalog.Settings(
+                lore.TrainConfig.defaults().withSteps(20).withThreads(2),
+                lore.FitConfig.defaults()),
+            true);
+    new Experiment(config).run();
     String md = Files.readString(dir.resolve("results.md"));
     assertTrue(md.contains("split by pair, NOT item-disjoint"), md);
     assertTrue(md.contains("held-out training comparisons (pairs, per user) of the seen"), md);

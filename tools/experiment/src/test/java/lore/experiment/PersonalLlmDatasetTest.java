@@ -157,15 +157,14 @@ class PersonalLlmDatasetTest {
     write(data, t);
     Path out = dir.resolve("out");
     ExperimentDataset ds = DatasetCatalog.personalLlm(data, 0.1, 40, 30, 20);
-    ExperimentConfig.Builder b =
-        ExperimentConfig.builder(ds, out).splits(1).fewShot(5).fewShotGrid(List.of(1, 5))
-            .rankGrid(List.of());
-    MethodCatalog.addTo(
-        b, List.of("ref", "BT", "LoRe"),
-        new MethodCatalog.Settings(
-            lore.TrainConfig.defaults().withRank(3).withSteps(30), lore.FitConfig.defaults()),
-        false, ds);
-    new Experiment(b.build()).run();
+    ExperimentConfig config =
+        MethodCatalog.withMethods(
+            TestMethods.oneSplit(ds, out).withRankGrid(List.of()),
+            List.of("ref", "BT", "LoRe"),
+            new MethodCatalog.Settings(
+                lore.TrainConfig.defaults().withRank(3).withSteps(30), lore.FitConfig.defaults()),
+            false);
+    new Experiment(config).run();
     String md = Files.readString(out.resolve("results.md"), StandardCharsets.UTF_8);
     assertTrue(md.contains("PersonalLLM: d=8, 200 train + 40 test prompts"), md);
     for (String m : new String[] {"ref", "BT", "LoRe"}) {
@@ -189,15 +188,15 @@ class PersonalLlmDatasetTest {
   void refNeedsADatasetWithAReferenceReward() throws IOException {
     ExperimentDataset ds =
         DatasetCatalog.jester5k(null, new lore.datasets.RatingsToPairs(0, 50, 1), 0.5, 0.2, 0);
-    ExperimentConfig.Builder b = ExperimentConfig.builder(ds, dir.resolve("y"));
+    ExperimentConfig config = ExperimentConfig.of(ds, dir.resolve("y"));
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class,
             () ->
-                MethodCatalog.addTo(
-                    b, List.of("ref", "BT"),
+                MethodCatalog.withMethods(
+                    config, List.of("ref", "BT"),
                     new MethodCatalog.Settings(lore.TrainConfig.defaults(), lore.FitConfig.defaults()),
-                    false, ds));
+                    false));
     assertTrue(e.getMessage().contains("method 'ref' needs a reference reward"), e.getMessage());
   }
 }

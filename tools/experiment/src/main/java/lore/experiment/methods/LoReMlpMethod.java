@@ -37,7 +37,8 @@ import lore.experiment.PreferenceMethod;
 public final class LoReMlpMethod implements PreferenceMethod {
 
   /**
-   * Hyperparameters.
+   * Hyperparameters. Start from {@link #defaults()} and change fields with the {@code with...}
+   * methods, e.g. {@code Config.defaults().withRank(2)}.
    *
    * @param rank B
    * @param hidden h, width of the hidden layer
@@ -66,6 +67,42 @@ public final class LoReMlpMethod implements PreferenceMethod {
     /** B = 5, h = 64, s = 1, 30 epochs, 16 users per batch, lr 1e-3 (phi) and 0.05 (logits). */
     public static Config defaults() {
       return new Config(5, 64, 1.0, 30, 16, 1e-3, 0.05);
+    }
+
+    /** This configuration with {@link #rank()} = {@code v}. */
+    public Config withRank(int v) {
+      return new Config(
+          v, hidden, logitScale, epochs, usersPerBatch, learningRate, userLearningRate);
+    }
+
+    /** This configuration with {@link #hidden()} = {@code v}. */
+    public Config withHidden(int v) {
+      return new Config(rank, v, logitScale, epochs, usersPerBatch, learningRate, userLearningRate);
+    }
+
+    /** This configuration with {@link #logitScale()} = {@code v}. */
+    public Config withLogitScale(double v) {
+      return new Config(rank, hidden, v, epochs, usersPerBatch, learningRate, userLearningRate);
+    }
+
+    /** This configuration with {@link #epochs()} = {@code v}. */
+    public Config withEpochs(int v) {
+      return new Config(rank, hidden, logitScale, v, usersPerBatch, learningRate, userLearningRate);
+    }
+
+    /** This configuration with {@link #usersPerBatch()} = {@code v}. */
+    public Config withUsersPerBatch(int v) {
+      return new Config(rank, hidden, logitScale, epochs, v, learningRate, userLearningRate);
+    }
+
+    /** This configuration with {@link #learningRate()} = {@code v}. */
+    public Config withLearningRate(double v) {
+      return new Config(rank, hidden, logitScale, epochs, usersPerBatch, v, userLearningRate);
+    }
+
+    /** This configuration with {@link #userLearningRate()} = {@code v}. */
+    public Config withUserLearningRate(double v) {
+      return new Config(rank, hidden, logitScale, epochs, usersPerBatch, learningRate, v);
     }
   }
 

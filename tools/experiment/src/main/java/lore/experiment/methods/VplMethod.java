@@ -60,7 +60,8 @@ import lore.experiment.PreferenceMethod;
 public final class VplMethod implements PreferenceMethod {
 
   /**
-   * Hyperparameters.
+   * Hyperparameters. Start from {@link #paper()} and change fields with the {@code with...}
+   * methods, e.g. {@code Config.paper().withLatent(16).withHidden(32)} for small data.
    *
    * @param latent L
    * @param hidden H
@@ -100,10 +101,81 @@ public final class VplMethod implements PreferenceMethod {
       return new Config(512, 512, 1e-4, 1e-3, 3e-6, 32, 2, 4, 8, 0.03, 10_000);
     }
 
-    /** A copy with other widths and epochs (for small data or tests). */
-    public Config with(int latent, int hidden, int epochs, double learningRate) {
-      return new Config(latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs,
-          duplicates, maxContext, warmupRatio, annealPeriod);
+    /** This configuration with {@link #latent()} = {@code v}. */
+    public Config withLatent(int v) {
+      return new Config(
+          v, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #hidden()} = {@code v}. */
+    public Config withHidden(int v) {
+      return new Config(
+          latent, v, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #learningRate()} = {@code v}. */
+    public Config withLearningRate(double v) {
+      return new Config(
+          latent, hidden, v, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #weightDecay()} = {@code v}. */
+    public Config withWeightDecay(double v) {
+      return new Config(
+          latent, hidden, learningRate, v, klWeight, batchSize, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #klWeight()} = {@code v}. */
+    public Config withKlWeight(double v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, v, batchSize, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #batchSize()} = {@code v}. */
+    public Config withBatchSize(int v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, v, epochs, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #epochs()} = {@code v}. */
+    public Config withEpochs(int v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, batchSize, v, duplicates, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #duplicates()} = {@code v}. */
+    public Config withDuplicates(int v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, v, maxContext,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #maxContext()} = {@code v}. */
+    public Config withMaxContext(int v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, v,
+          warmupRatio, annealPeriod);
+    }
+
+    /** This configuration with {@link #warmupRatio()} = {@code v}. */
+    public Config withWarmupRatio(double v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates,
+          maxContext, v, annealPeriod);
+    }
+
+    /** This configuration with {@link #annealPeriod()} = {@code v}. */
+    public Config withAnnealPeriod(int v) {
+      return new Config(
+          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates,
+          maxContext, warmupRatio, v);
     }
   }
 

@@ -4,7 +4,8 @@
  * reward), {@link lore.experiment.methods.BtMethod} (rank-1 LoRe), {@link
  * lore.experiment.methods.LoReMethod} (Example 1, the engine), {@link
  * lore.experiment.methods.LoReMlpMethod} (Example 2), {@link
- * lore.experiment.methods.PalMethod} (PAL-A and PAL-B) and {@link
+ * lore.experiment.methods.PalAMethod} and {@link lore.experiment.methods.PalBMethod} (PAL's two
+ * models, on their shared base {@link lore.experiment.methods.PalMethod}) and {@link
  * lore.experiment.methods.VplMethod}. Each class's Javadoc lists where a faithful
  * reimplementation had to deviate from the released code, and why. Single-threaded and
  * deterministic for a seed and a kernel implementation.

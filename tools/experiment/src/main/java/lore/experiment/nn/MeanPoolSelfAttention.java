@@ -92,11 +92,7 @@ public final class MeanPoolSelfAttention {
       }
       probs[s] = p;
       for (int j = 0; j < c; j++) {
-        double pbar = 0;
-        for (int i = 0; i < c; i++) {
-          pbar += p[i * c + j];
-        }
-        float w = (float) (pbar / c);
+        float w = columnMean(p, c, j);
         for (int t = 0; t < dim; t++) {
           y[s * dim + t] += w * v[(from + j) * dim + t];
         }
@@ -132,11 +128,7 @@ public final class MeanPoolSelfAttention {
         gdotv[j] = dot(gradOut, go, v, (from + j) * dim) / c;
       }
       for (int j = 0; j < c; j++) {
-        double pbar = 0;
-        for (int i = 0; i < c; i++) {
-          pbar += p[i * c + j];
-        }
-        float w = (float) (pbar / c);
+        float w = columnMean(p, c, j);
         for (int t = 0; t < dim; t++) {
           gv[(from + j) * dim + t] += w * gradOut[go + t];
         }
@@ -178,5 +170,14 @@ public final class MeanPoolSelfAttention {
 
   private double dot(float[] a, int ao, float[] b, int bo) {
     return dot(a, ao, b, bo, dim);
+  }
+
+  /** Mean over the c query rows of the attention to key j: the weight of V_j in the pool. */
+  private static float columnMean(float[] p, int c, int j) {
+    double pbar = 0;
+    for (int i = 0; i < c; i++) {
+      pbar += p[i * c + j];
+    }
+    return (float) (pbar / c);
   }
 }

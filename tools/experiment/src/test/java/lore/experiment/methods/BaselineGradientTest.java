@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import lore.experiment.nn.Activation;
+import lore.experiment.nn.GradientCheck;
 import lore.experiment.nn.Param;
 import lore.experiment.nn.Sequential;
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,6 @@ class BaselineGradientTest {
     return Planted.create(SEED, 12, 4, 3, 2, 4, 2, 2);
   }
 
-  private static void zero(List<Param> ps) {
-    for (Param p : ps) {
-      p.zeroGrad();
-    }
-  }
-
   @Test
   void loreMlpLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
@@ -32,27 +27,33 @@ class BaselineGradientTest {
     int[] order = {2, 0, 1};
     List<Param> all = new ArrayList<>(f.params());
     all.add(logits);
-    zero(all);
+    GradientCheck.zeroGrads(all);
     LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all, () -> LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, false),
         "seed=" + SEED + " LoRe-MLP");
   }
 
   private static PalMethod.Config tinyPal(Activation.Kind act, boolean residual, int dim) {
-    return new PalMethod.Config(2, dim, act, residual, 4, 0, 1e-3, 0.01, 5e-3, 5e-3, 0.1, 0, 5e-3);
+    return PalMethod.Config.paperA()
+        .withDim(dim)
+        .withActivation(act)
+        .withResidual(residual)
+        .withEpochs(0)
+        .withProjectorLearningRate(1e-3)
+        .withNewUserEpochs(0);
   }
 
   private static void checkPal(PalMethod method, Planted data, String what) {
     var model = (PalMethod.Model) method.train(data.train(), SEED);
     List<Param> all = new ArrayList<>(model.projectorParams());
     all.add(model.logits);
-    all.add(model.prototypes != null ? model.prototypes : model.logitScale);
+    all.add(model.own());
     int[] pairUser = Support.pairUsers(data.train());
     int[] order = {5, 0, 11, 3};
-    zero(all);
+    GradientCheck.zeroGrads(all);
     model.batchLoss(data.train(), order, 0, 4, pairUser, model.logits, true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all,
         () -> model.batchLoss(data.train(), order, 0, 4, pairUser, model.logits, false),
         "seed=" + SEED + " " + what);
@@ -61,24 +62,34 @@ class BaselineGradientTest {
   @Test
   void palALossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    checkPal(PalMethod.palA(tinyPal(Activation.Kind.RELU, true, 4)), data, "PAL-A residual");
-    checkPal(PalMethod.palA(tinyPal(Activation.Kind.GELU, false, 3)), data, "PAL-A");
+    checkPal(PalAMethod.create(tinyPal(Activation.Kind.RELU, true, 4)), data, "PAL-A residual");
+    checkPal(PalAMethod.create(tinyPal(Activation.Kind.GELU, false, 3)), data, "PAL-A");
   }
 
   @Test
   void palBLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    checkPal(PalMethod.palB(tinyPal(Activation.Kind.GELU, false, 3), null, 0), data, "PAL-B");
+    checkPal(PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), null, 0), data, "PAL-B");
     float[] prompts = Support.gaussian(12 * 5, new SplittableRandom(SEED));
     checkPal(
-        PalMethod.palB(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5), data,
+        PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5), data,
         "PAL-B prompts");
   }
 
   @Test
   void vplLossGradientMatchesFiniteDifferences() {
     Planted data = tiny();
-    var config = new VplMethod.Config(3, 4, 1e-3, 1e-3, 0.3, 4, 0, 1, 3, 0.03, 100);
+    var config =
+        VplMethod.Config.paper()
+            .withLatent(3)
+            .withHidden(4)
+            .withLearningRate(1e-3)
+            .withKlWeight(0.3)
+            .withBatchSize(4)
+            .withEpochs(0)
+            .withDuplicates(1)
+            .withMaxContext(3)
+            .withAnnealPeriod(100);
     var model = (VplMethod.Model) VplMethod.create(config).train(data.train(), SEED);
     // samples: target pair and its context (the same user's pairs)
     int[] target = {0, 5, 9};
@@ -86,11 +97,11 @@ class BaselineGradientTest {
     int[] flat = {1, 2, 6, 8, 10, 11};
     int[] order = {0, 1, 2};
     List<Param> all = model.params();
-    zero(all);
+    GradientCheck.zeroGrads(all);
     // the same noise for every evaluation, so the loss is a deterministic function
     model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
         new SplittableRandom(SEED), true);
-    FiniteDifferences.assertGradients(
+    GradientCheck.assertGradients(
         all,
         () -> model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
             new SplittableRandom(SEED), false),

@@ -20,10 +20,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PalAdaptationTest {
 
   static Stream<Arguments> cases() {
-    var a = new PalMethod.Config(
-        3, 16, Activation.Kind.RELU, true, 4, 2, 1e-3, 0.01, 5e-2, 5e-2, 0.1, 20, 5e-2);
-    var b = new PalMethod.Config(
-        3, 16, Activation.Kind.GELU, false, 4, 2, 1e-3, 0.01, 5e-3, 5e-2, 0.1, 20, 5e-2);
+    var b =
+        PalMethod.Config.paperB()
+            .withPrototypes(3)
+            .withDim(16)
+            .withEpochs(2)
+            .withProjectorLearningRate(1e-3)
+            .withUserLearningRate(5e-2)
+            .withNewUserLearningRate(5e-2);
+    var a =
+        b.withActivation(Activation.Kind.RELU).withResidual(true).withPrototypeLearningRate(5e-2);
     Planted d8 = Planted.create(11, 120, 8, 12, 10, 20, 9, 10);
     Planted d16 = Planted.create(12, 120, 16, 12, 10, 20, 9, 10); // d = dim: residual projector
     float[] prompts = new float[120 * 5];
@@ -32,10 +38,10 @@ class PalAdaptationTest {
       prompts[i] = (float) rnd.nextGaussian();
     }
     return Stream.of(
-        Arguments.of("PAL-A", PalMethod.palA(a), d8),
-        Arguments.of("PAL-A residual", PalMethod.palA(a), d16),
-        Arguments.of("PAL-B", PalMethod.palB(b, null, 0), d8),
-        Arguments.of("PAL-B prompts", PalMethod.palB(b, prompts, 5), d8));
+        Arguments.of("PAL-A", PalAMethod.create(a), d8),
+        Arguments.of("PAL-A residual", PalAMethod.create(a), d16),
+        Arguments.of("PAL-B", PalBMethod.create(b, null, 0), d8),
+        Arguments.of("PAL-B prompts", PalBMethod.create(b, prompts, 5), d8));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -52,7 +58,7 @@ class PalAdaptationTest {
     int[] pairUser = Support.pairUsers(shots);
     int[] order = Support.range(shots.pairCount());
     Support.shuffle(order, rnd);
-    PalMethod.Model.Frozen frozen = model.new Frozen(shots);
+    PalMethod.Model.Frozen frozen = model.frozen(shots);
     int checkedGradients = 0;
     for (int from = 0; from < order.length; from += 4) {
       int n = Math.min(4, order.length - from);

@@ -3,7 +3,6 @@ package lore.experiment.methods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import lore.experiment.nn.Activation;
 import lore.experiment.PreferenceMethod;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +17,30 @@ class PlantedPreferenceTest {
   static final long SEED = Long.getLong("lore.test.seed", 7L);
 
   static final PalMethod.Config PAL_A =
-      new PalMethod.Config(2, 16, Activation.Kind.RELU, true, 4, 10, 1e-3, 0.01, 5e-2, 5e-2, 0.1, 20,
-          5e-2);
+      PalMethod.Config.paperA()
+          .withDim(16)
+          .withEpochs(10)
+          .withProjectorLearningRate(1e-3)
+          .withPrototypeLearningRate(5e-2)
+          .withUserLearningRate(5e-2)
+          .withNewUserLearningRate(5e-2);
   static final PalMethod.Config PAL_B =
-      new PalMethod.Config(2, 16, Activation.Kind.GELU, false, 4, 5, 1e-3, 0.01, 5e-3, 5e-2, 0.1, 20,
-          5e-2);
-  static final VplMethod.Config VPL = VplMethod.Config.paper().with(16, 32, 4, 1e-3);
-  static final LoReMlpMethod.Config MLP = new LoReMlpMethod.Config(2, 16, 1.0, 60, 8, 1e-2, 0.1);
+      PalMethod.Config.paperB()
+          .withDim(16)
+          .withEpochs(5)
+          .withProjectorLearningRate(1e-3)
+          .withUserLearningRate(5e-2)
+          .withNewUserLearningRate(5e-2);
+  static final VplMethod.Config VPL =
+      VplMethod.Config.paper().withLatent(16).withHidden(32).withEpochs(4).withLearningRate(1e-3);
+  static final LoReMlpMethod.Config MLP =
+      LoReMlpMethod.Config.defaults()
+          .withRank(2)
+          .withHidden(16)
+          .withEpochs(60)
+          .withUsersPerBatch(8)
+          .withLearningRate(1e-2)
+          .withUserLearningRate(0.1);
 
   /** {seen, new} accuracy. */
   static double[] run(PreferenceMethod method, Planted data) {
@@ -61,12 +77,12 @@ class PlantedPreferenceTest {
 
   @Test
   void palALearnsPlantedPreferences() {
-    assertLearns(PalMethod.palA(PAL_A), 0.88, 0.85); // measured 0.950, 0.943
+    assertLearns(PalAMethod.create(PAL_A), 0.88, 0.85); // measured 0.950, 0.943
   }
 
   @Test
   void palBLearnsPlantedPreferences() {
-    assertLearns(PalMethod.palB(PAL_B, null, 0), 0.9, 0.88); // measured 0.965, 0.955
+    assertLearns(PalBMethod.create(PAL_B, null, 0), 0.9, 0.88); // measured 0.965, 0.955
   }
 
   @Test
@@ -78,7 +94,7 @@ class PlantedPreferenceTest {
   void sameSeedGivesSameMargins() {
     Planted data = Planted.create(SEED, 100, 8, 10, 4, 12, 6, 8);
     for (PreferenceMethod m : new PreferenceMethod[] {
-        LoReMlpMethod.create(MLP), PalMethod.palA(PAL_A), PalMethod.palB(PAL_B, null, 0),
+        LoReMlpMethod.create(MLP), PalAMethod.create(PAL_A), PalBMethod.create(PAL_B, null, 0),
         VplMethod.create(VPL), LoReMethod.withRank(2)}) {
       float[][] runs = new float[2][];
       for (int i = 0; i < 2; i++) {

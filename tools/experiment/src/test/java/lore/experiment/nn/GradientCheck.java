@@ -2,13 +2,16 @@ package lore.experiment.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Central finite differences of a scalar loss, differenced in double. The forward passes run in
- * float, so the step is 5e-3 and the tolerance float-grade: {@code |a - n| <= ATOL + RTOL |n|}.
- * When the central difference straddles a kink of a piecewise-linear activation (ReLU,
- * LeakyReLU, hinge), one of the two one-sided differences does not, and it is accepted instead.
+ * Central finite differences of a scalar loss, differenced in double: the one gradient check of the
+ * layer tests here and of the baselines' losses ({@code lore.experiment.methods}). The forward
+ * passes run in float, so the step is 5e-3 and the tolerance float-grade: {@code |a - n| <= ATOL +
+ * RTOL |n|}. When the central difference straddles a kink of a piecewise-linear function (ReLU,
+ * LeakyReLU, hinge, clamp), one of the two one-sided differences does not, and it is accepted
+ * instead.
  */
 public final class GradientCheck {
   static final double EPS = 5e-3;
@@ -17,11 +20,11 @@ public final class GradientCheck {
 
   private GradientCheck() {}
 
-  /** Asserts {@code analytic[i]} = dLoss/dv[i] for i in [from, v.length); v is restored. */
+  /** Asserts {@code analytic[i]} = dLoss/dv[i] for every i; v is restored. */
   public static void assertGradient(
-      float[] v, float[] analytic, int from, Supplier<Double> loss, String what) {
+      float[] v, float[] analytic, Supplier<Double> loss, String what) {
     double base = loss.get();
-    for (int i = from; i < v.length; i++) {
+    for (int i = 0; i < v.length; i++) {
       float keep = v[i];
       float hi = (float) (keep + EPS);
       float lo = (float) (keep - EPS);
@@ -40,6 +43,20 @@ public final class GradientCheck {
         continue;
       }
       assertEquals(central, analytic[i], ATOL + RTOL * Math.abs(central), what + "[" + i + "]");
+    }
+  }
+
+  /** Asserts that each parameter's gradient, already accumulated, is dLoss/dparameter. */
+  public static void assertGradients(List<Param> params, Supplier<Double> loss, String what) {
+    for (Param p : params) {
+      assertGradient(p.value(), p.grad().clone(), loss, what + " " + p);
+    }
+  }
+
+  /** Zeroes the gradients, before the backward pass that is checked. */
+  public static void zeroGrads(List<Param> params) {
+    for (Param p : params) {
+      p.zeroGrad();
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Every layer's backward pass against central finite differences on tiny shapes. */
@@ -23,19 +24,12 @@ class LayerGradientTest {
     var rnd = new SplittableRandom(seed);
     float[] x = gaussian(rnd, rows * layer.inDim());
     float[] c = gaussian(rnd, rows * layer.outDim());
-    for (Param p : layer.params()) {
-      p.zeroGrad();
-    }
+    GradientCheck.zeroGrads(layer.params());
     layer.forward(x, rows);
     float[] gx = layer.backward(c, 0);
-    GradientCheck.assertGradient(
-        x, gx, 0, () -> GradientCheck.weighted(layer.forward(x, rows), c),
-        "seed=" + seed + " " + what + " dx");
-    for (Param p : layer.params()) {
-      GradientCheck.assertGradient(
-          p.value(), p.grad().clone(), 0, () -> GradientCheck.weighted(layer.forward(x, rows), c),
-          "seed=" + seed + " " + what + " " + p);
-    }
+    Supplier<Double> loss = () -> GradientCheck.weighted(layer.forward(x, rows), c);
+    GradientCheck.assertGradient(x, gx, loss, "seed=" + seed + " " + what + " dx");
+    GradientCheck.assertGradients(layer.params(), loss, "seed=" + seed + " " + what);
   }
 
   @Test
@@ -94,20 +88,12 @@ class LayerGradientTest {
     var rnd = new SplittableRandom(SEED + 5);
     float[] x = gaussian(rnd, 6 * dim);
     float[] c = gaussian(rnd, 3 * dim);
-    for (Param p : att.params()) {
-      p.zeroGrad();
-    }
+    GradientCheck.zeroGrads(att.params());
     att.forward(x, offsets);
     float[] gx = att.backward(c, 0);
-    GradientCheck.assertGradient(
-        x, gx, 0, () -> GradientCheck.weighted(att.forward(x, offsets), c),
-        "seed=" + SEED + " attention dx");
-    for (Param p : att.params()) {
-      GradientCheck.assertGradient(
-          p.value(), p.grad().clone(), 0,
-          () -> GradientCheck.weighted(att.forward(x, offsets), c),
-          "seed=" + SEED + " attention " + p);
-    }
+    Supplier<Double> loss = () -> GradientCheck.weighted(att.forward(x, offsets), c);
+    GradientCheck.assertGradient(x, gx, loss, "seed=" + SEED + " attention dx");
+    GradientCheck.assertGradients(att.params(), loss, "seed=" + SEED + " attention");
   }
 
   @Test

@@ -149,15 +149,7 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
       }
       s.append(id).append('\n');
     }
-    byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(
-        file,
-        ch -> {
-          var buf = java.nio.ByteBuffer.wrap(b);
-          while (buf.hasRemaining()) {
-            ch.write(buf);
-          }
-        });
+    AtomicFiles.write(file, s.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   static boolean isSafetensors(Path file) {

@@ -1,6 +1,5 @@
 package lore.datasets;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,19 +113,6 @@ public record ItemTexts(List<String> ids, List<String> texts) {
       o.put("text", texts.get(i));
       s.append(JsonLines.JSON.writeValueAsString(o)).append('\n');
     }
-    byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(
-        file,
-        ch -> {
-          var buf = java.nio.ByteBuffer.wrap(b);
-          while (buf.hasRemaining()) {
-            ch.write(buf);
-          }
-        });
-  }
-
-  /** Unused node type guard for callers that pass JSON values through. */
-  static boolean isText(JsonNode n) {
-    return n != null && n.isValueNode() && !n.isNull();
+    AtomicFiles.write(file, s.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

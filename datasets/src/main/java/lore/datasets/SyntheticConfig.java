@@ -129,6 +129,11 @@ public record SyntheticConfig(
 
   /** This configuration with other numbers of seen and unseen users. */
   public SyntheticConfig withUsers(int seen, int unseen) {
+    return withSeenUsers(seen).withUnseenUsers(unseen);
+  }
+
+  /** This configuration with {@code v} seen users. */
+  public SyntheticConfig withSeenUsers(int v) {
     return new SyntheticConfig(
         dim,
         trainPrompts,
@@ -136,9 +141,73 @@ public record SyntheticConfig(
         responsesPerPrompt,
         rewardFunctions,
         alpha,
-        seen,
-        unseen,
+        v,
+        unseenUsers,
         trainPairsPerUser,
+        fewShotPairsPerUser,
+        seed);
+  }
+
+  /** This configuration with {@code v} unseen users. */
+  public SyntheticConfig withUnseenUsers(int v) {
+    return new SyntheticConfig(
+        dim,
+        trainPrompts,
+        testPrompts,
+        responsesPerPrompt,
+        rewardFunctions,
+        alpha,
+        seenUsers,
+        v,
+        trainPairsPerUser,
+        fewShotPairsPerUser,
+        seed);
+  }
+
+  /** This configuration with {@code v} train prompts. */
+  public SyntheticConfig withTrainPrompts(int v) {
+    return new SyntheticConfig(
+        dim,
+        v,
+        testPrompts,
+        responsesPerPrompt,
+        rewardFunctions,
+        alpha,
+        seenUsers,
+        unseenUsers,
+        trainPairsPerUser,
+        fewShotPairsPerUser,
+        seed);
+  }
+
+  /** This configuration with {@code v} test prompts. */
+  public SyntheticConfig withTestPrompts(int v) {
+    return new SyntheticConfig(
+        dim,
+        trainPrompts,
+        v,
+        responsesPerPrompt,
+        rewardFunctions,
+        alpha,
+        seenUsers,
+        unseenUsers,
+        trainPairsPerUser,
+        fewShotPairsPerUser,
+        seed);
+  }
+
+  /** This configuration with {@code v} train pairs per seen user. */
+  public SyntheticConfig withTrainPairs(int v) {
+    return new SyntheticConfig(
+        dim,
+        trainPrompts,
+        testPrompts,
+        responsesPerPrompt,
+        rewardFunctions,
+        alpha,
+        seenUsers,
+        unseenUsers,
+        v,
         fewShotPairsPerUser,
         seed);
   }

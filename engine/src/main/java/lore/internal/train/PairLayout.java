@@ -129,12 +129,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
 
     @Override
     public void project(float[] basis, float[] dz) {
-      parts.run(
-          t -> {
-            int lo = parts.start(pairs, t);
-            int hi = parts.start(pairs, t + 1);
-            kernels.project(x, lo * d, hi - lo, d, basis, k, dz, lo * k, ws[t]);
-          });
+      projectRows(kernels, parts, ws, x, pairs, d, basis, k, dz);
     }
   }
 
@@ -262,12 +257,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
 
     @Override
     public void project(float[] basis, float[] dz) {
-      parts.run(
-          t -> {
-            int lo = parts.start(rows, t);
-            int hi = parts.start(rows, t + 1);
-            kernels.project(x, lo * d, hi - lo, d, basis, k, z, lo * k, ws[t]);
-          });
+      projectRows(kernels, parts, ws, x, rows, d, basis, k, z);
       for (int p = 0; p < chosen.length; p++) {
         int c = chosen[p] * k;
         int r = rejected[p] * k;
@@ -276,6 +266,18 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         }
       }
     }
+  }
+
+  /** {@code out = x A^T} over every row of x, in partitions. */
+  private static void projectRows(
+      Kernels kernels, Partitions parts, Kernels.Workspace[] ws, float[] x, int rows, int d,
+      float[] basis, int k, float[] out) {
+    parts.run(
+        t -> {
+          int lo = parts.start(rows, t);
+          int hi = parts.start(rows, t + 1);
+          kernels.project(x, lo * d, hi - lo, d, basis, k, out, lo * k, ws[t]);
+        });
   }
 
   private static Kernels.Workspace[] workspaces(Kernels kernels, Partitions parts) {

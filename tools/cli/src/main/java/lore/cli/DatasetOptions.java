@@ -190,19 +190,14 @@ final class DatasetOptions {
     if (!(alpha > 0) || !Double.isFinite(alpha)) {
       throw new IllegalArgumentException("--alpha must be positive and finite, got " + alpha);
     }
-    SyntheticConfig base = SyntheticConfig.paperScale(alpha);
-    return new SyntheticConfig(
-        dim,
-        trainPrompts,
-        testPrompts,
-        base.responsesPerPrompt(),
-        base.rewardFunctions(),
-        alpha,
-        seen,
-        unseen,
-        trainPairs,
-        Math.min(fewShot, trainPrompts),
-        base.seed());
+    return SyntheticConfig.paperScale(alpha)
+        .withDim(dim)
+        .withTrainPrompts(trainPrompts)
+        .withTestPrompts(testPrompts)
+        .withSeenUsers(seen)
+        .withUnseenUsers(unseen)
+        .withTrainPairs(trainPairs)
+        .withFewShotPairs(Math.min(fewShot, trainPrompts));
   }
 
   /**

@@ -19,14 +19,8 @@ import lore.datasets.UserPairs;
  * two are dropped. Users left without a training (few-shot) pair or without a test pair are dropped
  * from that split.
  */
-public final class ItemSplitDataset implements ExperimentDataset {
-  private final PreferenceData data;
-  private final String name;
+public final class ItemSplitDataset extends UserPairsDataset {
   private final int[] itemGroup;
-  private final double unseenFraction;
-  private final double testFraction;
-  private final int maxTrainPairs;
-  private java.util.List<String> itemIds;
 
   /**
    * @param data every user's pairs (not copied)
@@ -44,13 +38,18 @@ public final class ItemSplitDataset implements ExperimentDataset {
       double unseenFraction,
       double testFraction,
       int maxTrainPairs) {
-    this.data = Objects.requireNonNull(data, "data");
-    this.name = Objects.requireNonNull(name, "name");
-    Splits.checkFraction("unseen fraction", unseenFraction);
-    Splits.checkFraction("test fraction", testFraction);
-    if (maxTrainPairs < 0) {
-      throw new IllegalArgumentException("max train pairs must be >= 0, got " + maxTrainPairs);
-    }
+    this(data, name, itemGroup, unseenFraction, testFraction, maxTrainPairs, null);
+  }
+
+  private ItemSplitDataset(
+      PreferenceData data,
+      String name,
+      int[] itemGroup,
+      double unseenFraction,
+      double testFraction,
+      int maxTrainPairs,
+      java.util.List<String> itemIds) {
+    super(data, name, unseenFraction, testFraction, maxTrainPairs, itemIds);
     if (itemGroup != null && itemGroup.length != data.itemCount()) {
       throw new IllegalArgumentException(
           "item groups for " + itemGroup.length + " items, data has " + data.itemCount());
@@ -58,13 +57,7 @@ public final class ItemSplitDataset implements ExperimentDataset {
     if (itemGroup != null && Arrays.stream(itemGroup).anyMatch(g -> g < 0)) {
       throw new IllegalArgumentException("item groups must be >= 0");
     }
-    if (data.userCount() < 2) {
-      throw new IllegalArgumentException("need at least 2 users, got " + data.userCount());
-    }
     this.itemGroup = itemGroup;
-    this.unseenFraction = unseenFraction;
-    this.testFraction = testFraction;
-    this.maxTrainPairs = maxTrainPairs;
   }
 
   /**
@@ -86,17 +79,8 @@ public final class ItemSplitDataset implements ExperimentDataset {
 
   /** This dataset with ids for the rows of its item table (see {@link #itemIds()}). */
   public ItemSplitDataset withItemIds(java.util.List<String> ids) {
-    if (ids != null && ids.size() != data.itemCount()) {
-      throw new IllegalArgumentException(
-          ids.size() + " item ids for an item table of " + data.itemCount() + " rows");
-    }
-    itemIds = ids == null ? null : java.util.List.copyOf(ids);
-    return this;
-  }
-
-  @Override
-  public java.util.List<String> itemIds() {
-    return itemIds;
+    return new ItemSplitDataset(
+        data, name, itemGroup, unseenFraction, testFraction, maxTrainPairs, ids);
   }
 
   @Override
@@ -113,7 +97,7 @@ public final class ItemSplitDataset implements ExperimentDataset {
         itemGroup == null ? "item" : "prompt",
         testFraction,
         unseenFraction,
-        maxTrainPairs == 0 ? "all" : Integer.toString(maxTrainPairs));
+        trainPairsCap());
   }
 
   private IntUnaryOperator groupOf() {

@@ -29,13 +29,7 @@ import lore.datasets.Zappos5;
  * comparisons (users with a single training comparison keep it for training). Users with fewer
  * than two distinct comparisons are dropped from the split.
  */
-public final class PairSplitDataset implements ExperimentDataset {
-  private final PreferenceData data;
-  private final String name;
-  private final double unseenFraction;
-  private final double testFraction;
-  private final int maxTrainPairs;
-  private java.util.List<String> itemIds;
+public final class PairSplitDataset extends UserPairsDataset {
 
   /**
    * @param data every user's pairs (not copied)
@@ -50,19 +44,17 @@ public final class PairSplitDataset implements ExperimentDataset {
       double unseenFraction,
       double testFraction,
       int maxTrainPairs) {
-    this.data = Objects.requireNonNull(data, "data");
-    this.name = Objects.requireNonNull(name, "name");
-    Splits.checkFraction("unseen fraction", unseenFraction);
-    Splits.checkFraction("test fraction", testFraction);
-    if (maxTrainPairs < 0) {
-      throw new IllegalArgumentException("max train pairs must be >= 0, got " + maxTrainPairs);
-    }
-    if (data.userCount() < 2) {
-      throw new IllegalArgumentException("need at least 2 users, got " + data.userCount());
-    }
-    this.unseenFraction = unseenFraction;
-    this.testFraction = testFraction;
-    this.maxTrainPairs = maxTrainPairs;
+    this(data, name, unseenFraction, testFraction, maxTrainPairs, null);
+  }
+
+  private PairSplitDataset(
+      PreferenceData data,
+      String name,
+      double unseenFraction,
+      double testFraction,
+      int maxTrainPairs,
+      java.util.List<String> itemIds) {
+    super(data, name, unseenFraction, testFraction, maxTrainPairs, itemIds);
   }
 
   /**
@@ -85,17 +77,7 @@ public final class PairSplitDataset implements ExperimentDataset {
 
   /** This dataset with ids for the rows of its item table (see {@link #itemIds()}). */
   public PairSplitDataset withItemIds(java.util.List<String> ids) {
-    if (ids != null && ids.size() != data.itemCount()) {
-      throw new IllegalArgumentException(
-          ids.size() + " item ids for an item table of " + data.itemCount() + " rows");
-    }
-    itemIds = ids == null ? null : java.util.List.copyOf(ids);
-    return this;
-  }
-
-  @Override
-  public java.util.List<String> itemIds() {
-    return itemIds;
+    return new PairSplitDataset(data, name, unseenFraction, testFraction, maxTrainPairs, ids);
   }
 
   @Override
@@ -113,7 +95,7 @@ public final class PairSplitDataset implements ExperimentDataset {
         data.pairCount(),
         testFraction,
         unseenFraction,
-        maxTrainPairs == 0 ? "all" : Integer.toString(maxTrainPairs));
+        trainPairsCap());
   }
 
   /** Rank selection holds out comparisons of each seen user, not prompts or items. */

@@ -37,7 +37,8 @@ public final class FewShotFitter {
   private final float[] diffs; // CHUNK x d
   private final float[] dz; // maxPairs x rank
   private final double[] w;
-  private final double[] prior; // mean seen-user weights: the center of the optional prior
+  private final double[] prior; // mean seen-user weights: the center of the MEAN prior
+  private final PopulationPrior population; // the model's empirical-Bayes prior of new users
   private final Kernels.Workspace ws;
   private final SimplexNewton newton;
   private int lastIterations;
@@ -73,6 +74,7 @@ public final class FewShotFitter {
     this.w = new double[rank];
     this.newton = new SimplexNewton(rank, maxPairs);
     this.prior = model.meanUserWeights();
+    this.population = PopulationPrior.of(model);
   }
 
   /**
@@ -189,13 +191,26 @@ public final class FewShotFitter {
     }
     double s = model.logitScale();
     if (config.method() == FitConfig.Method.NEWTON) {
-      java.util.Arrays.fill(w, 1.0 / rank);
-      int it =
-          newton.solve(
-              dz, 0, k, s, w, config.tolerance(), config.maxIterations(), config.priorStrength(),
-              prior);
+      int it;
+      if (config.prior() == FitConfig.Prior.MODEL && population.limit()) {
+        System.arraycopy(population.center(), 0, w, 0, rank);
+        it = 0; // the population limit: every new user has the population's weights
+        newtonLossAt(k, s);
+      } else if (config.prior() == FitConfig.Prior.MODEL && population.precision() != null) {
+        System.arraycopy(population.center(), 0, w, 0, rank);
+        it =
+            newton.solve(
+                dz, 0, k, s, w, config.tolerance(), config.maxIterations(), 1.0 / k,
+                population.precision(), population.center());
+      } else {
+        java.util.Arrays.fill(w, 1.0 / rank);
+        double strength = config.prior() == FitConfig.Prior.MEAN ? config.priorStrength() : 0;
+        it =
+            newton.solve(
+                dz, 0, k, s, w, config.tolerance(), config.maxIterations(), strength, prior);
+      }
       lastIterations = Math.abs(it);
-      lastLoss = newton.lastObjective();
+      lastLoss = it == 0 ? lastLoss : newton.lastObjective();
       for (int b = 0; b < rank; b++) {
         weightsOut[b] = (float) w[b];
       }
@@ -246,6 +261,19 @@ public final class FewShotFitter {
     lastIterations = config.maxIterations();
     lastLoss = loss;
     return lastIterations;
+  }
+
+  /** Sets {@link #lastLoss} to the mean logistic loss of the k projected pairs at {@link #w}. */
+  private void newtonLossAt(int k, double s) {
+    double loss = 0;
+    for (int q = 0; q < k; q++) {
+      double m = 0;
+      for (int b = 0; b < rank; b++) {
+        m += w[b] * dz[q * rank + b];
+      }
+      loss += Numerics.softplusNeg(s * m);
+    }
+    lastLoss = loss / k;
   }
 
   private void renormalize(float[] out) {

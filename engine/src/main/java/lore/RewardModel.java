@@ -308,6 +308,23 @@ public final class RewardModel {
     return mean;
   }
 
+  /** Dense index of a seen user, or -1. */
+  int userIndexOf(String userId) {
+    return userIndex.getOrDefault(userId, -1);
+  }
+
+  /** This model with other metadata (the arrays are shared: both are immutable). */
+  RewardModel withMetadata(Map<String, String> meta) {
+    return new RewardModel(dim, rank, basis, logitScale, userIds, userWeights, meta, rewards.clone());
+  }
+
+  /** This model with one metadata entry added or replaced. */
+  RewardModel withMetadataEntry(String key, String value) {
+    Map<String, String> meta = new LinkedHashMap<>(metadata);
+    meta.put(key, value);
+    return withMetadata(meta);
+  }
+
   /** Training configuration and provenance (string keys and values, in insertion order). */
   public Map<String, String> metadata() {
     return metadata;

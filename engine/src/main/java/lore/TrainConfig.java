@@ -18,6 +18,11 @@ package lore;
  * @param threads number of fixed work partitions; results are bitwise identical for a given seed,
  *     kernel and thread count, whatever executor runs them
  * @param seed seed of the initial basis and weights
+ * @param priorStrength {@code lambda} in [0, infinity]: strength of the Gaussian prior that holds
+ *     the basis rewards together around their mean, the population reward (see {@link Trainer}); 0
+ *     is the paper's Eq. 10, infinity is the Bradley-Terry model (one reward for everybody) in LoRe
+ *     form. Chosen from data by {@link ModelSelection}. Ignored at rank 1.
+ * @param init how the basis starts (see {@link Init}); ignored at rank 1
  */
 public record TrainConfig(
     int rank,
@@ -29,7 +34,23 @@ public record TrainConfig(
     Optimizer optimizer,
     Layout layout,
     int threads,
-    long seed) {
+    long seed,
+    double priorStrength,
+    Init init) {
+
+  /** How the basis is initialized. */
+  public enum Init {
+    /** Standard normal entries, as the reference code. */
+    RANDOM,
+    /**
+     * From the population (Bradley-Terry) model: the rank-1 model is trained first with the same
+     * settings, then every basis row is its reward vector v plus a little noise, so that every user
+     * starts at the population's reward and moves away only as far as the data and the prior
+     * allow. Throughout training the mean row is held on v's direction (its length may change),
+     * so users at the centre rank items as the population model does.
+     */
+    POPULATION
+  }
 
   /** How user weights stay on the probability simplex. */
   public enum Simplex {
@@ -102,6 +123,17 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "threads must be in [1, " + MAX_THREADS + "], got " + threads);
     }
+    if (!(priorStrength >= 0)) {
+      throw new IllegalArgumentException("prior strength must be >= 0, got " + priorStrength);
+    }
+    if (init == null) {
+      throw new IllegalArgumentException("init must be set");
+    }
+  }
+
+  /** Whether this configuration is the Bradley-Terry limit (infinite prior strength). */
+  public boolean isPopulationLimit() {
+    return priorStrength == Double.POSITIVE_INFINITY;
   }
 
   /**
@@ -119,7 +151,8 @@ public record TrainConfig(
   /** The engine's defaults: rank 10, projection onto the simplex, alternating optimizer. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        10, 0.01, 100, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L);
+        10, 0.01, 100, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L,
+        0, Init.RANDOM);
   }
 
   /**
@@ -128,56 +161,79 @@ public record TrainConfig(
    */
   public static TrainConfig paper() {
     return new TrainConfig(
-        10, 0.01, 1000, 0.5, 0.5, Simplex.SOFTMAX, Optimizer.ADAM, Layout.AUTO, 1, 42L);
+        10, 0.01, 1000, 0.5, 0.5, Simplex.SOFTMAX, Optimizer.ADAM, Layout.AUTO, 1, 42L, 0,
+        Init.RANDOM);
   }
 
   /** This configuration with rank {@code v}. */
   public TrainConfig withRank(int v) {
-    return new TrainConfig(v, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        v, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with logit scale {@code v}. */
   public TrainConfig withLogitScale(double v) {
-    return new TrainConfig(rank, v, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        rank, v, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with {@code v} steps. */
   public TrainConfig withSteps(int v) {
-    return new TrainConfig(rank, logitScale, v, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, v, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with basis learning rate {@code v}. */
   public TrainConfig withLearningRate(double v) {
-    return new TrainConfig(rank, logitScale, steps, v, userLearningRate, simplex, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, v, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with user learning rate {@code v}. */
   public TrainConfig withUserLearningRate(double v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, v, simplex, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, v, simplex, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with simplex treatment {@code v}. */
   public TrainConfig withSimplex(Simplex v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, v, optimizer, layout, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, v, optimizer, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with optimizer {@code v}. */
   public TrainConfig withOptimizer(Optimizer v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, v, layout, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, v, layout, threads, seed, priorStrength, init);
   }
 
   /** This configuration with layout {@code v}. */
   public TrainConfig withLayout(Layout v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, v, threads, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, v, threads, seed, priorStrength, init);
   }
 
   /** This configuration with {@code v} work partitions. */
   public TrainConfig withThreads(int v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, v, seed);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, v, seed, priorStrength, init);
   }
 
   /** This configuration with seed {@code v}. */
   public TrainConfig withSeed(long v) {
-    return new TrainConfig(rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, v);
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, v, priorStrength, init);
+  }
+
+  /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
+  public TrainConfig withPriorStrength(double v) {
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, v, init);
+  }
+
+  /** This configuration with basis initialization {@code v}. */
+  public TrainConfig withInit(Init v) {
+    return new TrainConfig(
+        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, v);
   }
 }

@@ -24,6 +24,27 @@ import lore.internal.train.SimplexNewton;
  *
  * with every {@code w_u} on the probability simplex. See {@link TrainConfig} for the optimizers.
  *
+ * <p>With a prior strength {@code lambda > 0} ({@link TrainConfig#priorStrength()}) the objective
+ * gains a Gaussian prior on how far the basis rewards spread around their mean:
+ *
+ * <pre>
+ *   L(A, W) + (lambda / 2) N s^2 (q / d) sum_b ||a_b - abar||^2,   abar = (1/B) sum_b a_b
+ * </pre>
+ *
+ * over the rows {@code a_b} of A, with N the number of users and {@code q} the mean squared norm of
+ * the training pair differences {@code e_c - e_r}. Every user's reward is {@code s A' w_u = s abar
+ * + s sum_b w_ub (a_b - abar)}: a population reward shared by everybody plus a personal part in the
+ * convex hull of the rows' deviations, so a user can depart from the population at most as far as
+ * the farthest row. {@code s sqrt(q/d) ||a_b - abar||} is the typical logit shift of a user at
+ * vertex b on a typical pair (for an isotropic spread); the prior charges every user {@code lambda /
+ * 2} times the sum of these squared shifts, in the units of that user's mean loss. {@code lambda =
+ * 0} is Eq. 10; as {@code lambda} grows the rows merge; at {@code lambda = infinity} every user has
+ * one reward, the Bradley-Terry model, which is what {@link #train} returns then (the rank-1
+ * model's vector in every basis row). The users' weights stay the exact simplex-constrained
+ * minimizers of their own loss. {@link TrainConfig.Init#POPULATION} starts every row at the
+ * Bradley-Terry vector v and holds the mean row on v's direction, so that the rows part only as far
+ * as the data and the prior allow, and a strong prior gives the Bradley-Terry ranking.
+ *
  * <p>Not thread-safe: one trainer per training run. The engine creates no threads: with {@code
  * threads > 1} the fixed work partitions run on the {@link #executor(Executor)} given (or one after
  * another on the calling thread when none is), and partial results are summed in partition order,
@@ -48,13 +69,17 @@ public final class Trainer {
   /**
    * A trainer for {@code config}, on the process-wide kernels.
    *
-   * @throws IllegalArgumentException for the ALTERNATING optimizer without Simplex.PROJECTION
+   * @throws IllegalArgumentException for the ALTERNATING optimizer or a prior strength without
+   *     Simplex.PROJECTION
    */
   public Trainer(TrainConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING
         && config.simplex() != TrainConfig.Simplex.PROJECTION) {
       throw new IllegalArgumentException("the ALTERNATING optimizer needs Simplex.PROJECTION");
+    }
+    if (config.priorStrength() > 0 && config.simplex() != TrainConfig.Simplex.PROJECTION) {
+      throw new IllegalArgumentException("a prior strength needs Simplex.PROJECTION");
     }
     this.kernels = KernelProvider.get();
   }
@@ -83,8 +108,18 @@ public final class Trainer {
     if (k > d) {
       throw new IllegalArgumentException("rank " + k + " exceeds the embedding dim " + d);
     }
+    if (k > 1 && config.isPopulationLimit()) {
+      return expand(trainPopulation(data), k, config);
+    }
     long start = System.nanoTime();
-    Run run = new Run(data);
+    float[] init = null;
+    float[] population = null;
+    if (k > 1 && config.init() == TrainConfig.Init.POPULATION) {
+      population = trainPopulation(data).basisInternal().clone();
+      init = populationInit(population, k, config.seed());
+    }
+    Run run = new Run(data, init);
+    run.population = population;
     double loss = Double.NaN;
     for (int step = 1; step <= config.steps(); step++) {
       loss = run.step();
@@ -99,6 +134,157 @@ public final class Trainer {
     if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
       loss = run.polishUsers();
     }
+    return modelOf(run, start, loss, data, null);
+  }
+
+  /**
+   * A strength path for {@link ModelSelection}: a run from {@code initBasis} (k x d, e.g. {@link
+   * #populationInit}) that is continued segment by segment at other prior strengths, keeping the
+   * optimizer state, with a model taken after each segment; the mean row is held on the direction
+   * of {@code population} (length d) when it is given.
+   */
+  Path path(PreferenceData data, float[] initBasis, float[] population) {
+    if (config.rank() > data.dim()) {
+      throw new IllegalArgumentException(
+          "rank " + config.rank() + " exceeds the embedding dim " + data.dim());
+    }
+    return new Path(data, initBasis, population);
+  }
+
+  /** A training run continued in segments; see {@link #path}. */
+  final class Path {
+    private final PreferenceData data;
+    private final Run run;
+    private final long start = System.nanoTime();
+    private int steps;
+    private double loss = Double.NaN;
+    private final StringBuilder strengths = new StringBuilder();
+
+    private Path(PreferenceData data, float[] initBasis, float[] population) {
+      this.data = data;
+      this.run = new Run(data, initBasis);
+      run.population = population == null ? null : population.clone();
+    }
+
+    /** {@code n} more steps at prior strength {@code strength} (finite, >= 0). */
+    void run(double strength, int n, TrainListener progress) {
+      run.strength = strength;
+      if (run.pairMoment == 0) {
+        run.pairMoment = run.pairSecondMoment(data);
+      }
+      if (strengths.length() > 0) {
+        strengths.append(',');
+      }
+      strengths.append(strength);
+      for (int i = 1; i <= n; i++) {
+        loss = run.step();
+        if (!Double.isFinite(loss)) {
+          throw new ArithmeticException(
+              "training diverged at step " + (steps + i) + " (strength " + strength + "): loss "
+                  + loss);
+        }
+        if (progress != null) {
+          progress.onStep(i, n, loss);
+        }
+      }
+      steps += n;
+    }
+
+    /** The model at the current point: users solved exactly for the current basis. */
+    RewardModel model(Map<String, String> extra) {
+      loss = run.polishUsers();
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("pathStrengths", strengths.toString());
+      meta.put("pathSteps", Integer.toString(steps));
+      if (extra != null) {
+        meta.putAll(extra);
+      }
+      return modelOf(run, start, loss, data, meta);
+    }
+  }
+
+  /** The rank-1 (Bradley-Terry) model trained with this configuration's other settings. */
+  RewardModel trainPopulation(PreferenceData data) {
+    return new Trainer(populationConfig(config)).executor(executor).listener(listener).train(data);
+  }
+
+  /** {@code config} at rank 1, without a prior or a population start: the Bradley-Terry trainer. */
+  static TrainConfig populationConfig(TrainConfig config) {
+    return config.withRank(1).withPriorStrength(0).withInit(TrainConfig.Init.RANDOM);
+  }
+
+
+  /** Relative size of the noise added to the population vector in every basis row. */
+  static final double POPULATION_NOISE = 0.01;
+
+  /**
+   * A k x d basis whose rows are {@code v} (length d) plus Gaussian noise of {@link
+   * #POPULATION_NOISE} times the root mean square of v's entries, which breaks the rows' symmetry.
+   */
+  static float[] populationInit(float[] v, int k, long seed) {
+    int d = v.length;
+    double ms = 0;
+    for (float x : v) {
+      ms += (double) x * x;
+    }
+    double sigma = POPULATION_NOISE * Math.sqrt(ms / d);
+    SplittableRandom rnd = new SplittableRandom(seed ^ 0x706f70756c6174L);
+    float[] basis = new float[k * d];
+    for (int b = 0; b < k; b++) {
+      for (int j = 0; j < d; j++) {
+        basis[b * d + j] = (float) (v[j] + sigma * rnd.nextGaussian());
+      }
+    }
+    return basis;
+  }
+
+  /**
+   * The Bradley-Terry model {@code bt} (rank 1) in LoRe form at rank k: every basis row is its
+   * vector, so every user (any weights on the simplex) has its reward; users get uniform weights.
+   */
+  static RewardModel expand(RewardModel bt, int k, TrainConfig config) {
+    int d = bt.dim();
+    float[] v = bt.basisInternal();
+    float[] basis = new float[k * d];
+    for (int b = 0; b < k; b++) {
+      System.arraycopy(v, 0, basis, b * d, d);
+    }
+    int users = bt.userCount();
+    float[] w = new float[users * k];
+    java.util.Arrays.fill(w, 1f / k);
+    Map<String, String> meta = new LinkedHashMap<>(bt.metadata());
+    meta.put("rank", Integer.toString(k));
+    meta.put("priorStrength", "Infinity");
+    meta.put("init", config.init().name());
+    meta.put("populationLimit", "true");
+    meta.put("priorCenter", vector(uniform(k)));
+    return new RewardModel(
+        d, k, basis, bt.logitScale(), bt.userIdsInternal().clone(), w, meta);
+  }
+
+  private static double[] uniform(int k) {
+    double[] c = new double[k];
+    java.util.Arrays.fill(c, 1.0 / k);
+    return c;
+  }
+
+  /** A comma-separated list of the values, for the metadata. */
+  static String vector(double[] v) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < v.length; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(v[i]);
+    }
+    return b.toString();
+  }
+
+  /** The model of a finished run: its basis, the users' effective weights and the metadata. */
+  private RewardModel modelOf(
+      Run run, long start, double loss, PreferenceData data, Map<String, String> extra) {
+    int d = data.dim();
+    int k = config.rank();
     float[] weights = run.effectiveWeights();
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "lore-model");
@@ -115,15 +301,26 @@ public final class Trainer {
     meta.put("kernels", kernels.name());
     meta.put("trainUsers", Integer.toString(data.userCount()));
     meta.put("trainPairs", Integer.toString(data.pairCount()));
+    meta.put("priorStrength", Double.toString(run.strength));
+    meta.put("init", config.init().name());
+    if (run.strength > 0) {
+      meta.put("pairSecondMoment", Double.toString(run.pairMoment));
+    }
+    double[][] moments = run.userMoments();
+    meta.put("priorCenter", vector(moments[0]));
+    meta.put("priorCovariance", vector(moments[1]));
     meta.put("finalLoss", Double.toString(loss));
     meta.put(
         "trainSeconds", String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
     meta.put("javaVersion", System.getProperty("java.version"));
+    if (extra != null) {
+      meta.putAll(extra);
+    }
     String[] ids = new String[data.userCount()];
     for (int u = 0; u < ids.length; u++) {
       ids[u] = data.userId(u);
     }
-    return new RewardModel(d, k, run.basis, config.logitScale(), ids, weights, meta);
+    return new RewardModel(d, k, run.basis.clone(), config.logitScale(), ids, weights, meta);
   }
 
   /**
@@ -133,7 +330,7 @@ public final class Trainer {
    */
   double objectiveAndGradient(
       PreferenceData data, float[] basis, float[] params, float[] gradBasis, float[] gradParams) {
-    Run run = new Run(data);
+    Run run = new Run(data, null);
     System.arraycopy(basis, 0, run.basis, 0, basis.length);
     System.arraycopy(params, 0, run.params, 0, params.length);
     run.updateEffective();
@@ -184,8 +381,12 @@ public final class Trainer {
     final double[] wd;
     final float[] sortWork; // k floats: scratch of the simplex projection
     double lastLoss;
+    // the prior on the spread of the basis rows (strength 0: none)
+    double strength;
+    double pairMoment; // q: mean squared norm of the pair differences
+    float[] population; // direction the mean row is held to (length d), or null
 
-    Run(PreferenceData data) {
+    Run(PreferenceData data, float[] initBasis) {
       d = data.dim();
       k = config.rank();
       users = data.userCount();
@@ -222,15 +423,21 @@ public final class Trainer {
 
       SplittableRandom rnd = new SplittableRandom(config.seed());
       basis = new float[k * d];
-      for (int i = 0; i < basis.length; i++) {
-        basis[i] = (float) rnd.nextGaussian(); // standard normal, as the reference code
-      }
       params = new float[users * k];
-      for (int i = 0; i < params.length; i++) {
-        params[i] = (float) rnd.nextGaussian();
+      if (initBasis == null) {
+        for (int i = 0; i < basis.length; i++) {
+          basis[i] = (float) rnd.nextGaussian(); // standard normal, as the reference code
+        }
+        for (int i = 0; i < params.length; i++) {
+          params[i] = (float) rnd.nextGaussian();
+        }
+      } else {
+        System.arraycopy(initBasis, 0, basis, 0, basis.length);
+        // uniform weights (zero logits): every user starts at the population
+        java.util.Arrays.fill(params, config.simplex() == TrainConfig.Simplex.SOFTMAX ? 0f : 1f / k);
       }
       weff = new float[users * k];
-      if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
+      if (initBasis == null && config.simplex() == TrainConfig.Simplex.PROJECTION) {
         // start from the same point the softmax parametrization starts from
         for (int u = 0; u < users; u++) {
           Numerics.softmax(params, u * k, k, params, u * k);
@@ -247,7 +454,115 @@ public final class Trainer {
       solver = new SimplexNewton(k, maxUserPairs);
       wd = new double[k];
       sortWork = new float[k];
+      strength = config.priorStrength();
+      pairMoment = strength > 0 ? pairSecondMoment(data) : 0;
     }
+    /** Mean over the training pairs of {@code ||e_c - e_r||^2}, summed in double. */
+    double pairSecondMoment(PreferenceData data) {
+      if (pairs == 0) {
+        return 0;
+      }
+      float[] items = data.items();
+      double sum = 0;
+      for (int p = 0; p < pairs; p++) {
+        int c = data.itemOffset(data.chosen(p));
+        int r = data.itemOffset(data.rejected(p));
+        for (int j = 0; j < d; j++) {
+          double t = (double) items[c + j] - items[r + j];
+          sum += t * t;
+        }
+      }
+      return sum / pairs;
+    }
+
+    /**
+     * The prior term {@code (lambda / 2) N s^2 (q / d) sum_b ||a_b - abar||^2}; with {@code
+     * gradient}, its gradient {@code lambda N s^2 (q / d) (a_b - abar)} is added to the basis
+     * gradient. Rows sum their deviations to zero, so the mean row (the population) feels no pull.
+     */
+    double basisPrior(boolean gradient) {
+      double m = strength * users * scale * scale * pairMoment / d;
+      double penalty = 0;
+      for (int j = 0; j < d; j++) {
+        double mean = 0;
+        for (int b = 0; b < k; b++) {
+          mean += basis[b * d + j];
+        }
+        mean /= k;
+        for (int b = 0; b < k; b++) {
+          double t = basis[b * d + j] - mean;
+          penalty += t * t;
+          if (gradient) {
+            grad[b * d + j] += (float) (m * t);
+          }
+        }
+      }
+      return 0.5 * m * penalty;
+    }
+
+    /**
+     * With a population direction v: shifts every row by the same vector so that the mean row is
+     * {@code alpha v}, alpha its projection on v. Rankings of users at the mean stay the population
+     * model's; the rows' deviations (and so the prior term) are unchanged.
+     */
+    void holdPopulation() {
+      if (population == null) {
+        return;
+      }
+      double mv = 0;
+      double vv = 0;
+      double[] mean = new double[d];
+      for (int j = 0; j < d; j++) {
+        double m = 0;
+        for (int b = 0; b < k; b++) {
+          m += basis[b * d + j];
+        }
+        mean[j] = m / k;
+        mv += mean[j] * population[j];
+        vv += (double) population[j] * population[j];
+      }
+      double alpha = vv > 0 ? mv / vv : 0;
+      for (int j = 0; j < d; j++) {
+        float shift = (float) (alpha * population[j] - mean[j]);
+        for (int b = 0; b < k; b++) {
+          basis[b * d + j] += shift;
+        }
+      }
+    }
+
+    /**
+     * The population's weights c (the users' weights averaged with weights {@code 1/|D_u|}), then
+     * their covariance around c with the same weights, k + k x k values: the centre and spread of the
+     * seen users, the empirical-Bayes prior of new users.
+     */
+    double[][] userMoments() {
+      updateEffective();
+      double[] mean = new double[k];
+      double total = 0;
+      for (int u = 0; u < users; u++) {
+        total += factor[u];
+        for (int b = 0; b < k; b++) {
+          mean[b] += (double) factor[u] * weff[u * k + b];
+        }
+      }
+      double[] cov = new double[k * k];
+      for (int b = 0; b < k; b++) {
+        mean[b] = total > 0 ? mean[b] / total : 1.0 / k;
+      }
+      for (int u = 0; u < users; u++) {
+        for (int a = 0; a < k; a++) {
+          double da = weff[u * k + a] - mean[a];
+          for (int b = 0; b < k; b++) {
+            cov[a * k + b] += factor[u] * da * (weff[u * k + b] - mean[b]);
+          }
+        }
+      }
+      for (int i = 0; total > 0 && i < cov.length; i++) {
+        cov[i] /= total;
+      }
+      return new double[][] {mean, cov};
+    }
+
 
     float[] effectiveWeights() {
       updateEffective();
@@ -274,6 +589,7 @@ public final class Trainer {
       double loss = lossAndGradients();
       adamBasis.nextStep();
       adamBasis.update(basis, grad, 0, basis.length);
+      holdPopulation();
       if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
         solveUsers(1e-7, 8);
       } else {
@@ -323,6 +639,9 @@ public final class Trainer {
           gradW[o + b] += c * dz[p * k + b];
         }
       }
+      if (strength > 0) {
+        loss += basisPrior(true);
+      }
       return loss;
     }
 
@@ -353,7 +672,11 @@ public final class Trainer {
       layout.project(basis, dz);
       solveUsers(1e-10, 50);
       updateEffective();
-      return Margins.loss(pairs, k, pairUser, userW, factor, dz) / users;
+      double loss = Margins.loss(pairs, k, pairUser, userW, factor, dz);
+      if (strength > 0) {
+        loss += basisPrior(false);
+      }
+      return loss / users;
     }
   }
 }

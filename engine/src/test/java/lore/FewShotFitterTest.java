@@ -177,14 +177,92 @@ class FewShotFitterTest {
     float[] free = new float[k];
     m.fewShotFitter(FitConfig.defaults(), 4).fitProjected(dz, 2, free);
     float[] strong = new float[k];
-    m.fewShotFitter(FitConfig.defaults().withPriorStrength(1e6), 4).fitProjected(dz, 2, strong);
+    FitConfig mean = FitConfig.defaults().withPrior(FitConfig.Prior.MEAN);
+    m.fewShotFitter(mean.withPriorStrength(1e6), 4).fitProjected(dz, 2, strong);
     float[] mild = new float[k];
-    m.fewShotFitter(FitConfig.defaults().withPriorStrength(1.0), 4).fitProjected(dz, 2, mild);
+    m.fewShotFitter(mean.withPriorStrength(1.0), 4).fitProjected(dz, 2, mild);
     assertEquals(1f, free[2], 1e-4f, "without a prior the data decide: vertex 2");
     assertEquals(0.5f, strong[0], 1e-4f);
     assertEquals(0.5f, strong[1], 1e-4f);
     assertTrue(mild[2] > 0.05f && mild[2] < 0.999f, "a mild prior lands in between: " + mild[2]);
     assertThrows(IllegalArgumentException.class, () -> FitConfig.defaults().withPriorStrength(-1));
+  }
+
+  /** The MAP objective of the model's empirical-Bayes prior, in the fitter's mean-loss units. */
+  // (1/n) [sum_p log(1 + exp(-m_p)) + (1/2) (w - c)' P (w - c)]
+  static double mapObjective(float[] dz, int n, int k, double s, PopulationPrior prior, float[] w) {
+    double f = objective(dz, n, k, s, w);
+    double q = 0;
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) {
+        q +=
+            (w[a] - prior.center()[a]) * prior.precision()[a * k + b] * (w[b] - prior.center()[b]);
+      }
+    }
+    return f + 0.5 / n * q;
+  }
+
+  @Test
+  void newUsersGetTheModelsEmpiricalBayesPrior() {
+    Planted pl = new Planted(SEED, 24, 3, 200, 50, 0.3);
+    PreferenceData train = pl.pairs("u", 0, 40, 30, 0, 200);
+    int k = 4;
+    RewardModel m =
+        new Trainer(
+                TrainConfig.defaults()
+                    .withRank(k)
+                    .withSteps(40)
+                    .withPriorStrength(20)
+                    .withInit(TrainConfig.Init.POPULATION)
+                    .withSeed(SEED))
+            .train(train);
+    PopulationPrior prior = PopulationPrior.of(m);
+    assertTrue(prior.precision() != null && !prior.limit(), "seed=" + SEED);
+    // the center is the seen users' weights averaged (all have 30 pairs: the plain mean)
+    double[] mean = m.meanUserWeights();
+    for (int b = 0; b < k; b++) {
+      assertEquals(mean[b], prior.center()[b], 1e-5, "seed=" + SEED + " center " + b);
+    }
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    float[] basis = m.basis();
+    for (int n : new int[] {1, 3, 9, 30}) {
+      PreferenceData few = pl.pairs("v", 40 + n % 10, 1, n, 0, 200);
+      float[] dz = new float[n * k];
+      for (int p = 0; p < n; p++) {
+        for (int b = 0; b < k; b++) {
+          double z = 0;
+          for (int j = 0; j < pl.d; j++) {
+            z +=
+                (double) basis[b * pl.d + j]
+                    * (pl.embeddings[few.chosen(p) * pl.d + j]
+                        - pl.embeddings[few.rejected(p) * pl.d + j]);
+          }
+          dz[p * k + b] = (float) z;
+        }
+      }
+      float[] map = new float[k];
+      m.fewShotFitter(FitConfig.defaults(), n).fitProjected(dz, n, map);
+      float[] mle = new float[k];
+      m.fewShotFitter(FitConfig.defaults().withPrior(FitConfig.Prior.NONE), n)
+          .fitProjected(dz, n, mle);
+      String where = "seed=" + SEED + " n=" + n;
+      double best = mapObjective(dz, n, k, m.logitScale(), prior, map);
+      assertTrue(best <= mapObjective(dz, n, k, m.logitScale(), prior, mle) + 1e-9, where);
+      for (int probe = 0; probe < 200; probe++) {
+        float[] q = new float[k];
+        double qs = 0;
+        for (int b = 0; b < k; b++) {
+          q[b] = (float) -Math.log(rnd.nextDouble());
+          qs += q[b];
+        }
+        for (int b = 0; b < k; b++) {
+          q[b] = (float) (0.9 * q[b] / qs + 0.1 * map[b]); // near the optimum, too
+        }
+        assertTrue(mapObjective(dz, n, k, m.logitScale(), prior, q) >= best - 1e-7, where);
+      }
+      // Eq. 11 without the prior: the MLE is at least as good on the data term
+      assertTrue(objective(dz, n, k, m.logitScale(), mle) <= objective(dz, n, k, m.logitScale(), map) + 1e-9, where);
+    }
   }
 
   @Test

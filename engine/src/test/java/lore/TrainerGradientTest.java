@@ -10,15 +10,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TrainerGradientTest {
   static final long SEED = Long.getLong("lore.test.seed", 3L);
 
+  /**
+   * With a prior strength, the objective gains the prior on personal deviations (its center c is
+   * the weighted mean of the weights, recomputed at every evaluation, so the differences see it
+   * move). Users get different pair counts so that the 1/|D_u| weights matter.
+   */
   @ParameterizedTest
   @CsvSource({
-    "ITEMS, PROJECTION, 3", "DIFFERENCES, PROJECTION, 3", "ITEMS, SOFTMAX, 4",
-    "DIFFERENCES, SOFTMAX, 1", "DIFFERENCES, PROJECTION, 2"
+    "ITEMS, PROJECTION, 3, 0", "DIFFERENCES, PROJECTION, 3, 0", "ITEMS, SOFTMAX, 4, 0",
+    "DIFFERENCES, SOFTMAX, 1, 0", "DIFFERENCES, PROJECTION, 2, 0", "ITEMS, PROJECTION, 1, 2.5",
+    "DIFFERENCES, PROJECTION, 2, 0.7", "ITEMS, PROJECTION, 3, 40"
   })
   void gradientsMatchCentralDifferences(
-      TrainConfig.Layout layout, TrainConfig.Simplex simplex, int threads) {
+      TrainConfig.Layout layout, TrainConfig.Simplex simplex, int threads, double strength) {
     Planted pl = new Planted(SEED, 37, 3, 40, 6, 1.0);
-    PreferenceData data = pl.pairs("u", 0, 6, 9, 0, 40);
+    PreferenceData data = strength > 0 ? unevenPairs(pl) : pl.pairs("u", 0, 6, 9, 0, 40);
     int k = 3;
     TrainConfig cfg =
         TrainConfig.defaults()
@@ -28,7 +34,7 @@ class TrainerGradientTest {
             .withSimplex(simplex)
             .withOptimizer(TrainConfig.Optimizer.ADAM)
             .withThreads(threads)
-            ;
+            .withPriorStrength(strength);
     Trainer trainer = new Trainer(cfg);
     SplittableRandom rnd = new SplittableRandom(SEED);
     float[] basis = new float[k * data.dim()];
@@ -51,7 +57,9 @@ class TrainerGradientTest {
     trainer.objectiveAndGradient(data, basis, params, gBasis, gParams);
     float[] scratchB = new float[basis.length];
     float[] scratchP = new float[params.length];
-    String where = "seed=" + SEED + " " + layout + " " + simplex + " threads=" + threads;
+    String where =
+        "seed=" + SEED + " " + layout + " " + simplex + " threads=" + threads + " strength="
+            + strength;
     float h = 1e-2f;
     for (int i = 0; i < basis.length; i += 7) {
       float saved = basis[i];
@@ -73,5 +81,17 @@ class TrainerGradientTest {
       double fd = (up - down) / (2 * h);
       assertEquals(fd, gParams[i], 2e-3 * (1 + Math.abs(fd)), where + " param " + i);
     }
+  }
+
+  /** Six users with 3 to 13 pairs each. */
+  static PreferenceData unevenPairs(Planted pl) {
+    PreferenceData.Builder b = PreferenceData.builder(pl.embeddings, pl.items, pl.d);
+    for (int u = 0; u < 6; u++) {
+      PreferenceData one = pl.pairs("u", u, 1, 3 + 2 * u, 0, 40);
+      for (int p = 0; p < one.pairCount(); p++) {
+        b.add(one.userId(0), one.chosen(p), one.rejected(p));
+      }
+    }
+    return b.build();
   }
 }

@@ -37,6 +37,8 @@ public final class SimplexNewton {
   private final double[] x;
   private double priorStrength;
   private double[] priorCenter;
+  private double[] priorMatrix; // k x k, or null for the isotropic prior
+  private final double[] diff; // w - center
 
   /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
   public SimplexNewton(int k, int maxPairs) {
@@ -53,6 +55,7 @@ public final class SimplexNewton {
     inSet = new boolean[k];
     setIndex = new int[k];
     x = new double[k + 1];
+    diff = new double[k];
     margins = new double[Math.max(1, maxPairs)];
   }
 
@@ -87,8 +90,24 @@ public final class SimplexNewton {
   public int solve(
       float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations,
       double strength, double[] center) {
+    return solve(dz, off, n, scale, w, tol, maxIterations, strength, null, center);
+  }
+
+  /**
+   * As {@link #solve(float[], int, int, double, double[], double, int)} with a Gaussian prior of
+   * precision {@code strength * M}: the objective gains {@code (strength / 2) (w - center)' M (w -
+   * center)}. With {@code M = null} it is the identity.
+   *
+   * @param metric k x k symmetric positive semi-definite, row-major, not modified; null for the
+   *     identity
+   * @param center length k, on the simplex; ignored when strength is 0
+   */
+  public int solve(
+      float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations,
+      double strength, double[] metric, double[] center) {
     this.priorStrength = strength;
     this.priorCenter = center;
+    this.priorMatrix = metric;
     if (n > margins.length) {
       margins = new double[n]; // only when a caller exceeds the size it declared
     }
@@ -143,14 +162,30 @@ public final class SimplexNewton {
     }
     double f = sum / n;
     if (priorStrength > 0) {
-      double r = 0;
+      f += 0.5 * priorStrength * priorQuadratic(w);
+    }
+    return f;
+  }
+
+  /** {@code (w - center)' M (w - center)}, M the prior metric (identity when null). */
+  private double priorQuadratic(double[] w) {
+    double r = 0;
+    if (priorMatrix == null) {
       for (int b = 0; b < k; b++) {
         double t = w[b] - priorCenter[b];
         r += t * t;
       }
-      f += 0.5 * priorStrength * r;
+      return r;
     }
-    return f;
+    for (int a = 0; a < k; a++) {
+      double ta = w[a] - priorCenter[a];
+      double s = 0;
+      for (int b = 0; b < k; b++) {
+        s += priorMatrix[a * k + b] * (w[b] - priorCenter[b]);
+      }
+      r += ta * s;
+    }
+    return r;
   }
 
   /** Fills g and h at w (margins from the last objective call at w); returns max diagonal of h. */
@@ -173,15 +208,37 @@ public final class SimplexNewton {
       }
     }
     double trace = 0;
+    if (priorStrength > 0) {
+      for (int a = 0; a < k; a++) {
+        diff[a] = w[a] - priorCenter[a];
+      }
+    }
     for (int a = 0; a < k; a++) {
       for (int b = 0; b < a; b++) {
         h[b * k + a] = h[a * k + b];
       }
       if (priorStrength > 0) {
-        g[a] += priorStrength * (w[a] - priorCenter[a]);
-        h[a * k + a] += priorStrength;
+        if (priorMatrix == null) {
+          g[a] += priorStrength * diff[a];
+          h[a * k + a] += priorStrength;
+        } else {
+          double s = 0;
+          for (int b = 0; b < k; b++) {
+            s += priorMatrix[a * k + b] * diff[b];
+          }
+          g[a] += priorStrength * s;
+        }
       }
       trace += h[a * k + a];
+    }
+    if (priorStrength > 0 && priorMatrix != null) {
+      trace = 0;
+      for (int a = 0; a < k; a++) {
+        for (int b = 0; b < k; b++) {
+          h[a * k + b] += priorStrength * priorMatrix[a * k + b];
+        }
+        trace += h[a * k + a];
+      }
     }
     // a tiny ridge keeps the model strongly convex when n < k or the pairs are degenerate
     double ridge = 1e-9 * (trace + 1e-12);

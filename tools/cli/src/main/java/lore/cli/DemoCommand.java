@@ -58,6 +58,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin FitOptions fit;
 
+  @Mixin SelectionOptions selection;
+
   /** The demo's outcome at one alpha (or on a real dataset). */
   record Run(String dataset, double alpha, MethodResult bt, MethodResult lore, double seconds) {}
 
@@ -65,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    train.requireNoFixedRank("list candidate ranks with --cv-ranks");
     TrainConfig config = train.config(data.seed);
     FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean perAlpha = List.of("synthetic", "personalllm").contains(data.name());
@@ -102,10 +105,10 @@ final class DemoCommand implements Callable<Integer> {
                 .withRankGrid(List.of())
                 .withMethodSettings(
                     String.format(
-                        Locale.ROOT, "rank %d, steps %d, %s/%s, fit %s", config.rank(),
-                        config.steps(), config.optimizer(), config.simplex(), fitConfig)),
+                        Locale.ROOT, "steps %d, %s/%s, fit %s, selection %s", config.steps(),
+                        config.optimizer(), config.simplex(), fitConfig, selection.config())),
             METHODS,
-            new MethodCatalog.Settings(config, fitConfig, pool),
+            new MethodCatalog.Settings(config, fitConfig, selection.config(), pool),
             false);
     err.println("lore demo: " + dataset.description());
     err.flush();
@@ -129,10 +132,12 @@ final class DemoCommand implements Callable<Integer> {
     o.println("LoRe demo: " + runs.getFirst().dataset());
     o.printf(
         Locale.ROOT,
-        "one split (seed %d): %d few-shot pairs per unseen user; BT and LoRe rank %d, %d steps,"
-            + " %s/%s, logit scale %s; fit %s%n",
-        data.seed, data.fewShot, config.rank(), config.steps(), config.optimizer(),
-        config.simplex(), config.logitScale(), fitConfig.method());
+        "one split (seed %d), %d few-shot pairs per unseen user; %d steps, %s/%s, logit scale %s;"
+            + " LoRe's rank and prior strengths chosen by %d-fold cross-validation on the seen"
+            + " users' training pairs, new users by its %s prior%n",
+        data.seed, data.fewShot, config.steps(), config.optimizer(), config.simplex(),
+        config.logitScale(), selection.config().folds(),
+        fitConfig.prior().name().toLowerCase(Locale.ROOT));
     o.println();
     String head = "%-8s%-16s%-16s%-16s";
     for (Run r : runs) {
@@ -147,6 +152,7 @@ final class DemoCommand implements Callable<Integer> {
                     cell(m.overall(), pm))
                 .strip());
       }
+      o.println("LoRe chose " + r.lore().selection());
       o.println();
     }
     o.println(

@@ -47,9 +47,11 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "LoRe,BT",
       paramLabel = "NAME",
       description =
-          "Comma list of methods: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL, and ref on synthetic"
-              + " data (the generator's population-average reward) and personalllm (the mean of"
-              + " the ten reward models' scores) (default: ${DEFAULT-VALUE}).")
+          "Comma list of methods: LoRe (the default: BT nested in LoRe, rank and prior strengths"
+              + " chosen by cross-validation), LoRe-Eq10 (the paper's objective, rank by validation"
+              + " on --rank-grid, Eq. 11 for new users), BT, LoRe-MLP, PAL-A, PAL-B, VPL, and ref on"
+              + " synthetic data (the generator's population-average reward) and personalllm (the"
+              + " mean of the ten reward models' scores) (default: ${DEFAULT-VALUE}).")
   List<String> methods;
 
   @Option(
@@ -73,7 +75,8 @@ final class ExperimentCommand implements Callable<Integer> {
       defaultValue = "2,5,10,15,20,25,30,35,40,45,50",
       paramLabel = "B",
       description =
-          "Ranks tried by rank selection for LoRe (default: ${DEFAULT-VALUE}); 'none' uses --rank.")
+          "Ranks tried by rank selection for LoRe-Eq10 (default: ${DEFAULT-VALUE}); 'none' uses"
+              + " --rank.")
   List<String> rankGrid;
 
   @Option(
@@ -99,6 +102,8 @@ final class ExperimentCommand implements Callable<Integer> {
 
   @Mixin FitOptions fit;
 
+  @Mixin SelectionOptions selection;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -118,11 +123,12 @@ final class ExperimentCommand implements Callable<Integer> {
             .withMethodSettings(
                 String.format(
                     Locale.ROOT,
-                    "steps %d, %s/%s, fit %s",
+                    "steps %d, %s/%s, fit %s, selection %s",
                     trainConfig.steps(),
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
-                    fit.fitConfig(train.paperOptimizer)));
+                    fit.fitConfig(train.paperOptimizer),
+                    selection.config()));
     // LoRe and BT train their threads() partitions on this pool (partition 0 on the calling
     // thread); the model is bitwise the same as on one thread with the same partitions
     ExecutorService pool =
@@ -149,7 +155,8 @@ final class ExperimentCommand implements Callable<Integer> {
         MethodCatalog.withMethods(
             base,
             methods,
-            new MethodCatalog.Settings(trainConfig, fit.fitConfig(train.paperOptimizer), pool),
+            new MethodCatalog.Settings(
+                trainConfig, fit.fitConfig(train.paperOptimizer), selection.config(), pool),
             !ranks.isEmpty());
     err.println("lore experiment: " + dataset.description());
     err.printf(

@@ -6,7 +6,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import lore.PreferenceData;
+import lore.ModelSelection;
 import lore.RewardModel;
+import lore.SelectionConfig;
 import lore.TrainConfig;
 import lore.Trainer;
 import lore.datasets.ItemTable;
@@ -42,6 +44,16 @@ final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Mixin TrainOptions train;
+
+  @Mixin SelectionOptions selection;
+
+  @Option(
+      names = "--no-selection",
+      description =
+          "Train the configuration as given (--rank, the paper's Eq. 10 unless a prior is set)"
+              + " instead of the default: BT nested in LoRe, rank and prior strengths chosen by"
+              + " cross-validation over the training pairs.")
+  boolean noSelection;
 
   @Option(
       names = "--seed",
@@ -82,8 +94,13 @@ final class TrainCommand implements Callable<Integer> {
     Inputs.requireFile(items, "items");
     Inputs.requireFile(pairs, "pairs");
     Inputs.requireOutput(out, "--out", items, pairs, ItemTable.idsFileFor(items));
+    if (!noSelection) {
+      train.requireNoFixedRank(
+          "add --no-selection to train that rank as given, or list candidates with --cv-ranks");
+    }
     TrainConfig config = config();
     Trainer trainer = new Trainer(config); // a bad combination of options fails before loading
+    SelectionConfig selectionConfig = selection.config();
 
     long t = System.nanoTime();
     ItemTable m = Inputs.items(items);
@@ -102,18 +119,31 @@ final class TrainCommand implements Callable<Integer> {
     t = System.nanoTime();
     RewardModel model;
     try (ExecutorService pool = Pools.fixed(config.threads(), "lore-train")) {
-      model =
-          trainer
-              .executor(pool)
-              .listener(new Progress(err, "train", Progress.interactive()))
-              .train(data);
+      Progress progress = new Progress(err, "train", Progress.interactive());
+      if (noSelection) {
+        model = trainer.executor(pool).listener(progress).train(data);
+      } else {
+        ModelSelection.Result r =
+            new ModelSelection(config, selectionConfig)
+                .executor(pool)
+                .listener(progress)
+                .select(data);
+        model = r.model();
+        err.printf(
+            Locale.ROOT,
+            "lore train: cross-validation chose rank %d, prior strength %s, new users' prior"
+                + " factor %s%n",
+            r.rank(),
+            r.strength(),
+            r.newUserStrength());
+      }
     }
     double train = (System.nanoTime() - t) / 1e9;
     model.save(out);
     o.printf(
         Locale.ROOT,
-        "trained rank %d on %d users in %s: final loss %s (%d steps, %s/%s, layout %s, kernels %s,"
-            + " %d threads)%n",
+        "trained rank %d on %d users in %s: final loss %s (%d steps per model, %s/%s, layout %s,"
+            + " kernels %s, %d threads)%n",
         model.rank(),
         model.userCount(),
         Progress.seconds(train),

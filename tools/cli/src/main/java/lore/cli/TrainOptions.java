@@ -7,10 +7,11 @@ import picocli.CommandLine.Option;
 final class TrainOptions {
   @Option(
       names = "--rank",
-      defaultValue = "10",
       paramLabel = "B",
-      description = "Rank B: the number of basis rewards (default: ${DEFAULT-VALUE}).")
-  int rank;
+      description =
+          "A fixed rank B, the number of basis rewards (default: chosen by cross-validation;"
+              + " 10 with --no-selection).")
+  Integer rank;
 
   @Option(
       names = "--steps",
@@ -38,10 +39,21 @@ final class TrainOptions {
     return Inputs.threads(threads, "--threads");
   }
 
+  /**
+   * Fails when {@code --rank} was given to a run whose rank the cross-validated selection chooses:
+   * silently ignoring a fixed rank would train another model than the one asked for.
+   */
+  void requireNoFixedRank(String alternative) {
+    if (rank != null) {
+      throw new IllegalArgumentException(
+          "--rank " + rank + " fixes the rank, which cross-validation chooses here; " + alternative);
+    }
+  }
+
   /** The preset with these options applied; {@code seed} null keeps the preset's seed. */
   TrainConfig config(Long seed) {
     TrainConfig c = (paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults())
-        .withRank(rank)
+        .withRank(rank != null ? rank : 10)
         .withThreads(threads());
     if (steps != null) {
       c = c.withSteps(steps);

@@ -62,7 +62,7 @@ class ConvertCommandTest {
     Cli t =
         Cli.run("train", "--items", out.resolve("items.npy").toString(), "--pairs",
             out.resolve("train.csv").toString(), "--out", model.toString(), "--rank", "2",
-            "--steps", "3", "--threads", "1");
+            "--no-selection", "--steps", "3", "--threads", "1");
     assertEquals(0, t.code(), t::dump);
 
     Path five = dir.resolve("five.npy");

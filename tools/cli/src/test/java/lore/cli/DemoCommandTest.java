@@ -49,7 +49,7 @@ class DemoCommandTest {
 
   @Test
   void defaultDemoRunsOnBundledJester() {
-    Cli r = Cli.run("demo --steps 5 --rank 3 --threads 2".split(" "));
+    Cli r = Cli.run("demo --steps 5 --cv-ranks 3 --cv-path-steps 5 --threads 2".split(" "));
     assertEquals(0, r.code(), r::dump);
     assertTrue(r.out().startsWith("LoRe demo: jester5k"), r::dump);
     double[] bt = row(r, "BT");
@@ -57,11 +57,12 @@ class DemoCommandTest {
     // both learned something beyond chance on held-out jokes
     assertTrue(bt[0] > 52 && bt[1] > 52, r::dump);
     assertTrue(lore[0] > 52 && lore[1] > 52, r::dump);
+    assertTrue(r.out().matches("(?s).*LoRe chose B=(1 lambda=inf \\(BT\\)|3 lambda=.*).*"), r::dump);
   }
 
   @Test
   void zapposDemoLearnsTheShoes() {
-    Cli r = Cli.run("demo --dataset zappos5 --few-shot 5 --rank 5 --threads 2".split(" "));
+    Cli r = Cli.run("demo --dataset zappos5 --few-shot 5 --cv-ranks 5 --threads 2".split(" "));
     assertEquals(0, r.code(), r::dump);
     assertTrue(row(r, "BT")[1] > 55, r::dump);
     assertTrue(row(r, "LoRe")[1] > 55, r::dump);

@@ -40,6 +40,7 @@ class ErrorsTest {
             model.toString(),
             "--rank",
             "2",
+            "--no-selection",
             "--steps",
             "3",
             "--threads",

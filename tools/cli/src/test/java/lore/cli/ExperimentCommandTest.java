@@ -32,13 +32,14 @@ class ExperimentCommandTest {
       "experiment", "--dataset", "synthetic", "--out", dir.toString(), "--dim", "16", "--seen", "10", "--unseen", "8",
       "--train-prompts", "100", "--test-prompts", "20", "--train-pairs", "20", "--splits", "2",
       "--few-shot", "5", "--few-shot-grid", "1,5,10", "--rank-grid", "1,2", "--steps", "10",
-      "--threads", "1", "--methods", "LoRe,BT"
+      "--threads", "1", "--methods", "LoRe,LoRe-Eq10,BT"
     };
     String[] r = cli(args);
     assertEquals("0", r[0], r[1] + r[2]);
     assertTrue(r[1].contains("| LoRe |"), r[1]);
     assertTrue(r[1].contains("| BT |"), r[1]);
-    assertTrue(r[2].contains("[6/6]"), r[2]);
+    assertTrue(r[1].contains("| LoRe-Eq10 |"), r[1]);
+    assertTrue(r[2].contains("[8/8]"), r[2]);
     assertTrue(Files.exists(dir.resolve("fewshot.png")));
     assertTrue(Files.exists(dir.resolve("rank.png")));
     String[] again = cli(args);
@@ -50,7 +51,7 @@ class ExperimentCommandTest {
     Files.delete(dir.resolve("results.md"));
     String[] report = cli(append(args, "--report-only"));
     assertEquals("0", report[0], report[1] + report[2]);
-    assertTrue(!report[2].contains("[1/6]"), report[2]);
+    assertTrue(!report[2].contains("[1/8]"), report[2]);
     assertEquals(r[1].replaceAll("total .*", ""), report[1].replaceAll("total .*", ""));
     assertTrue(Files.exists(dir.resolve("results.md")));
   }
@@ -83,7 +84,7 @@ class ExperimentCommandTest {
     String[] r = cli("experiment", "--dataset", "synthetic", "--out", dir.toString(), "--methods", "LoRe,nope", "--dim", "8");
     assertEquals("2", r[0]);
     assertEquals(
-        "lore: error: unknown method 'nope'; available: LoRe, BT, LoRe-MLP, PAL-A, PAL-B, VPL\n",
+        "lore: error: unknown method 'nope'; available: LoRe, LoRe-Eq10, BT, LoRe-MLP, PAL-A, PAL-B, VPL\n",
         r[2]);
     r = cli("experiment", "--dataset", "synthetic", "--out", dir.toString(), "--rank-grid", "2,x", "--dim", "8");
     assertEquals("2", r[0]);

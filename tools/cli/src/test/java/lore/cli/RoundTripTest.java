@@ -57,6 +57,7 @@ class RoundTripTest {
             model.toString(),
             "--rank",
             "4",
+            "--no-selection",
             "--steps",
             "20",
             "--threads",

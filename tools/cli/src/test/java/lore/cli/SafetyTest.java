@@ -52,7 +52,7 @@ class SafetyTest {
         new ArrayList<>(
             List.of(
                 "train", "--items", items.toString(), "--pairs", pairs.toString(), "--out",
-                out.toString(), "--rank", "2", "--steps", "3", "--threads", "1"));
+                out.toString(), "--rank", "2", "--no-selection", "--steps", "3", "--threads", "1"));
     a.addAll(List.of(more));
     return Cli.run(a.toArray(String[]::new));
   }
@@ -117,7 +117,7 @@ class SafetyTest {
     Cli t =
         Cli.run(
             "train", "--items", table.toString(), "--pairs", pairsById.toString(), "--out",
-            out.toString(), "--rank", "2", "--steps", "3", "--threads", "1");
+            out.toString(), "--rank", "2", "--no-selection", "--steps", "3", "--threads", "1");
     assertEquals(0, t.code(), t::dump);
     // the same items and pairs as the row-numbered original: the same model, bit for bit
     assertArrayEquals(RewardModel.load(model).basis(), RewardModel.load(out).basis());
@@ -197,5 +197,29 @@ class SafetyTest {
     assertError(runWith(new Oom(), "oom"), 3, "out of memory", "LORE_HEAP");
     assertError(runWith(new Bug(), "bug"), 1, "internal error", "impossible state");
     assertError(train(train, dir.resolve("r.lore"), "--rank", "two"), 2, "--rank", "two");
+  }
+
+  /**
+   * {@code train} chooses the rank by cross-validation unless told not to; a fixed {@code --rank}
+   * without {@code --no-selection} was silently ignored before it was refused.
+   */
+  @Test
+  void aFixedRankNeedsNoSelection() throws Exception {
+    Path out = dir.resolve("selected.lore");
+    Cli refused =
+        Cli.run(
+            "train", "--items", items.toString(), "--pairs", train.toString(), "--out",
+            out.toString(), "--rank", "2", "--threads", "1");
+    assertError(refused, 2, "--rank 2 fixes the rank", "--no-selection", "--cv-ranks");
+    assertTrue(!Files.exists(out), "no model from a refused run");
+    Cli selected =
+        Cli.run(
+            "train", "--items", items.toString(), "--pairs", train.toString(), "--out",
+            out.toString(), "--steps", "5", "--cv-ranks", "2", "--cv-strengths", "1",
+            "--cv-path-steps", "3", "--threads", "1");
+    assertEquals(0, selected.code(), selected::dump);
+    assertTrue(selected.err().contains("cross-validation chose rank"), selected::dump);
+    int rank = RewardModel.load(out).rank();
+    assertTrue(rank == 1 || rank == 2, "a candidate rank (1: the BT limit), got " + rank);
   }
 }

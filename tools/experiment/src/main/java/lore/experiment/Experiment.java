@@ -174,7 +174,8 @@ public final class Experiment {
       long seed,
       ExperimentConfig config) {
     long t0 = System.nanoTime();
-    PreferenceMethod.Trained trained = method.train(split.train(), seed);
+    PreferenceMethod.Trained trained =
+        method.train(split.train(), seed, config.dataset().foldGroups(split.train()));
     double trainSeconds = since(t0);
     double[] seen = accuracy(trained, split.testSeen(), name);
 
@@ -201,7 +202,7 @@ public final class Experiment {
     return new MethodResult(
         split.index(),
         name,
-        rank,
+        rank > 0 ? rank : trained.chosenRank(),
         params,
         k,
         Accuracy.of(seen),
@@ -209,7 +210,8 @@ public final class Experiment {
         Accuracy.of(Metrics.concat(seen, unseen)),
         curve,
         trainSeconds,
-        adaptSeconds);
+        adaptSeconds,
+        trained.selection());
   }
 
   /** Trains the family at every rank of the grid on the validation-train part; picks the best. */

@@ -48,6 +48,21 @@ public interface ExperimentDataset {
   }
 
   /**
+   * Group of every item of {@code data} (one of this dataset's training sets) for item-disjoint
+   * cross-validation folds ({@link lore.ModelSelection#select(lore.PreferenceData, int[])}), so that
+   * held-out pairs are new in the way this dataset's test pairs are: the item itself by default,
+   * the prompt for datasets with prompts; null for datasets split by comparison (folds per user's
+   * pairs).
+   */
+  default int[] foldGroups(lore.PreferenceData data) {
+    int[] g = new int[data.itemCount()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = i;
+    }
+    return g;
+  }
+
+  /**
    * What rank selection holds out of the seen users' training data, for the report: {@code
    * "training prompts (items)"} unless a dataset splits otherwise.
    */

@@ -100,6 +100,14 @@ public final class ItemSplitDataset extends UserPairsDataset {
         trainPairsCap());
   }
 
+  @Override
+  public int[] foldGroups(PreferenceData d) {
+    if (itemGroup == null || d.itemCount() != itemGroup.length) {
+      return java.util.stream.IntStream.range(0, d.itemCount()).toArray(); // each item its own
+    }
+    return itemGroup.clone();
+  }
+
   private IntUnaryOperator groupOf() {
     int[] g = itemGroup;
     return g == null ? i -> i : i -> g[i];

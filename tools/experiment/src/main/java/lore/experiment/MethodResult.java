@@ -20,6 +20,8 @@ import java.util.TreeMap;
  * @param fewShotCurve unseen users' mean accuracy after re-adapting with k pairs each, by k
  * @param trainSeconds wall time of {@link PreferenceMethod#train}
  * @param adaptSeconds wall time of the adaptation with {@code fewShot} pairs
+ * @param selection what the method chose for itself ({@link PreferenceMethod.Trained#selection()}),
+ *     or empty
  */
 public record MethodResult(
     int split,
@@ -32,7 +34,8 @@ public record MethodResult(
     Accuracy overall,
     SortedMap<Integer, Double> fewShotCurve,
     double trainSeconds,
-    double adaptSeconds) {
+    double adaptSeconds,
+    String selection) {
 
   /** Copies the curve into an unmodifiable map. */
   public MethodResult {
@@ -40,6 +43,7 @@ public record MethodResult(
     Objects.requireNonNull(seen, "seen");
     Objects.requireNonNull(unseen, "unseen");
     Objects.requireNonNull(overall, "overall");
+    selection = selection == null ? "" : selection;
     fewShotCurve = Collections.unmodifiableSortedMap(new TreeMap<>(fewShotCurve));
   }
 }

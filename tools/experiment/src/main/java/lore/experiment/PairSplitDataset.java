@@ -98,6 +98,12 @@ public final class PairSplitDataset extends UserPairsDataset {
         trainPairsCap());
   }
 
+  /** Split by comparison (test items were seen in training): folds over each user's pairs. */
+  @Override
+  public int[] foldGroups(PreferenceData d) {
+    return null;
+  }
+
   /** Rank selection holds out comparisons of each seen user, not prompts or items. */
   static final String VALIDATION_UNIT = "training comparisons (pairs, per user)";
 

@@ -107,4 +107,15 @@ public final class PersonalLlmDataset implements ExperimentDataset {
   public float[] referenceReward(float[] items) {
     return items == table.items().matrix().data() ? reference : null;
   }
+
+  /** The prompt of every response: folds hold out whole prompts, as the test split does. */
+  @Override
+  public int[] foldGroups(PreferenceData d) {
+    int r = PersonalLlm.RESPONSES;
+    int[] g = new int[d.itemCount()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = i / r;
+    }
+    return g;
+  }
 }

@@ -20,6 +20,15 @@ public interface PreferenceMethod {
    */
   Trained train(PreferenceData train, long seed);
 
+  /**
+   * Trains on the seen users' training pairs of a dataset whose item groups for cross-validation
+   * folds are {@code foldGroups} ({@link ExperimentDataset#foldGroups}). Default: {@link
+   * #train(PreferenceData, long)}.
+   */
+  default Trained train(PreferenceData train, long seed, int[] foldGroups) {
+    return train(train, seed);
+  }
+
   /** A trained method. Not thread-safe. */
   interface Trained {
 
@@ -38,5 +47,15 @@ public interface PreferenceMethod {
 
     /** Learned parameters, counted from the actual model (paper Table 6 / Figure 3). */
     long parameterCount();
+
+    /** The rank the method chose for itself (e.g. by cross-validation), or 0. */
+    default int chosenRank() {
+      return 0;
+    }
+
+    /** One line on what the method chose for itself, for the report; empty when nothing. */
+    default String selection() {
+      return "";
+    }
   }
 }

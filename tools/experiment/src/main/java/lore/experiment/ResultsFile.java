@@ -156,6 +156,9 @@ final class ResultsFile {
     m.fewShotCurve().forEach((k, v) -> number(curve, Integer.toString(k), v));
     number(n, "trainSeconds", m.trainSeconds());
     number(n, "adaptSeconds", m.adaptSeconds());
+    if (!m.selection().isEmpty()) {
+      n.put("selection", m.selection());
+    }
     return line(n);
   }
 
@@ -230,7 +233,8 @@ final class ResultsFile {
         readAccuracy(m, "overall"),
         curve,
         num(m, "trainSeconds"),
-        num(m, "adaptSeconds"));
+        num(m, "adaptSeconds"),
+        m.path("selection").asText(""));
   }
 
   private static Accuracy readAccuracy(JsonNode m, String key) {

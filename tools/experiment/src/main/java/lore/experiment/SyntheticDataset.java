@@ -122,6 +122,17 @@ public final class SyntheticDataset implements ExperimentDataset {
     lastReward = reward;
   }
 
+  /** The prompt of every response: folds hold out whole prompts, as the test split does. */
+  @Override
+  public int[] foldGroups(PreferenceData d) {
+    int r = base.responsesPerPrompt();
+    int[] g = new int[d.itemCount()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = i / r;
+    }
+    return g;
+  }
+
   static String count(PreferenceData p) {
     return p.pairCount() + " pairs/" + p.userCount() + " users";
   }

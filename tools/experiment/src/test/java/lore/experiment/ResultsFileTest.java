@@ -26,7 +26,7 @@ class ResultsFileTest {
     curve.put(9, Double.NaN);
     return new MethodResult(
         3, name, 5, 12_345_678_901L, 9, new Accuracy(40, 0.9125, 0.0625),
-        new Accuracy(1, 0.75, unseenStd), new Accuracy(41, 1.0, 1e-7), curve, 2.5, 0.125);
+        new Accuracy(1, 0.75, unseenStd), new Accuracy(41, 1.0, 1e-7), curve, 2.5, 0.125, "");
   }
 
   static RankResult rank() {

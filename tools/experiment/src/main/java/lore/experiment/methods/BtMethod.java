@@ -17,7 +17,7 @@ public final class BtMethod implements PreferenceMethod {
   private final Executor executor;
 
   private BtMethod(TrainConfig config, Executor executor) {
-    this.config = config.withRank(1);
+    this.config = config.withRank(1).withPriorStrength(0).withInit(TrainConfig.Init.RANDOM);
     this.executor = executor;
   }
 
@@ -49,7 +49,7 @@ public final class BtMethod implements PreferenceMethod {
   public Trained train(PreferenceData train, long seed) {
     return new LoReMethod.LinearTrained(
         new Trainer(config.withSeed(seed)).executor(executor).train(train),
-        FitConfig.defaults(),
+        FitConfig.defaults().withPrior(FitConfig.Prior.NONE), // rank 1: every weight is [1]
         true);
   }
 }

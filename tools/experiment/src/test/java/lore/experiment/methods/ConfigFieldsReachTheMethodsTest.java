@@ -110,7 +110,8 @@ class ConfigFieldsReachTheMethodsTest {
           Map.of(
               "seed", "adapt(data, seed) replaces it: the protocol seeds every method",
               "tolerance", "the Newton solver's stopping rule; Adam runs maxIterations steps",
-              "priorStrength", "the Newton solver's prior; Adam fits Eq. 11 as the reference"));
+              "priorStrength", "the Newton solver's prior; Adam fits Eq. 11 as the reference",
+              "prior", "the Newton solver's prior; Adam fits Eq. 11 as the reference"));
 
   static final List<Family<?>> FAMILIES = List.of(MLP, PAL_A, PAL_B, VPL, LORE_TRAIN, LORE_FIT);
 

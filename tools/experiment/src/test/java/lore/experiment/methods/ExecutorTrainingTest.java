@@ -45,7 +45,7 @@ class ExecutorTrainingTest {
           List.of(
               new PreferenceMethod[] {
                 LoReMethod.create(config, FitConfig.defaults()),
-                LoReMethod.create(config, FitConfig.defaults(), counting)
+                LoReMethod.create("LoRe", config, FitConfig.defaults(), counting)
               },
               new PreferenceMethod[] {
                 BtMethod.create(config), BtMethod.create(config, counting)

@@ -1,0 +1,56 @@
+package lore.cli;
+
+import java.util.List;
+import lore.SelectionConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The cross-validated model selection of the default LoRe ({@link lore.ModelSelection}), shared
+ * by {@code train}, {@code demo} and {@code experiment}.
+ */
+final class SelectionOptions {
+  @Option(
+      names = "--cv-ranks",
+      split = ",",
+      paramLabel = "B",
+      description =
+          "Candidate ranks of the cross-validated selection (default: 2,5,10; rank 1, the BT"
+              + " limit, is always a candidate; ranks above the embedding dimension are left out).")
+  List<Integer> ranks;
+
+  @Option(
+      names = "--cv-strengths",
+      split = ",",
+      paramLabel = "LAMBDA",
+      description =
+          "Candidate prior strengths, descending (default: 30,10,3,1,0.3,0.1,0.03; infinity, the"
+              + " BT limit, is always a candidate).")
+  List<Double> strengths;
+
+  @Option(
+      names = "--cv-folds",
+      paramLabel = "K",
+      description = "Cross-validation folds (default: 3).")
+  Integer folds;
+
+  @Option(
+      names = "--cv-path-steps",
+      paramLabel = "N",
+      description = "Training steps per strength of the selection's path (default: 20).")
+  Integer pathSteps;
+
+  /** The defaults with the options given applied. */
+  SelectionConfig config() {
+    SelectionConfig c = SelectionConfig.defaults();
+    if (ranks != null) {
+      c = c.withRanks(ranks);
+    }
+    if (strengths != null) {
+      c = c.withStrengths(strengths);
+    }
+    if (folds != null) {
+      c = c.withFolds(folds);
+    }
+    return pathSteps != null ? c.withPathSteps(pathSteps) : c;
+  }
+}

@@ -62,10 +62,7 @@ public final class Jester5k {
    * the project's data folder).
    */
   public static Ratings ratings(Path dir, Map<String, Integer> itemIndex) throws IOException {
-    Path f = dir.resolve("jester5k_ratings.csv");
-    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-      return Ratings.read(r, ',', f.toString(), itemIndex);
-    }
+    return Ratings.read(dir.resolve("jester5k_ratings.csv"), itemIndex);
   }
 
   static String resourceName(String name) {

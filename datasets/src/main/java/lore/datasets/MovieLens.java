@@ -1,7 +1,6 @@
 package lore.datasets;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +42,6 @@ public final class MovieLens {
 
   /** The ratings (0.5 .. 5 stars) over items indexed by {@code itemIndex} (movieId to row). */
   public static Ratings ratings(Path dir, Map<String, Integer> itemIndex) throws IOException {
-    Path f = dir.resolve("ratings.csv");
-    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-      return Ratings.read(r, ',', f.toString(), itemIndex);
-    }
+    return Ratings.read(dir.resolve("ratings.csv"), itemIndex);
   }
 }

@@ -5,6 +5,9 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,12 +75,24 @@ public final class Ratings {
   /**
    * Reads a ratings CSV/TSV with a header. Columns: user ({@code user}, {@code user_id}, {@code
    * userId}), item ({@code item}, {@code item_id}, {@code joke_id}, {@code movieId}) and score
-   * ({@code score}, {@code rating}); others are ignored.
+   * ({@code score}, {@code rating}); others are ignored. Tab-separated when the file name ends in
+   * {@code .tsv}, else comma-separated; strict UTF-8.
    *
    * @param itemIndex item id to item row
    * @throws IOException naming {@code source:line} for a short row, an unknown item id, a score
-   *     that is not a finite decimal number, malformed input of {@code in}'s charset, or a second
+   *     that is not a finite decimal number, bytes that are not UTF-8, or a second
    *     rating of the same item by the same user
+   */
+  public static Ratings read(Path file, Map<String, Integer> itemIndex) throws IOException {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return read(r, name.endsWith(".tsv") ? '\t' : ',', file.toString(), itemIndex);
+    }
+  }
+
+  /**
+   * Reads a ratings CSV/TSV as {@link #read(Path, Map)} does, from {@code in} with separator
+   * {@code sep}; messages name {@code source}.
    */
   public static Ratings read(Reader in, char sep, String source, Map<String, Integer> itemIndex)
       throws IOException {

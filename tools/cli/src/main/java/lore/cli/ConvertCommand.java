@@ -222,12 +222,12 @@ final class ConvertCommand implements Callable<Integer> {
 
   /**
    * An output never replaces an input, checked before anything is written: no output is {@code
-   * --in}, {@code --items}, {@code --ids} or {@code --pairs}, nor a file that already exists in an
+   * --in}, {@code --items}, {@code --ids}, {@code --pairs} or {@code --ratings}, nor a file that already exists in an
    * input directory (all of which may be read).
    */
   private void requireNoInput(List<Path> outputs) {
     for (Path f : outputs) {
-      for (Path input : new Path[] {in, data.items, ids, data.pairs, data.dataDir}) {
+      for (Path input : new Path[] {in, data.items, ids, data.pairs, data.ratings, data.dataDir}) {
         boolean clash =
             input != null
                 && (Inputs.sameFile(f, input)

@@ -29,8 +29,9 @@ final class DatasetOptions {
           "jester5k (bundled ratings of jokes, MiniLM embeddings), zappos5 (bundled comparisons of"
               + " 5 one-hot shoes, split by comparison), movielens (--data-dir), personalllm"
               + " (--data-dir: the real benchmark, a new user population per split), synthetic"
-              + " (the paper's semi-synthetic protocol, a new generator seed per split) or pairs"
-              + " (--items, --pairs) (default: ${DEFAULT-VALUE}).")
+              + " (the paper's semi-synthetic protocol, a new generator seed per split), ratings"
+              + " (--items, --ratings: your ratings, made into within-user pairs) or pairs (--items,"
+              + " --pairs) (default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(
@@ -42,8 +43,21 @@ final class DatasetOptions {
               + " zappos_6000.csv from DIR instead of the bundled copy.")
   Path dataDir;
 
-  @Option(names = "--items", paramLabel = "FILE", description = "pairs: the item table.")
+  @Option(
+      names = "--items",
+      paramLabel = "FILE",
+      description =
+          "ratings, pairs: the item table (.npy or .safetensors, ids beside it; lore embed makes"
+              + " one from item texts).")
   Path items;
+
+  @Option(
+      names = "--ratings",
+      paramLabel = "FILE",
+      description =
+          "ratings: a CSV (or .tsv) with header user,item,score (also user_id, item_id, rating)"
+              + " over the ids of --items.")
+  Path ratings;
 
   @Option(
       names = "--pairs",
@@ -55,7 +69,8 @@ final class DatasetOptions {
       names = "--split",
       paramLabel = "KIND",
       description =
-          "pairs: items (item-disjoint: test items never seen in training; the default) or pairs"
+          "ratings, pairs: items (item-disjoint: test items never seen in training; the default)"
+              + " or pairs"
               + " (each user's comparisons split at random; zappos5 is always split so).")
   String split;
 
@@ -121,7 +136,7 @@ final class DatasetOptions {
       defaultValue = "0.5",
       paramLabel = "F",
       description =
-          "jester5k, zappos5, movielens, pairs: fraction of users that are unseen"
+          "jester5k, zappos5, movielens, ratings, pairs: fraction of users that are unseen"
               + " (default: ${DEFAULT-VALUE}).")
   double unseenFraction;
 
@@ -130,7 +145,8 @@ final class DatasetOptions {
       defaultValue = "0.2",
       paramLabel = "F",
       description =
-          "jester5k, movielens, pairs: fraction of items that are test-only; zappos5 and --split"
+          "jester5k, movielens, ratings, pairs: fraction of items that are test-only; zappos5 and"
+              + " --split"
               + " pairs: fraction of each user's comparisons (default: ${DEFAULT-VALUE}).")
   double testFraction;
 
@@ -139,7 +155,7 @@ final class DatasetOptions {
       defaultValue = "0",
       paramLabel = "G",
       description =
-          "Ratings (jester5k, movielens): smallest rating difference that makes a pair; ties are"
+          "Ratings (jester5k, movielens, ratings): smallest rating difference that makes a pair; ties are"
               + " always dropped (default: ${DEFAULT-VALUE}).")
   double minGap;
 
@@ -209,15 +225,23 @@ final class DatasetOptions {
   ExperimentDataset open(double alpha, int threads, PrintWriter err) throws IOException {
     String ds = name();
     Boolean byPair = splitByPair();
-    if (byPair != null && !ds.equals("pairs") && !(ds.equals("zappos5") && byPair)) {
+    boolean own = ds.equals("pairs") || ds.equals("ratings");
+    if (byPair != null && !own && !(ds.equals("zappos5") && byPair)) {
       throw new IllegalArgumentException(
           ds.equals("zappos5")
               ? "--dataset zappos5 has only 5 items, too few for item-disjoint splits: use"
                   + " --split pairs (the default for zappos5)"
-              : "--split applies to --dataset pairs (and zappos5), not '" + dataset + "'");
+              : "--split applies to --dataset ratings and pairs (and zappos5), not '" + dataset
+                  + "'");
     }
-    if ((items != null || pairs != null) && !ds.equals("pairs")) {
-      throw new IllegalArgumentException("--items/--pairs need --dataset pairs");
+    if (items != null && !own) {
+      throw new IllegalArgumentException("--items needs --dataset ratings or pairs");
+    }
+    if (pairs != null && !ds.equals("pairs")) {
+      throw new IllegalArgumentException("--pairs needs --dataset pairs");
+    }
+    if (ratings != null && !ds.equals("ratings")) {
+      throw new IllegalArgumentException("--ratings needs --dataset ratings");
     }
     if (dataDir != null
         && !List.of("personalllm", "movielens", "jester5k", "zappos5").contains(ds)) {
@@ -240,6 +264,14 @@ final class DatasetOptions {
         yield DatasetCatalog.movieLens(
             dataDir, rules, unseenFraction, testFraction, trainPairs, threads,
             new Progress(err, "MovieLens", Progress.interactive()), err);
+      }
+      case "ratings" -> {
+        if (items == null || ratings == null) {
+          throw new IllegalArgumentException("--dataset ratings needs --items and --ratings");
+        }
+        yield DatasetCatalog.ratings(
+            Inputs.items(items), Inputs.requireFile(ratings, "ratings"), rules,
+            Boolean.TRUE.equals(byPair), unseenFraction, testFraction, trainPairs);
       }
       case "pairs" -> {
         if (items == null || pairs == null) {

@@ -161,12 +161,12 @@ final class ExperimentCommand implements Callable<Integer> {
     err.println("lore experiment: " + dataset.description());
     err.printf(
         Locale.ROOT,
-        "  %d splits, methods %s, k %d, k grid %s, rank grid %s -> %s%n",
+        "  %d splits, methods %s, k %d, k grid %s, LoRe-Eq10 rank grid %s -> %s%n",
         splits,
         config.methodNames(),
         data.fewShot,
         config.fewShotGrid(),
-        ranks.isEmpty() ? "none (rank " + train.rank + ")" : config.rankGrid(),
+        ranks.isEmpty() ? "none (rank " + trainConfig.rank() + ")" : config.rankGrid(),
         outDir);
     err.flush();
     Experiment experiment = new Experiment(config).listener(new Listener(err));

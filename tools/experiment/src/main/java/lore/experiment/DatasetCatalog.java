@@ -29,7 +29,7 @@ import lore.datasets.TextEmbeddings;
 public final class DatasetCatalog {
   /** The names, as every command spells them. */
   public static final List<String> NAMES =
-      List.of("synthetic", "personalllm", "jester5k", "zappos5", "movielens", "pairs");
+      List.of("synthetic", "personalllm", "jester5k", "zappos5", "movielens", "ratings", "pairs");
 
   private DatasetCatalog() {}
 
@@ -143,6 +143,37 @@ public final class DatasetCatalog {
             ItemSplitDataset.pairsFromRatings(items, ratings, rules), name, null, unseenFraction,
             testFraction, trainPairs)
         .withItemIds(items.ids());
+  }
+
+  /**
+   * The user's own ratings over an item table: within-user pairs by {@code rules} (a pair per two
+   * items the user rated at least {@code rules.minGap()} apart, ties dropped, at most {@code
+   * rules.maxPairsPerUser()} per user, sampled with its seed), then item-disjoint splits, or split
+   * by comparison with {@code byPair}.
+   *
+   * @param table the items, with the ids the ratings name
+   * @param ratings a ratings CSV/TSV (see {@link Ratings#read(Path, java.util.Map)})
+   */
+  public static ExperimentDataset ratings(
+      ItemTable table, Path ratings, RatingsToPairs rules, boolean byPair, double unseenFraction,
+      double testFraction, int trainPairs) throws IOException {
+    Ratings r = Ratings.read(ratings, table.index());
+    PreferenceData all = ItemSplitDataset.pairsFromRatings(table, r, rules);
+    if (all.pairCount() == 0) {
+      throw new IllegalArgumentException(
+          ratings + ": no pairs: no user rated two items at least " + rules.minGap()
+              + " apart (ties are dropped)");
+    }
+    String name =
+        String.format(
+            Locale.ROOT,
+            "%s (%d ratings of %d users, pairs with rating gap >= %s, <= %d per user)",
+            ratings.getFileName(),
+            r.size(),
+            r.userCount(),
+            rules.minGap(),
+            rules.maxPairsPerUser());
+    return pairs(all, name, byPair, unseenFraction, testFraction, trainPairs, table.ids());
   }
 
   /**

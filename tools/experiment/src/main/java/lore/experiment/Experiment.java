@@ -199,6 +199,7 @@ public final class Experiment {
       trained.adapt(split.fewShot(g), seed);
       curve.put(g, Metrics.mean(accuracy(trained, split.testUnseen(), name)));
     }
+    double[] all = Metrics.concat(seen, unseen);
     return new MethodResult(
         split.index(),
         name,
@@ -207,11 +208,12 @@ public final class Experiment {
         k,
         Accuracy.of(seen),
         Accuracy.of(unseen),
-        Accuracy.of(Metrics.concat(seen, unseen)),
+        Accuracy.of(all),
         curve,
         trainSeconds,
         adaptSeconds,
-        trained.selection());
+        trained.selection(),
+        java.util.Arrays.stream(all).boxed().toList());
   }
 
   /** Trains the family at every rank of the grid on the validation-train part; picks the best. */

@@ -161,6 +161,81 @@ public final class ExperimentResults {
     return out;
   }
 
+  /**
+   * Each user's accuracy under one method minus under a baseline, pooled over the splits where
+   * both recorded per-user accuracies (a split has the same users in the same order for every
+   * method): who personalization helped, who it hurt.
+   *
+   * @param differences one per user and split, in [-1, 1]
+   * @param splits splits pooled
+   */
+  public record PerUserDifference(
+      String method, String baseline, double[] differences, int splits) {
+    /** Below this a difference is none (accuracies are ratios of small counts). */
+    static final double TIE = 1e-9;
+
+    public int users() {
+      return differences.length;
+    }
+
+    /** Users more accurate under the method than under the baseline. */
+    public int helped() {
+      return (int) java.util.Arrays.stream(differences).filter(x -> x > TIE).count();
+    }
+
+    /** Users less accurate under the method. */
+    public int hurt() {
+      return (int) java.util.Arrays.stream(differences).filter(x -> x < -TIE).count();
+    }
+
+    public int unchanged() {
+      return users() - helped() - hurt();
+    }
+
+    public double mean() {
+      return Metrics.mean(differences);
+    }
+
+    /** The q-quantile of the differences (linear between order statistics). */
+    public double quantile(double q) {
+      double[] v = differences.clone();
+      java.util.Arrays.sort(v);
+      double at = q * (v.length - 1);
+      int lo = (int) Math.floor(at);
+      int hi = Math.min(v.length - 1, lo + 1);
+      return v[lo] + (at - lo) * (v[hi] - v[lo]);
+    }
+  }
+
+  /**
+   * {@code method}'s per-user accuracy against {@code baseline}'s; empty when no split has both
+   * (per-user accuracies are missing from results files written before they were recorded).
+   */
+  public java.util.Optional<PerUserDifference> perUserDifference(String method, String baseline) {
+    List<Double> diffs = new ArrayList<>();
+    int splits = 0;
+    for (MethodResult m : methods) {
+      if (!m.method().equals(method) || m.perUser().isEmpty()) {
+        continue;
+      }
+      for (MethodResult b : methods) {
+        if (b.method().equals(baseline)
+            && b.split() == m.split()
+            && b.perUser().size() == m.perUser().size()) {
+          for (int u = 0; u < m.perUser().size(); u++) {
+            diffs.add(m.perUser().get(u) - b.perUser().get(u));
+          }
+          splits++;
+        }
+      }
+    }
+    return diffs.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            new PerUserDifference(
+                method, baseline, diffs.stream().mapToDouble(x -> x).toArray(), splits));
+  }
+
   private static double[] values(List<MethodResult> rs, ToDoubleFunction<MethodResult> f) {
     return rs.stream().mapToDouble(f).toArray();
   }

@@ -1,6 +1,7 @@
 package lore.experiment;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -22,6 +23,9 @@ import java.util.TreeMap;
  * @param adaptSeconds wall time of the adaptation with {@code fewShot} pairs
  * @param selection what the method chose for itself ({@link PreferenceMethod.Trained#selection()}),
  *     or empty
+ * @param perUser each user's accuracy, the seen users then the unseen ones in the split's order
+ *     (the same users in the same order for every method of a split), for per-user comparisons;
+ *     empty in results files written before it was recorded
  */
 public record MethodResult(
     int split,
@@ -35,7 +39,8 @@ public record MethodResult(
     SortedMap<Integer, Double> fewShotCurve,
     double trainSeconds,
     double adaptSeconds,
-    String selection) {
+    String selection,
+    List<Double> perUser) {
 
   /** Copies the curve into an unmodifiable map. */
   public MethodResult {
@@ -44,6 +49,7 @@ public record MethodResult(
     Objects.requireNonNull(unseen, "unseen");
     Objects.requireNonNull(overall, "overall");
     selection = selection == null ? "" : selection;
+    perUser = perUser == null ? List.of() : List.copyOf(perUser);
     fewShotCurve = Collections.unmodifiableSortedMap(new TreeMap<>(fewShotCurve));
   }
 }

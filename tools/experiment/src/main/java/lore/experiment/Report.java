@@ -18,11 +18,17 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The report files: {@code results.md}, {@code fewshot.png}, {@code rank.png}. */
+/**
+ * The report files: {@code results.md}, {@code fewshot.png}, {@code rank.png}, {@code
+ * peruser.png}.
+ */
 final class Report {
   static final String TABLE = "results.md";
   static final String FEW_SHOT_PLOT = "fewshot.png";
   static final String RANK_PLOT = "rank.png";
+  static final String PER_USER_PLOT = "peruser.png";
+  /** The one-vector baseline every personalized method is compared with, user by user. */
+  static final String BASELINE = "BT";
 
   // distinguishable, colour-blind-safe (Okabe-Ito); XChart's default has two similar yellows
   private static final Color[] PALETTE = {
@@ -36,6 +42,81 @@ final class Report {
     AtomicFiles.write(dir.resolve(TABLE), results.markdown().getBytes(StandardCharsets.UTF_8));
     AtomicFiles.write(dir.resolve(FEW_SHOT_PLOT), fewShotPng(results));
     AtomicFiles.write(dir.resolve(RANK_PLOT), rankPng(results));
+    AtomicFiles.write(dir.resolve(PER_USER_PLOT), perUserPng(results));
+  }
+
+  /** Each method against BT, user by user; empty without BT. */
+  static List<ExperimentResults.PerUserDifference> againstBaseline(ExperimentResults results) {
+    List<ExperimentResults.PerUserDifference> out = new java.util.ArrayList<>();
+    for (String m : results.methodNames()) {
+      if (!m.equals(BASELINE)) {
+        results.perUserDifference(m, BASELINE).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static void perUserSection(ExperimentResults results, StringBuilder b) {
+    List<ExperimentResults.PerUserDifference> diffs = againstBaseline(results);
+    if (diffs.isEmpty()) {
+      return;
+    }
+    b.append("\n## Per user, against BT\n\n");
+    b.append(
+        "Each user's accuracy under the method minus under BT on the same split (seen and unseen"
+            + " users, pooled over splits): how many users personalization helped, left"
+            + " unchanged or hurt, the mean change and its 10th and 90th percentiles, in"
+            + " percentage points.\n\n");
+    b.append("| Method | Users | Helped | Unchanged | Hurt | Mean change | 10th / 90th pct |\n");
+    b.append("|---|---|---|---|---|---|---|\n");
+    for (ExperimentResults.PerUserDifference d : diffs) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %+.2f | %+.1f / %+.1f |\n",
+              d.method(),
+              d.users(),
+              100.0 * d.helped() / d.users(),
+              100.0 * d.unchanged() / d.users(),
+              100.0 * d.hurt() / d.users(),
+              100 * d.mean(),
+              100 * d.quantile(0.1),
+              100 * d.quantile(0.9)));
+    }
+    b.append("\nThe distribution: ").append(PER_USER_PLOT).append(".\n");
+  }
+
+  /** Histogram of the per-user changes against BT, one line per method, 5-point bins. */
+  static byte[] perUserPng(ExperimentResults results) throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(800)
+            .height(520)
+            .title("Per-user accuracy change against BT (seen and unseen users)")
+            .xAxisTitle("accuracy under the method minus under BT (percentage points)")
+            .yAxisTitle("users (%)")
+            .build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    chart.getStyler().setSeriesColors(PALETTE);
+    chart.getStyler().setDecimalPattern("#0.#");
+    int bins = 21; // -50..+50 in steps of 5; changes beyond fall in the end bins
+    for (ExperimentResults.PerUserDifference d : againstBaseline(results)) {
+      double[] x = new double[bins];
+      double[] y = new double[bins];
+      for (int i = 0; i < bins; i++) {
+        x[i] = -50 + 5 * i;
+      }
+      for (double v : d.differences()) {
+        int i = (int) Math.round(Math.max(-50, Math.min(50, 100 * v)) / 5) + 10;
+        y[i] += 100.0 / d.users();
+      }
+      chart.addSeries(d.method(), x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+    if (chart.getSeriesMap().isEmpty()) {
+      chart.setTitle(chart.getTitle() + ": no per-user results of BT and another method");
+    }
+    return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
   }
 
   static String markdown(ExperimentResults results) {
@@ -108,6 +189,7 @@ final class Report {
       b.append(row);
     }
     b.append("\nMean ± std over splits; each method re-adapted for each k on the same split.\n");
+    perUserSection(results, b);
     for (String family : results.rankFamilies()) {
       SortedMap<Integer, Stat> curve = results.rankCurve(family);
       if (curve.isEmpty()) {

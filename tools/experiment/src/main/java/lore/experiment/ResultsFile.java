@@ -159,6 +159,10 @@ final class ResultsFile {
     if (!m.selection().isEmpty()) {
       n.put("selection", m.selection());
     }
+    if (!m.perUser().isEmpty()) {
+      ArrayNode users = n.putArray("perUser");
+      m.perUser().forEach(users::add);
+    }
     return line(n);
   }
 
@@ -234,7 +238,22 @@ final class ResultsFile {
         curve,
         num(m, "trainSeconds"),
         num(m, "adaptSeconds"),
-        m.path("selection").asText(""));
+        m.path("selection").asText(""),
+        perUser(m));
+  }
+
+  private static List<Double> perUser(JsonNode m) {
+    if (!m.has("perUser")) {
+      return List.of();
+    }
+    List<Double> v = new ArrayList<>();
+    for (JsonNode o : array(m, "perUser")) {
+      if (!o.isNumber()) {
+        throw new IllegalArgumentException("field perUser holds " + o + ", not a number");
+      }
+      v.add(o.doubleValue());
+    }
+    return v;
   }
 
   private static Accuracy readAccuracy(JsonNode m, String key) {

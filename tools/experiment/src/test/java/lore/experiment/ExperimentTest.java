@@ -179,7 +179,9 @@ class ExperimentTest {
     assertTrue(md.matches("(?s).*\\| BT \\| \\d+\\.\\d ± \\d+\\.\\d \\|.*\\| 16 \\|.*"), md);
     assertTrue(md.contains("std over splits"), md);
     assertTrue(md.contains("## Rank selection: LoRe"), md);
-    for (String png : new String[] {"fewshot.png", "rank.png"}) {
+    assertTrue(md.contains("## Per user, against BT"), md);
+    assertTrue(md.matches("(?s).*\\| LoRe \\| \\d+ \\| \\d+\\.\\d% \\|.*"), md);
+    for (String png : new String[] {"fewshot.png", "rank.png", "peruser.png"}) {
       byte[] b = Files.readAllBytes(dir.resolve(png));
       assertTrue(b.length > 1000, png);
       assertEquals((byte) 0x89, b[0], png);
@@ -193,6 +195,38 @@ class ExperimentTest {
       assertEquals(List.of(1, 2, 5, 10), List.copyOf(s.fewShotCurve().keySet()));
     }
     assertEquals(2, r.summaries().get(0).ranks().size());
+  }
+
+  /** Users pair up by position within a split; only splits both methods have are pooled. */
+  @Test
+  void perUserDifferencesCountHelpedUnchangedAndHurt() {
+    java.util.function.BiFunction<String, List<Double>, MethodResult> result =
+        (name, perUser) ->
+            new MethodResult(
+                0, name, 0, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
+                new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "", perUser);
+    MethodResult lore = result.apply("LoRe", List.of(0.5, 1.0, 0.75));
+    MethodResult bt = result.apply("BT", List.of(0.5, 0.5, 1.0));
+    ExperimentConfig config =
+        ExperimentConfig.of(new SyntheticDataset(SyntheticConfig.paperScale(0.01)), dir);
+    ExperimentResults r = new ExperimentResults(config, List.of(lore, bt), List.of());
+    ExperimentResults.PerUserDifference d = r.perUserDifference("LoRe", "BT").orElseThrow();
+    assertEquals(3, d.users());
+    assertEquals(1, d.helped());
+    assertEquals(1, d.unchanged());
+    assertEquals(1, d.hurt());
+    assertEquals(0.25 / 3, d.mean(), 1e-12);
+    assertEquals(-0.25, d.quantile(0), 1e-12);
+    assertEquals(0.5, d.quantile(1), 1e-12);
+    assertTrue(
+        r.markdown().contains("| LoRe | 3 | 33.3% | 33.3% | 33.3% | +8.33 | -20.0 / +40.0 |"),
+        r.markdown());
+    // results recorded before per-user accuracies: no comparison rather than a wrong one
+    MethodResult old = result.apply("LoRe", List.of());
+    assertTrue(
+        new ExperimentResults(config, List.of(old, bt), List.of())
+            .perUserDifference("LoRe", "BT")
+            .isEmpty());
   }
 
   @Test

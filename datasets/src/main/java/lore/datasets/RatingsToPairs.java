@@ -2,6 +2,7 @@ package lore.datasets;
 
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.util.SplittableRandom;
+import lore.PreferenceData;
 
 /**
  * Within-user pairwise preferences from ratings: for items i, j rated by the same user with
@@ -30,6 +31,22 @@ public record RatingsToPairs(double minGap, int maxPairsPerUser, long seed) {
   /** The generator of user {@code u}: independent of other users. */
   SplittableRandom random(int u) {
     return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + u);
+  }
+
+  /**
+   * Every user's pairs under these rules, over {@code items} (whose ids the ratings were read by):
+   * the engine's input. The embeddings are referenced, not copied.
+   */
+  public PreferenceData preferences(Ratings ratings, ItemTable items) {
+    PreferenceData.Builder b =
+        PreferenceData.builder(items.matrix().data(), items.rows(), items.cols());
+    for (int u = 0; u < ratings.userCount(); u++) {
+      UserPairs p = pairs(ratings, u);
+      for (int i = 0; i < p.size(); i++) {
+        b.add(p.user(), p.chosen()[i], p.rejected()[i]);
+      }
+    }
+    return b.build();
   }
 
   /** All of user {@code u}'s pairs under these rules. */

@@ -33,6 +33,21 @@ class RatingsTest extends QuietTest {
     assertEquals(5, all.size(), "ties dropped even with gap 0"); // 6 pairs minus the a=d tie
   }
 
+  /** Every user's pairs, over the table the ratings were read by, in one engine input. */
+  @Test
+  void preferencesHoldEveryUsersPairsOverTheTable() throws IOException {
+    Ratings r = read("user,item,score\nu,a,5\nu,c,2\nv,b,1\nv,d,3\nv,a,3\nw,a,4\n");
+    float[] e = new float[4 * 2];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = i;
+    }
+    ItemTable table = new ItemTable(new Npy.Matrix(e, 4, 2), java.util.List.of("a", "b", "c", "d"));
+    lore.PreferenceData d = new RatingsToPairs(0, 100, SEED).preferences(r, table);
+    assertEquals(3, d.pairCount(), "u: a>c; v: d>b, a>b (d=a tie dropped); w: none");
+    assertEquals(2, d.userCount(), "a user without a pair is left out");
+    assertEquals(4, d.itemCount());
+  }
+
   @Test
   void capSamplesUniformlyAndIsSeeded() throws IOException {
     StringBuilder s = new StringBuilder("user,item,score\n");

@@ -67,7 +67,7 @@ public final class DatasetCatalog {
             rules.minGap(),
             rules.maxPairsPerUser());
     return new ItemSplitDataset(
-            ItemSplitDataset.pairsFromRatings(table, ratings, rules), name, null, unseenFraction,
+            rules.preferences(ratings, table), name, null, unseenFraction,
             testFraction, trainPairs)
         .withItemIds(table.ids());
   }
@@ -140,7 +140,7 @@ public final class DatasetCatalog {
             rules.minGap(),
             rules.maxPairsPerUser());
     return new ItemSplitDataset(
-            ItemSplitDataset.pairsFromRatings(items, ratings, rules), name, null, unseenFraction,
+            rules.preferences(ratings, items), name, null, unseenFraction,
             testFraction, trainPairs)
         .withItemIds(items.ids());
   }
@@ -158,7 +158,7 @@ public final class DatasetCatalog {
       ItemTable table, Path ratings, RatingsToPairs rules, boolean byPair, double unseenFraction,
       double testFraction, int trainPairs) throws IOException {
     Ratings r = Ratings.read(ratings, table.index());
-    PreferenceData all = ItemSplitDataset.pairsFromRatings(table, r, rules);
+    PreferenceData all = rules.preferences(r, table);
     if (all.pairCount() == 0) {
       throw new IllegalArgumentException(
           ratings + ": no pairs: no user rated two items at least " + rules.minGap()

@@ -60,23 +60,6 @@ public final class ItemSplitDataset extends UserPairsDataset {
     this.itemGroup = itemGroup;
   }
 
-  /**
-   * Every user's within-user pairs from ratings (e.g. {@link lore.datasets.Jester5k}) over an item
-   * table, as one dataset for this splitter. Allocates O(pairs); the table is not copied.
-   */
-  public static PreferenceData pairsFromRatings(
-      ItemTable table, Ratings ratings, RatingsToPairs rules) {
-    PreferenceData.Builder b =
-        PreferenceData.builder(table.matrix().data(), table.rows(), table.cols());
-    for (int u = 0; u < ratings.userCount(); u++) {
-      UserPairs p = rules.pairs(ratings, u);
-      for (int i = 0; i < p.size(); i++) {
-        b.add(p.user(), p.chosen()[i], p.rejected()[i]);
-      }
-    }
-    return b.build();
-  }
-
   /** This dataset with ids for the rows of its item table (see {@link #itemIds()}). */
   public ItemSplitDataset withItemIds(java.util.List<String> ids) {
     return new ItemSplitDataset(

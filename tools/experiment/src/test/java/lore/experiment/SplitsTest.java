@@ -72,8 +72,7 @@ class SplitsTest {
   void jesterSplitKeepsTestJokesOutOfTraining() throws java.io.IOException {
     ItemTable jokes = Jester5k.embeddings();
     PreferenceData all =
-        ItemSplitDataset.pairsFromRatings(
-            jokes, Jester5k.ratings(jokes.index()), new RatingsToPairs(0, 40, SEED));
+        new RatingsToPairs(0, 40, SEED).preferences(Jester5k.ratings(jokes.index()), jokes);
     ItemSplitDataset ds = new ItemSplitDataset(all, "jester5k", null, 0.5, 0.3, 0);
     Split s = ds.split(0, SEED, 9, 0.3);
     String msg = "seed=" + SEED;

@@ -174,7 +174,7 @@ final class ExperimentCommand implements Callable<Integer> {
     out.print(results.markdown());
     out.printf(
         Locale.ROOT,
-        "%nWrote %s (results.md, results.jsonl, fewshot.png, rank.png); total %s, kernels %s%n",
+        "%nWrote %s (results.md, results.jsonl, fewshot.png, rank.png, peruser.png); total %s, kernels %s%n",
         outDir,
         Progress.seconds((System.nanoTime() - start) / 1e9),
         lore.Trainer.kernelsName());

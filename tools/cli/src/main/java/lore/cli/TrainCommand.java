@@ -129,13 +129,15 @@ final class TrainCommand implements Callable<Integer> {
                 .listener(progress)
                 .select(data);
         model = r.model();
+        err.print(r.describe());
         err.printf(
             Locale.ROOT,
             "lore train: cross-validation chose rank %d, prior strength %s, new users' prior"
-                + " factor %s%n",
+                + " factor %s%s%n",
             r.rank(),
             r.strength(),
-            r.newUserStrength());
+            r.newUserStrength(),
+            r.rank() == 1 ? " (the BT limit: one shared reward, personalization did not pay)" : "");
       }
     }
     double train = (System.nanoTime() - t) / 1e9;

@@ -86,6 +86,40 @@ final class Report {
     b.append("\nThe distribution: ").append(PER_USER_PLOT).append(".\n");
   }
 
+  /** How often each method chose each setting for itself (LoRe's cross-validated selection). */
+  private static void selectionSection(ExperimentResults results, StringBuilder b) {
+    Map<String, Map<String, Integer>> counts = new java.util.LinkedHashMap<>();
+    for (MethodResult r : results.methodResults()) {
+      if (!r.selection().isEmpty()) {
+        counts
+            .computeIfAbsent(r.method(), m -> new java.util.TreeMap<>())
+            .merge(r.selection(), 1, Integer::sum);
+      }
+    }
+    if (counts.isEmpty()) {
+      return;
+    }
+    b.append("\n## What the methods chose\n\n");
+    b.append(
+        "The settings each method chose for itself from the seen users' training pairs, with the"
+            + " number of splits that chose them (LoRe: rank B, prior strength lambda, the new"
+            + " users' prior factor rho; B=1 is the BT limit).\n\n");
+    b.append("| Method | Chosen | Splits |\n|---|---|---|\n");
+    counts.forEach(
+        (m, c) ->
+            c.entrySet().stream()
+                .sorted((x, y) -> Integer.compare(y.getValue(), x.getValue()))
+                .forEach(
+                    e ->
+                        b.append("| ")
+                            .append(m)
+                            .append(" | ")
+                            .append(e.getKey())
+                            .append(" | ")
+                            .append(e.getValue())
+                            .append(" |\n")));
+  }
+
   /** Histogram of the per-user changes against BT, one line per method, 5-point bins. */
   static byte[] perUserPng(ExperimentResults results) throws IOException {
     XYChart chart =
@@ -152,9 +186,10 @@ final class Report {
         "\nAccuracy in % (Eq. 15, strict > 0: ties count as wrong), per user, unweighted mean over"
             + " users. Each cell: mean over splits of the per-split mean over users ± the sample"
             + " std over splits (not over users; no rescaling). Overall pools all seen and unseen"
-            + " users. B: the rank chosen in each split by validation on held-out "
+            + " users. B: the rank chosen in each split: by validation on held-out "
             + c.dataset().validationUnit()
-            + " of the seen users. Params: learned parameters as the method"
+            + " of the seen users (a rank grid), or by the method's own cross-validation over the"
+            + " training pairs (LoRe; 1 is the BT limit). Params: learned parameters as the method"
             + " counts them, mean over splits. Splits: how many of the R splits have results"
             + " for the method.\n\n");
     commonSplits(results, b);
@@ -190,6 +225,7 @@ final class Report {
     }
     b.append("\nMean ± std over splits; each method re-adapted for each k on the same split.\n");
     perUserSection(results, b);
+    selectionSection(results, b);
     for (String family : results.rankFamilies()) {
       SortedMap<Integer, Stat> curve = results.rankCurve(family);
       if (curve.isEmpty()) {

@@ -221,6 +221,14 @@ class ExperimentTest {
     assertTrue(
         r.markdown().contains("| LoRe | 3 | 33.3% | 33.3% | 33.3% | +8.33 | -20.0 / +40.0 |"),
         r.markdown());
+    MethodResult chose =
+        new MethodResult(
+            1, "LoRe", 1, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
+            new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "B=1 lambda=inf (BT)",
+            List.of());
+    String md = new ExperimentResults(config, List.of(lore, chose, bt), List.of()).markdown();
+    assertTrue(md.contains("## What the methods chose"), md);
+    assertTrue(md.contains("| LoRe | B=1 lambda=inf (BT) | 1 |"), md);
     // results recorded before per-user accuracies: no comparison rather than a wrong one
     MethodResult old = result.apply("LoRe", List.of());
     assertTrue(

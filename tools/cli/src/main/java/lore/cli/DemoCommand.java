@@ -61,7 +61,13 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin SelectionOptions selection;
 
   /** The demo's outcome at one alpha (or on a real dataset). */
-  record Run(String dataset, double alpha, MethodResult bt, MethodResult lore, double seconds) {}
+  record Run(
+      String dataset,
+      double alpha,
+      MethodResult bt,
+      MethodResult lore,
+      ExperimentResults.PerUserDifference perUser,
+      double seconds) {}
 
   @Override
   public Integer call() throws IOException {
@@ -116,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
         new Experiment(experiment).listener(new ExperimentCommand.Listener(err)).run();
     return new Run(
         dataset.description(), alpha, result(r, "BT"), result(r, "LoRe"),
-        (System.nanoTime() - t) / 1e9);
+        r.perUserDifference("LoRe", "BT").orElseThrow(), (System.nanoTime() - t) / 1e9);
   }
 
   private static MethodResult result(ExperimentResults r, String method) {
@@ -153,6 +159,13 @@ final class DemoCommand implements Callable<Integer> {
                 .strip());
       }
       o.println("LoRe chose " + r.lore().selection());
+      ExperimentResults.PerUserDifference d = r.perUser();
+      o.printf(
+          Locale.ROOT,
+          "Per user against BT: helped %.1f%%, unchanged %.1f%%, hurt %.1f%% of %d users (mean"
+              + " change %+.2f points)%n",
+          100.0 * d.helped() / d.users(), 100.0 * d.unchanged() / d.users(),
+          100.0 * d.hurt() / d.users(), d.users(), 100 * d.mean());
       o.println();
     }
     o.println(

@@ -29,6 +29,7 @@ class DemoCommandTest {
     assertTrue(r.out().contains("Unseen"), r::dump);
     assertTrue(r.out().contains("Overall"), r::dump);
     assertTrue(r.out().contains("std over users"), r::dump);
+    assertTrue(r.out().matches("(?s).*Per user against BT: helped \\d+\\.\\d%, unchanged.*"), r::dump);
     assertTrue(r.out().contains("alpha = 0.01"), r::dump);
     assertTrue(r.out().contains("kernels "), r::dump);
     assertTrue(!r.err().contains("\r"), r::dump); // not a terminal: plain progress lines

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import lore.PreferenceData;
+import lore.datasets.ItemTable;
+import lore.datasets.ItemTexts;
 import lore.datasets.RatingsToPairs;
 import lore.datasets.SyntheticConfig;
 import lore.experiment.DatasetCatalog;
@@ -47,8 +49,10 @@ final class DatasetOptions {
       names = "--items",
       paramLabel = "FILE",
       description =
-          "ratings, pairs: the item table (.npy or .safetensors, ids beside it; lore embed makes"
-              + " one from item texts).")
+          "ratings, pairs: the items: a table of vectors (.npy or .safetensors, with ids in the"
+              + " .ids.txt file beside it, as lore embed writes), or item texts (.csv, .tsv, .jsonl"
+              + " with columns id and text, or .txt, one per line) embedded by all-MiniLM-L6-v2 on"
+              + " first use and cached beside them.")
   Path items;
 
   @Option(
@@ -270,14 +274,14 @@ final class DatasetOptions {
           throw new IllegalArgumentException("--dataset ratings needs --items and --ratings");
         }
         yield DatasetCatalog.ratings(
-            Inputs.items(items), Inputs.requireFile(ratings, "ratings"), rules,
+            itemTable(threads, err), Inputs.requireFile(ratings, "ratings"), rules,
             Boolean.TRUE.equals(byPair), unseenFraction, testFraction, trainPairs);
       }
       case "pairs" -> {
         if (items == null || pairs == null) {
           throw new IllegalArgumentException("--dataset pairs needs --items and --pairs");
         }
-        lore.datasets.ItemTable table = Inputs.items(items);
+        lore.datasets.ItemTable table = itemTable(threads, err);
         PreferenceData all = Inputs.pairs(pairs, table);
         yield DatasetCatalog.pairs(
             all, pairs.getFileName().toString(), Boolean.TRUE.equals(byPair), unseenFraction,
@@ -285,6 +289,23 @@ final class DatasetOptions {
       }
       default -> throw new IllegalStateException(ds);
     };
+  }
+
+  /** {@code --items}: a table of vectors, or texts to embed (by the file's extension). */
+  private ItemTable itemTable(int threads, PrintWriter err) throws IOException {
+    String n = items.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (n.endsWith(".npy") || n.endsWith(".safetensors")) {
+      return Inputs.items(items);
+    }
+    if (List.of(".csv", ".tsv", ".jsonl", ".txt").stream().anyMatch(n::endsWith)) {
+      Inputs.requireFile(items, "items");
+      return DatasetCatalog.embedded(
+          ItemTexts.read(items, null, null), items.toAbsolutePath().getParent(), threads,
+          new Progress(err, "items", Progress.interactive()), err);
+    }
+    throw new IllegalArgumentException(
+        "--items " + items + ": expected an item table (.npy, .safetensors) or item texts (.csv,"
+            + " .tsv, .jsonl, .txt)");
   }
 
   private void requireDataDir(String ds, String what) {

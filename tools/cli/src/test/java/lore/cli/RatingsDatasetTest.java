@@ -123,6 +123,43 @@ class RatingsDatasetTest {
     assertTrue(missing.err().contains("--dataset ratings needs --items and --ratings"), missing::dump);
   }
 
+  /**
+   * Item texts instead of a table: embedded by MiniLM on first use and cached beside them, here in
+   * the demo, whose rows and choice line come out as with a table.
+   */
+  @Test
+  void demoEmbedsItemTexts() throws Exception {
+    Path texts = dir.resolve("texts.csv");
+    StringBuilder t = new StringBuilder("id,text\n");
+    StringBuilder r = new StringBuilder("user,item,score\n");
+    String[] topics = {"cats", "dogs"};
+    for (int i = 0; i < 40; i++) {
+      t.append(String.format(Locale.ROOT, "t%d,A short story number %d about %s.%n", i, i,
+          topics[i % 2]));
+    }
+    for (int u = 0; u < 40; u++) {
+      for (int i = 0; i < 40; i++) {
+        boolean likes = (i % 2) == (u % 2); // half like cat stories, half dog stories
+        r.append(
+            String.format(
+                Locale.ROOT, "u%d,t%d,%d%n", u, i, likes ? 4 + (i + u) % 2 : 1 + (i * 7 + u) % 2));
+      }
+    }
+    Files.writeString(texts, t);
+    Path ratingsFile = dir.resolve("story-ratings.csv");
+    Files.writeString(ratingsFile, r);
+    Cli c =
+        Cli.run(
+            "demo", "--dataset", "ratings", "--items", texts.toString(), "--ratings",
+            ratingsFile.toString(), "--few-shot", "3", "--steps", "20", "--cv-ranks", "2",
+            "--cv-path-steps", "5", "--threads", "1");
+    assertEquals(0, c.code(), c::dump);
+    assertTrue(c.err().contains("embedding 40 item texts with all-MiniLM-L6-v2"), c::dump);
+    assertTrue(Files.isDirectory(dir.resolve(".lore-cache")), c::dump);
+    assertTrue(c.out().contains("LoRe chose B="), c::dump);
+    assertTrue(c.out().contains("Per user against BT"), c::dump);
+  }
+
   /** The seen-user accuracy in a method's row of the results table. */
   private static double seen(Cli c, String method) {
     Matcher m = Pattern.compile("(?m)^\\| " + method + " \\| (\\d+\\.\\d)").matcher(c.out());

@@ -116,20 +116,7 @@ public final class DatasetCatalog {
       Path dataDir, RatingsToPairs rules, double unseenFraction, double testFraction,
       int trainPairs, int threads, ProgressListener progress, PrintWriter log)
       throws IOException {
-    ItemTexts movies = MovieLens.movies(dataDir);
-    Path cache =
-        Files.isWritable(dataDir)
-            ? dataDir.resolve(".lore-cache")
-            : Path.of(System.getProperty("user.home"), ".cache", "lore");
-    log.printf(
-        Locale.ROOT, "embedding %d movie titles + genres (cache %s)%n", movies.texts().size(),
-        cache);
-    log.flush();
-    float[] v;
-    try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
-      v = TextEmbeddings.embed(new MiniLmEmbedder(pool), movies.texts(), cache, 64, progress);
-    }
-    ItemTable items = new ItemTable(new Npy.Matrix(v, movies.ids().size(), 384), movies.ids());
+    ItemTable items = embedded(MovieLens.movies(dataDir), dataDir, threads, progress, log);
     Ratings ratings = MovieLens.ratings(dataDir, items.index());
     String name =
         String.format(
@@ -143,6 +130,31 @@ public final class DatasetCatalog {
             rules.preferences(ratings, items), name, null, unseenFraction,
             testFraction, trainPairs)
         .withItemIds(items.ids());
+  }
+
+  /**
+   * Item texts embedded by all-MiniLM-L6-v2, cached by content hash in {@code near/.lore-cache}
+   * (or {@code ~/.cache/lore} when {@code near} is read-only), so a second run only reads the cache.
+   *
+   * @param near the directory of the texts
+   * @param threads threads of the model
+   */
+  public static ItemTable embedded(
+      ItemTexts texts, Path near, int threads, ProgressListener progress, PrintWriter log)
+      throws IOException {
+    Path cache =
+        Files.isWritable(near)
+            ? near.resolve(".lore-cache")
+            : Path.of(System.getProperty("user.home"), ".cache", "lore");
+    log.printf(
+        Locale.ROOT, "embedding %d item texts with all-MiniLM-L6-v2 (cache %s)%n",
+        texts.texts().size(), cache);
+    log.flush();
+    float[] v;
+    try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
+      v = TextEmbeddings.embed(new MiniLmEmbedder(pool), texts.texts(), cache, 64, progress);
+    }
+    return new ItemTable(new Npy.Matrix(v, texts.ids().size(), 384), texts.ids());
   }
 
   /**

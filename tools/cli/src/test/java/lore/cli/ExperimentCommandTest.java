@@ -114,14 +114,14 @@ class ExperimentCommandTest {
     assertTrue(r[2].contains("too few for item-disjoint splits: use --split pairs"), r[2]);
     r = cli("experiment", "--dataset", "synthetic", "--out", out, "--split", "pairs", "--dim", "8");
     assertEquals("2", r[0]);
-    assertTrue(r[2].contains("--split applies to --dataset pairs"), r[2]);
+    assertTrue(r[2].contains("--split applies to --dataset ratings and pairs"), r[2]);
     r = cli("experiment", "--out", out, "--dataset", "zappos5");
     assertEquals("2", r[0]);
     assertTrue(r[2].contains("--few-shot 9: each zappos5 user has only 8 non-test"), r[2]);
     r = cli("experiment", "--out", out, "--dataset", "nope");
     assertEquals("2", r[0]);
     assertTrue(
-        r[2].contains("available: synthetic, personalllm, jester5k, zappos5, movielens, pairs"), r[2]);
+        r[2].contains("available: synthetic, personalllm, jester5k, zappos5, movielens, ratings, pairs"), r[2]);
     r = cli("experiment", "--out", out, "--dataset", "personalllm");
     assertEquals("2", r[0], r[1] + r[2]);
     assertTrue(r[2].contains("--data-dir"), r[2]);

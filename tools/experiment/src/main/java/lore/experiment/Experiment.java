@@ -213,7 +213,8 @@ public final class Experiment {
         trainSeconds,
         adaptSeconds,
         trained.selection(),
-        java.util.Arrays.stream(all).boxed().toList());
+        java.util.Arrays.stream(all).boxed().toList(),
+        trained.selectionScores());
   }
 
   /** Trains the family at every rank of the grid on the validation-train part; picks the best. */

@@ -236,6 +236,39 @@ public final class ExperimentResults {
                 method, baseline, diffs.stream().mapToDouble(x -> x).toArray(), splits));
   }
 
+  /** Methods whose results carry their own selection's candidate scores, in table order. */
+  public List<String> selectingMethods() {
+    return methodNames().stream()
+        .filter(
+            n -> methods.stream().anyMatch(m -> m.method().equals(n) && !m.selectionScores().isEmpty()))
+        .toList();
+  }
+
+  /**
+   * A method's cross-validation accuracy by rank, then by strength (descending, infinity first):
+   * mean and std over the splits that tried the candidate.
+   */
+  public SortedMap<Integer, SortedMap<Double, Stat>> selectionGrid(String method) {
+    TreeMap<Integer, TreeMap<Double, List<Double>>> by = new TreeMap<>();
+    for (MethodResult m : methods) {
+      if (m.method().equals(method)) {
+        for (CvScore c : m.selectionScores()) {
+          by.computeIfAbsent(c.rank(), x -> new TreeMap<>(java.util.Comparator.reverseOrder()))
+              .computeIfAbsent(c.strength(), x -> new ArrayList<>())
+              .add(c.accuracy());
+        }
+      }
+    }
+    TreeMap<Integer, SortedMap<Double, Stat>> out = new TreeMap<>();
+    by.forEach(
+        (rank, row) -> {
+          TreeMap<Double, Stat> r = new TreeMap<>(java.util.Comparator.reverseOrder());
+          row.forEach((l, v) -> r.put(l, Stat.of(v.stream().mapToDouble(x -> x).toArray())));
+          out.put(rank, r);
+        });
+    return out;
+  }
+
   private static double[] values(List<MethodResult> rs, ToDoubleFunction<MethodResult> f) {
     return rs.stream().mapToDouble(f).toArray();
   }

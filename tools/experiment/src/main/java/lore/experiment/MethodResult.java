@@ -26,6 +26,8 @@ import java.util.TreeMap;
  * @param perUser each user's accuracy, the seen users then the unseen ones in the split's order
  *     (the same users in the same order for every method of a split), for per-user comparisons;
  *     empty in results files written before it was recorded
+ * @param selectionScores the candidates of the method's own selection with their cross-validation
+ *     accuracy ({@link PreferenceMethod.Trained#selectionScores()}), or empty
  */
 public record MethodResult(
     int split,
@@ -40,7 +42,8 @@ public record MethodResult(
     double trainSeconds,
     double adaptSeconds,
     String selection,
-    List<Double> perUser) {
+    List<Double> perUser,
+    List<CvScore> selectionScores) {
 
   /** Copies the curve into an unmodifiable map. */
   public MethodResult {
@@ -50,6 +53,7 @@ public record MethodResult(
     Objects.requireNonNull(overall, "overall");
     selection = selection == null ? "" : selection;
     perUser = perUser == null ? List.of() : List.copyOf(perUser);
+    selectionScores = selectionScores == null ? List.of() : List.copyOf(selectionScores);
     fewShotCurve = Collections.unmodifiableSortedMap(new TreeMap<>(fewShotCurve));
   }
 }

@@ -57,5 +57,10 @@ public interface PreferenceMethod {
     default String selection() {
       return "";
     }
+
+    /** Every candidate of the method's own cross-validated selection; empty when none. */
+    default java.util.List<CvScore> selectionScores() {
+      return java.util.List.of();
+    }
   }
 }

@@ -120,6 +120,43 @@ final class Report {
                             .append(" |\n")));
   }
 
+  /** Each self-selecting method's cross-validation accuracy over its rank x strength grid. */
+  private static void gridSection(ExperimentResults results, StringBuilder b) {
+    for (String method : results.selectingMethods()) {
+      SortedMap<Integer, SortedMap<Double, Stat>> grid = results.selectionGrid(method);
+      java.util.TreeSet<Double> strengths = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+      grid.values().forEach(r -> strengths.addAll(r.keySet()));
+      b.append("\n## Cross-validation: rank x strength (").append(method).append(")\n\n");
+      b.append(
+          "Accuracy (%) on the seen users' held-out training pairs in the method's own"
+              + " cross-validation, mean ± std over splits; lambda = inf at B = 1 is BT. The"
+              + " chosen candidate is the simplest within one standard error of the best. Also in "
+              + RANK_PLOT
+              + ".\n\n");
+      StringJoiner h = new StringJoiner(" | ", "| | ", " |\n");
+      StringJoiner ru = new StringJoiner("|", "|---|", "|\n");
+      strengths.forEach(
+          l -> {
+            h.add("lambda=" + strength(l));
+            ru.add("---");
+          });
+      b.append(h).append(ru);
+      grid.forEach(
+          (rank, row) -> {
+            StringJoiner r = new StringJoiner(" | ", "| B=" + rank + " | ", " |\n");
+            for (double l : strengths) {
+              Stat st = row.get(l);
+              r.add(st == null ? "" : ExperimentResults.pct(st));
+            }
+            b.append(r);
+          });
+    }
+  }
+
+  private static String strength(double l) {
+    return Double.isInfinite(l) ? "inf" : String.format(Locale.ROOT, "%s", l);
+  }
+
   /** Histogram of the per-user changes against BT, one line per method, 5-point bins. */
   static byte[] perUserPng(ExperimentResults results) throws IOException {
     XYChart chart =
@@ -186,10 +223,15 @@ final class Report {
         "\nAccuracy in % (Eq. 15, strict > 0: ties count as wrong), per user, unweighted mean over"
             + " users. Each cell: mean over splits of the per-split mean over users ± the sample"
             + " std over splits (not over users; no rescaling). Overall pools all seen and unseen"
-            + " users. B: the rank chosen in each split: by validation on held-out "
+            + " users. B: the rank chosen in each split by validation on held-out "
             + c.dataset().validationUnit()
-            + " of the seen users (a rank grid), or by the method's own cross-validation over the"
-            + " training pairs (LoRe; 1 is the BT limit). Params: learned parameters as the method"
+            + " of the seen users"
+            + (results.selectingMethods().isEmpty()
+                ? ""
+                : " (or, for " + String.join(", ", results.selectingMethods()) + ", by the"
+                    + " method's own cross-validation over the training pairs; B = 1 is the BT"
+                    + " limit)")
+            + ". Params: learned parameters as the method"
             + " counts them, mean over splits. Splits: how many of the R splits have results"
             + " for the method.\n\n");
     commonSplits(results, b);
@@ -226,6 +268,7 @@ final class Report {
     b.append("\nMean ± std over splits; each method re-adapted for each k on the same split.\n");
     perUserSection(results, b);
     selectionSection(results, b);
+    gridSection(results, b);
     for (String family : results.rankFamilies()) {
       SortedMap<Integer, Stat> curve = results.rankCurve(family);
       if (curve.isEmpty()) {
@@ -297,9 +340,28 @@ final class Report {
   }
 
   static byte[] rankPng(ExperimentResults results) throws IOException {
-    XYChart chart = chart("Validation accuracy vs rank (seen users)", "rank B");
+    XYChart chart =
+        chart("Validation / cross-validation accuracy vs rank (seen users)", "rank B");
     for (String family : results.rankFamilies()) {
       addSeries(chart, family, results.rankCurve(family));
+    }
+    // the self-selecting methods' cross-validation: one line per prior strength over the ranks
+    for (String method : results.selectingMethods()) {
+      Map<Double, java.util.TreeMap<Integer, Stat>> byStrength =
+          new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+      results
+          .selectionGrid(method)
+          .forEach(
+              (rank, row) ->
+                  row.forEach(
+                      (l, st) ->
+                          byStrength.computeIfAbsent(l, x -> new java.util.TreeMap<>()).put(rank, st)));
+      byStrength.forEach(
+          (l, curve) ->
+              addSeries(
+                  chart,
+                  method + " CV lambda=" + strength(l) + (Double.isInfinite(l) ? " (BT)" : ""),
+                  curve));
     }
     if (chart.getSeriesMap().isEmpty()) {
       chart.setTitle(chart.getTitle() + ": no rank selection");

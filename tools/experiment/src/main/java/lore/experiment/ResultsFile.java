@@ -163,6 +163,14 @@ final class ResultsFile {
       ArrayNode users = n.putArray("perUser");
       m.perUser().forEach(users::add);
     }
+    if (!m.selectionScores().isEmpty()) {
+      ArrayNode scores = n.putArray("selectionScores");
+      for (CvScore c : m.selectionScores()) {
+        ObjectNode o = scores.addObject().put("rank", c.rank());
+        number(o, "strength", c.strength()); // infinity (the BT limit) is written as null
+        number(o, "accuracy", c.accuracy());
+      }
+    }
     return line(n);
   }
 
@@ -239,7 +247,23 @@ final class ResultsFile {
         num(m, "trainSeconds"),
         num(m, "adaptSeconds"),
         m.path("selection").asText(""),
-        perUser(m));
+        perUser(m),
+        selectionScores(m));
+  }
+
+  private static List<CvScore> selectionScores(JsonNode m) {
+    if (!m.has("selectionScores")) {
+      return List.of();
+    }
+    List<CvScore> v = new ArrayList<>();
+    for (JsonNode o : array(m, "selectionScores")) {
+      if (!o.isObject()) {
+        throw new IllegalArgumentException("field selectionScores holds " + o + ", not an object");
+      }
+      double strength = o.path("strength").isNull() ? Double.POSITIVE_INFINITY : num(o, "strength");
+      v.add(new CvScore(whole(o, "rank"), strength, num(o, "accuracy")));
+    }
+    return v;
   }
 
   private static List<Double> perUser(JsonNode m) {

@@ -204,7 +204,7 @@ class ExperimentTest {
         (name, perUser) ->
             new MethodResult(
                 0, name, 0, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
-                new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "", perUser);
+                new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "", perUser, List.of());
     MethodResult lore = result.apply("LoRe", List.of(0.5, 1.0, 0.75));
     MethodResult bt = result.apply("BT", List.of(0.5, 0.5, 1.0));
     ExperimentConfig config =
@@ -225,10 +225,14 @@ class ExperimentTest {
         new MethodResult(
             1, "LoRe", 1, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
             new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "B=1 lambda=inf (BT)",
-            List.of());
+            List.of(),
+            List.of(new CvScore(1, Double.POSITIVE_INFINITY, 0.5), new CvScore(2, 3.0, 0.625)));
     String md = new ExperimentResults(config, List.of(lore, chose, bt), List.of()).markdown();
     assertTrue(md.contains("## What the methods chose"), md);
     assertTrue(md.contains("| LoRe | B=1 lambda=inf (BT) | 1 |"), md);
+    assertTrue(md.contains("## Cross-validation: rank x strength (LoRe)"), md);
+    assertTrue(md.contains("| | lambda=inf | lambda=3.0 |\n|---|---|---|\n| B=1 | 50.0 |  |\n"
+        + "| B=2 |  | 62.5 |\n"), md);
     // results recorded before per-user accuracies: no comparison rather than a wrong one
     MethodResult old = result.apply("LoRe", List.of());
     assertTrue(

@@ -27,7 +27,8 @@ class ResultsFileTest {
     return new MethodResult(
         3, name, 5, 12_345_678_901L, 9, new Accuracy(40, 0.9125, 0.0625),
         new Accuracy(1, 0.75, unseenStd), new Accuracy(41, 1.0, 1e-7), curve, 2.5, 0.125, "",
-        List.of(0.75, 1.0, 0.25));
+        List.of(0.75, 1.0, 0.25),
+        List.of(new CvScore(1, Double.POSITIVE_INFINITY, 0.5), new CvScore(2, 3.0, 0.625)));
   }
 
   static RankResult rank() {
@@ -48,7 +49,9 @@ class ResultsFileTest {
                 + "\"unseen\":{\"users\":1,\"mean\":0.75,\"std\":null},"
                 + "\"overall\":{\"users\":41,\"mean\":1.0,\"std\":1.0E-7},"
                 + "\"fewShotCurve\":{\"1\":0.5,\"9\":null},"
-                + "\"trainSeconds\":2.5,\"adaptSeconds\":0.125,\"perUser\":[0.75,1.0,0.25]}",
+                + "\"trainSeconds\":2.5,\"adaptSeconds\":0.125,\"perUser\":[0.75,1.0,0.25],"
+                + "\"selectionScores\":[{\"rank\":1,\"strength\":null,\"accuracy\":0.5},"
+                + "{\"rank\":2,\"strength\":3.0,\"accuracy\":0.625}]}",
             "{\"type\":\"rank\",\"split\":3,\"method\":\"LoRe\",\"ranks\":[2,5],"
                 + "\"validationAccuracy\":[0.8,null],\"chosen\":2,\"validationUsers\":17}"),
         Files.readAllLines(f.path(), StandardCharsets.UTF_8));

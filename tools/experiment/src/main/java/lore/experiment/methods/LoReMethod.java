@@ -1,5 +1,6 @@
 package lore.experiment.methods;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import lore.Evaluation;
@@ -11,6 +12,7 @@ import lore.SelectionConfig;
 import lore.TrainConfig;
 import lore.Trainer;
 import lore.UserWeights;
+import lore.experiment.CvScore;
 import lore.experiment.PreferenceMethod;
 
 /**
@@ -103,7 +105,11 @@ public final class LoReMethod implements PreferenceMethod {
     }
     ModelSelection.Result r =
         new ModelSelection(seeded, selection).executor(executor).select(train, foldGroups);
-    return new LinearTrained(r.model(), fit, false, r.rank(), describe(r));
+    List<CvScore> scores =
+        r.table().stream()
+            .map(c -> new CvScore(c.rank(), c.strength(), c.accuracy()))
+            .toList();
+    return new LinearTrained(r.model(), fit, false, r.rank(), describe(r), scores);
   }
 
   /** {@code B=5 lambda=0.3 rho=0.1}, or {@code B=1 lambda=inf (BT)} at the population limit. */
@@ -122,20 +128,27 @@ public final class LoReMethod implements PreferenceMethod {
     private final long parameterCount;
     private final int chosenRank;
     private final String selection;
+    private final List<CvScore> scores;
     private RewardModel model;
 
     LinearTrained(RewardModel model, FitConfig fit, boolean fixedUnitWeight) {
-      this(model, fit, fixedUnitWeight, 0, "");
+      this(model, fit, fixedUnitWeight, 0, "", List.of());
     }
 
     LinearTrained(
-        RewardModel model, FitConfig fit, boolean fixedUnitWeight, int chosenRank, String selection) {
+        RewardModel model,
+        FitConfig fit,
+        boolean fixedUnitWeight,
+        int chosenRank,
+        String selection,
+        List<CvScore> scores) {
       this.seenModel = model;
       this.model = model;
       this.fit = fit;
       this.fixedUnitWeight = fixedUnitWeight;
       this.chosenRank = chosenRank;
       this.selection = selection;
+      this.scores = scores;
       long bd = (long) model.rank() * model.dim();
       // at rank 1 every user's weight is [1]: nothing per user is learned
       this.parameterCount =
@@ -150,6 +163,11 @@ public final class LoReMethod implements PreferenceMethod {
     @Override
     public String selection() {
       return selection;
+    }
+
+    @Override
+    public List<CvScore> selectionScores() {
+      return scores;
     }
 
     /** The current model (seen users plus adapted ones). */

@@ -56,7 +56,6 @@ public final class ModelSelection {
   private final SelectionConfig selection;
   private Executor executor;
   private TrainListener listener;
-  private Folds foldScheme = Folds.PAIRS;
 
   /**
    * @param base the training settings of every candidate (optimizer, logit scale, steps of the
@@ -209,7 +208,6 @@ public final class ModelSelection {
    */
   public Result select(PreferenceData data, Folds folds, int[] itemGroups) {
     Objects.requireNonNull(folds, "folds");
-    this.foldScheme = folds;
     long start = System.nanoTime();
     int k = selection.folds();
     List<Integer> ranks = new ArrayList<>();
@@ -317,7 +315,7 @@ public final class ModelSelection {
     }
     progress.finish();
     double seconds = (System.nanoTime() - start) / 1e9;
-    model = withSelection(model, table, chosen, newUserTable, seconds);
+    model = withSelection(model, folds, table, chosen, newUserTable, seconds);
     return new Result(
         model, chosen.rank(), chosen.strength(), chosen.rho(), List.copyOf(table), best,
         List.copyOf(newUserTable), seconds);
@@ -575,11 +573,16 @@ public final class ModelSelection {
 
   /** The chosen model with the selection recorded in its metadata. */
   private RewardModel withSelection(
-      RewardModel model, List<Score> table, Score chosen, List<Score> newUserTable, double seconds) {
+      RewardModel model,
+      Folds folds,
+      List<Score> table,
+      Score chosen,
+      List<Score> newUserTable,
+      double seconds) {
     Map<String, String> meta = new LinkedHashMap<>(model.metadata());
     meta.put("selection", "cross-validation");
     meta.put("selectionFolds", Integer.toString(selection.folds()));
-    meta.put("selectionFoldScheme", foldScheme.name());
+    meta.put("selectionFoldScheme", folds.name());
     meta.put("selectionRule", selection.oneStandardError() ? "one-standard-error" : "best");
     meta.put("selectionPathSteps", Integer.toString(selection.pathSteps()));
     meta.put("selectedRank", Integer.toString(chosen.rank()));

@@ -16,7 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The datasets of {@code demo}, {@code experiment}, {@code convert} and {@code generate}: one name
+ * The datasets of {@code demo}, {@code experiment} and {@code convert}: one name
  * and one default per option in every command (see {@link DatasetCatalog}).
  */
 final class DatasetOptions {

@@ -13,8 +13,8 @@ public final class Evaluation {
   private Evaluation() {}
 
   /**
-   * Per-user accuracy on {@code test}, in the order of {@code test}'s users. Every test user must be
-   * in {@code model} (seen users, or new users added by {@link RewardModel#withFittedUsers}).
+   * Per-user accuracy on {@code test}, in the order of {@code test}'s users. Every test user must
+   * be in {@code model} (seen users, or new users added by {@link RewardModel#withFittedUsers}).
    * Allocates O(items x B + users).
    *
    * @throws IllegalArgumentException on a dimension mismatch or a test user unknown to the model
@@ -35,9 +35,9 @@ public final class Evaluation {
   }
 
   /**
-   * The margin {@code w_u . A (e_c - e_r)} of every pair of {@code test}, in pair order, without the
-   * logit scale (its sign is the prediction). Every test user must be in {@code model}. Allocates
-   * O(items x B + pairs).
+   * The margin {@code w_u . A (e_c - e_r)} of every pair of {@code test}, in pair order, without
+   * the logit scale (its sign is the prediction). Every test user must be in {@code model}.
+   * Allocates O(items x B + pairs).
    *
    * @throws IllegalArgumentException on a dimension mismatch or a test user unknown to the model
    */
@@ -82,8 +82,8 @@ public final class Evaluation {
   }
 
   /**
-   * Projections {@code A e_i} of every item some pair of {@code data} references (items x B, rows of
-   * unreferenced items left zero).
+   * Projections {@code A e_i} of every item some pair of {@code data} references (items x B, rows
+   * of unreferenced items left zero).
    */
   static float[] projectReferenced(RewardModel model, PreferenceData data) {
     Kernels kernels = KernelProvider.get();

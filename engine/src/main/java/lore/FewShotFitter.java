@@ -21,8 +21,8 @@ import lore.internal.train.SimplexNewton;
  * <p>Owns a workspace sized for the model and {@code maxPairs}: after construction {@link #fitInto}
  * allocates nothing on the Newton path. Not thread-safe: a fitter belongs to the thread that first
  * uses it, and a call from any other thread throws {@link IllegalStateException} (one comparison
- * per call), so that sharing one fails loudly instead of returning another call's weights. Make
- * one fitter per thread; they are cheap. No I/O, no logging, no threads.
+ * per call), so that sharing one fails loudly instead of returning another call's weights. Make one
+ * fitter per thread; they are cheap. No I/O, no logging, no threads.
  */
 public final class FewShotFitter {
   private final RewardModel model;
@@ -31,6 +31,7 @@ public final class FewShotFitter {
   private final int dim;
   private final int rank;
   private final int maxPairs;
+
   /** Pairs per projected chunk: 4 rows of d = 4096 floats are 64 KiB. */
   private static final int CHUNK = 4;
 
@@ -43,6 +44,7 @@ public final class FewShotFitter {
   private final SimplexNewton newton;
   private int lastIterations;
   private double lastLoss;
+
   /** The thread this fitter belongs to: the first one to use it; set once, through OWNER. */
   private Thread owner;
 
@@ -93,8 +95,8 @@ public final class FewShotFitter {
   }
 
   /**
-   * As {@link #fit}, writing the weights into {@code weightsOut} (length >= B). Allocates nothing on
-   * the Newton path.
+   * As {@link #fit}, writing the weights into {@code weightsOut} (length >= B). Allocates nothing
+   * on the Newton path.
    *
    * @return the number of solver iterations
    */
@@ -104,8 +106,15 @@ public final class FewShotFitter {
     long need = (long) k * dim;
     if (chosen.length < need || rejected.length < need) {
       throw new IllegalArgumentException(
-          k + " pairs of dim " + dim + " need " + need + " floats; chosen has " + chosen.length
-              + ", rejected " + rejected.length);
+          k
+              + " pairs of dim "
+              + dim
+              + " need "
+              + need
+              + " floats; chosen has "
+              + chosen.length
+              + ", rejected "
+              + rejected.length);
     }
     // differences in chunks of CHUNK pairs that stay in L2 while they are projected: the inputs
     // are read once (2 x k x d floats), the differences never go to memory
@@ -129,8 +138,15 @@ public final class FewShotFitter {
     for (int j = pair * dim; j < (pair + 1) * dim; j++) {
       if (!Float.isFinite(chosen[j]) || !Float.isFinite(rejected[j])) {
         return new IllegalArgumentException(
-            "pair " + pair + " column " + (j - pair * dim) + " is not finite (chosen " + chosen[j]
-                + ", rejected " + rejected[j] + ")");
+            "pair "
+                + pair
+                + " column "
+                + (j - pair * dim)
+                + " is not finite (chosen "
+                + chosen[j]
+                + ", rejected "
+                + rejected[j]
+                + ")");
       }
     }
     return new IllegalArgumentException(
@@ -148,7 +164,12 @@ public final class FewShotFitter {
     checkPairs(k);
     if (projected.length < k * rank) {
       throw new IllegalArgumentException(
-          k + " projected pairs of rank " + rank + " need " + (k * rank) + " floats, got "
+          k
+              + " projected pairs of rank "
+              + rank
+              + " need "
+              + (k * rank)
+              + " floats, got "
               + projected.length);
     }
     System.arraycopy(projected, 0, dz, 0, k * rank);
@@ -172,8 +193,11 @@ public final class FewShotFitter {
       Thread was = (Thread) OWNER.compareAndExchange(this, (Thread) null, me);
       if (was != null && was != me) {
         throw new IllegalStateException(
-            "this FewShotFitter belongs to thread '" + was.getName() + "' and was called from '"
-                + me.getName() + "': it is not thread-safe, make one per thread");
+            "this FewShotFitter belongs to thread '"
+                + was.getName()
+                + "' and was called from '"
+                + me.getName()
+                + "': it is not thread-safe, make one per thread");
       }
     }
   }
@@ -200,8 +224,16 @@ public final class FewShotFitter {
         System.arraycopy(population.center(), 0, w, 0, rank);
         it =
             newton.solve(
-                dz, 0, k, s, w, config.tolerance(), config.maxIterations(), 1.0 / k,
-                population.precision(), population.center());
+                dz,
+                0,
+                k,
+                s,
+                w,
+                config.tolerance(),
+                config.maxIterations(),
+                1.0 / k,
+                population.precision(),
+                population.center());
       } else {
         java.util.Arrays.fill(w, 1.0 / rank);
         double strength = config.prior() == FitConfig.Prior.MEAN ? config.priorStrength() : 0;

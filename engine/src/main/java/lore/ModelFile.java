@@ -99,7 +99,8 @@ final class ModelFile {
    */
   static RewardModel read(Path file) throws IOException {
     long fileSize = Files.size(file);
-    if (fileSize > Integer.MAX_VALUE - 16) { // the writer's own limit; readAllBytes could not hold it
+    if (fileSize
+        > Integer.MAX_VALUE - 16) { // the writer's own limit; readAllBytes could not hold it
       throw new IOException(
           file + ": " + fileSize + " bytes is too large for a model file of format version 1");
     }
@@ -115,8 +116,12 @@ final class ModelFile {
     int version = buf.getInt();
     if (version != VERSION) {
       throw new IOException(
-          file + ": model format version " + version + " is not supported (this build reads "
-              + VERSION + ")");
+          file
+              + ": model format version "
+              + version
+              + " is not supported (this build reads "
+              + VERSION
+              + ")");
     }
     int dtype = buf.getInt();
     if (dtype != DTYPE_F32) {
@@ -142,12 +147,18 @@ final class ModelFile {
     }
     if (bytes.length < minSize) {
       throw new IOException(
-          file + ": truncated model file: " + bytes.length + " bytes, header " + header
-              + " needs at least " + minSize);
+          file
+              + ": truncated model file: "
+              + bytes.length
+              + " bytes, header "
+              + header
+              + " needs at least "
+              + minSize);
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 8);
-    long stored = ByteBuffer.wrap(bytes, bytes.length - 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    long stored =
+        ByteBuffer.wrap(bytes, bytes.length - 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (crc.getValue() != stored) {
       throw new IOException(file + ": checksum mismatch: the model file is corrupted or truncated");
     }
@@ -183,8 +194,7 @@ final class ModelFile {
       try {
         new UserWeights(wu);
       } catch (IllegalArgumentException e) {
-        throw new IOException(
-            file + ": user " + u + " '" + ids[u] + "': " + e.getMessage(), e);
+        throw new IOException(file + ": user " + u + " '" + ids[u] + "': " + e.getMessage(), e);
       }
       System.arraycopy(wu, 0, w, u * k, k);
       Integer first = seen.putIfAbsent(ids[u], u);
@@ -321,7 +331,9 @@ final class ModelFile {
     /** JSON whitespace only (Character.isWhitespace would also take U+2028 and others). */
     private static int skip(String s, int i) {
       while (i < s.length()
-          && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n'
+          && (s.charAt(i) == ' '
+              || s.charAt(i) == '\t'
+              || s.charAt(i) == '\n'
               || s.charAt(i) == '\r')) {
         i++;
       }
@@ -339,7 +351,10 @@ final class ModelFile {
     private static void expect(String s, int[] pos, char c) {
       if (peek(s, pos) != c) {
         throw new IllegalArgumentException(
-            "bad metadata JSON: expected '" + c + "' at " + pos[0]
+            "bad metadata JSON: expected '"
+                + c
+                + "' at "
+                + pos[0]
                 + (c == '"' ? " (keys and values are strings)" : ""));
       }
       pos[0]++;
@@ -357,8 +372,10 @@ final class ModelFile {
         }
         if (c < 0x20) {
           throw new IllegalArgumentException(
-              "raw control character U+" + String.format("%04X", (int) c)
-                  + " in a metadata JSON string at " + (i - 1));
+              "raw control character U+"
+                  + String.format("%04X", (int) c)
+                  + " in a metadata JSON string at "
+                  + (i - 1));
         }
         if (c != '\\') {
           sb.append(c);
@@ -380,8 +397,7 @@ final class ModelFile {
             for (int j = 0; j < 4; j++) {
               int digit = i + j < s.length() ? Character.digit(s.charAt(i + j), 16) : -1;
               if (digit < 0) {
-                throw new IllegalArgumentException(
-                    "bad \\u escape in metadata JSON at " + (i - 2));
+                throw new IllegalArgumentException("bad \\u escape in metadata JSON at " + (i - 2));
               }
               v = v * 16 + digit;
             }

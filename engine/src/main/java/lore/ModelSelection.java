@@ -27,8 +27,8 @@ import java.util.concurrent.Executor;
  * <p><b>Folds.</b> Every pair gets a fold: drawn per user over that user's pairs ({@link
  * #select(PreferenceData)}), or over item groups ({@link #select(PreferenceData, int[])}), where a
  * pair is held out in fold f when both its items' groups are in f and trains the fold when neither
- * is, for data whose new pairs come with new items. Every user also gets a fold: in its own fold the
- * user is left out of training altogether and plays a new user.
+ * is, for data whose new pairs come with new items. Every user also gets a fold: in its own fold
+ * the user is left out of training altogether and plays a new user.
  *
  * <p><b>Scores.</b> A held-out pair counts as right when its margin is {@code > 0} (paper Eq. 15).
  * <em>Seen</em>: the held-out pairs of the fold's training users, scored with their fitted weights.
@@ -45,10 +45,10 @@ import java.util.concurrent.Executor;
  * up to the chosen strength), with its rho, and the cross-validation tables go into its metadata
  * ({@code selection*}, {@code newUser*} keys).
  *
- * <p><b>Cost.</b> {@code K (steps + |ranks| (|strengths| + 2) pathSteps)} training steps on folds of
- * about {@code ((K-1)/K)^2} of the pairs (fewer with item folds), plus {@code steps} and the path
- * prefix for the final model; the new users' fits are microseconds each. Deterministic for a given
- * seed, kernel and thread count. Not thread-safe; creates no threads (the trainers run their
+ * <p><b>Cost.</b> {@code K (steps + |ranks| (|strengths| + 2) pathSteps)} training steps on folds
+ * of about {@code ((K-1)/K)^2} of the pairs (fewer with item folds), plus {@code steps} and the
+ * path prefix for the final model; the new users' fits are microseconds each. Deterministic for a
+ * given seed, kernel and thread count. Not thread-safe; creates no threads (the trainers run their
  * partitions on the {@link #executor(Executor)}).
  */
 public final class ModelSelection {
@@ -169,9 +169,9 @@ public final class ModelSelection {
     PAIRS,
     /**
      * Every user's items are dealt into the folds at random: a user's held-out pairs join two of
-     * that user's held-out items, the user trains on pairs of two other items, and pairs across
-     * the two are left out of that fold. For new pairs of new items per user (other users may
-     * have seen them).
+     * that user's held-out items, the user trains on pairs of two other items, and pairs across the
+     * two are left out of that fold. For new pairs of new items per user (other users may have seen
+     * them).
      */
     USER_ITEMS,
     /**
@@ -257,20 +257,23 @@ public final class ModelSelection {
     }
     if (used == 0) {
       throw new IllegalArgumentException(
-          "no fold has both training and held-out pairs: too few pairs or items for " + k
+          "no fold has both training and held-out pairs: too few pairs or items for "
+              + k
               + " folds");
     }
     List<Score> table = new ArrayList<>(candidates);
     List<List<Score>> rhoTables = new ArrayList<>(candidates);
     for (int c = 0; c < candidates; c++) {
       int rank = c == 0 ? 1 : ranks.get((c - 1) / strengths.size());
-      double strength = c == 0 ? Double.POSITIVE_INFINITY : strengths.get((c - 1) % strengths.size());
+      double strength =
+          c == 0 ? Double.POSITIVE_INFINITY : strengths.get((c - 1) % strengths.size());
       List<Score> rhoTable = new ArrayList<>();
       for (int g = 0; g < factors.size(); g++) {
         double[] acc = counts.newAccuracy(c, g);
         double[] st = meanAndError(acc);
-        rhoTable.add(new Score(0, factors.get(g), st[0], st[1], (int) st[2], Double.NaN, st[0],
-            factors.get(g)));
+        rhoTable.add(
+            new Score(
+                0, factors.get(g), st[0], st[1], (int) st[2], Double.NaN, st[0], factors.get(g)));
       }
       int g = c == 0 ? 0 : chooseFactor(rhoTable);
       double[] seen = counts.seenAccuracy(c);
@@ -278,12 +281,21 @@ public final class ModelSelection {
       double[] both = new double[seen.length];
       for (int u = 0; u < both.length; u++) {
         both[u] =
-            Double.isNaN(seen[u]) ? fresh[u] : Double.isNaN(fresh[u]) ? seen[u] : (seen[u] + fresh[u]) / 2;
+            Double.isNaN(seen[u])
+                ? fresh[u]
+                : Double.isNaN(fresh[u]) ? seen[u] : (seen[u] + fresh[u]) / 2;
       }
       double[] st = meanAndError(both);
       table.add(
-          new Score(rank, strength, st[0], st[1], (int) st[2], meanAndError(seen)[0],
-              meanAndError(fresh)[0], factors.get(g)));
+          new Score(
+              rank,
+              strength,
+              st[0],
+              st[1],
+              (int) st[2],
+              meanAndError(seen)[0],
+              meanAndError(fresh)[0],
+              factors.get(g)));
       rhoTables.add(rhoTable);
     }
     Score best = table.get(0);
@@ -317,8 +329,14 @@ public final class ModelSelection {
     double seconds = (System.nanoTime() - start) / 1e9;
     model = withSelection(model, folds, table, chosen, newUserTable, seconds);
     return new Result(
-        model, chosen.rank(), chosen.strength(), chosen.rho(), List.copyOf(table), best,
-        List.copyOf(newUserTable), seconds);
+        model,
+        chosen.rank(),
+        chosen.strength(),
+        chosen.rho(),
+        List.copyOf(table),
+        best,
+        List.copyOf(newUserTable),
+        seconds);
   }
 
   /** Per-user counts of right and scored held-out pairs, for every candidate (and factor). */
@@ -447,7 +465,12 @@ public final class ModelSelection {
    * fitted weights, and the left-out users' held-out pairs after a few-shot fit under every factor.
    */
   private void score(
-      RewardModel model, Fold fold, PreferenceData all, List<Double> factors, Counts counts, int c) {
+      RewardModel model,
+      Fold fold,
+      PreferenceData all,
+      List<Double> factors,
+      Counts counts,
+      int c) {
     int k = model.rank();
     PreferenceData held = fold.held;
     float[] z = Evaluation.projectReferenced(model, held);
@@ -469,7 +492,8 @@ public final class ModelSelection {
     if (fresh == null) {
       return;
     }
-    PopulationPrior prior = PopulationPrior.of(model.withMetadataEntry("newUserPriorStrength", "1"));
+    PopulationPrior prior =
+        PopulationPrior.of(model.withMetadataEntry("newUserPriorStrength", "1"));
     float[] zFit = Evaluation.projectReferenced(model, fresh);
     int pairs = selection.fewShotPairs();
     lore.internal.train.SimplexNewton solver = new lore.internal.train.SimplexNewton(k, pairs);
@@ -518,7 +542,15 @@ public final class ModelSelection {
               precision[i] = rho * prior.precision()[i];
             }
             solver.solve(
-                dz, 0, take, model.logitScale(), w, 1e-10, 50, 1.0 / take, precision,
+                dz,
+                0,
+                take,
+                model.logitScale(),
+                w,
+                1e-10,
+                50,
+                1.0 / take,
+                precision,
                 prior.center());
           } else {
             java.util.Arrays.fill(w, 1.0 / k);
@@ -617,9 +649,6 @@ public final class ModelSelection {
     // the rows start at the Bradley-Terry vector (plus noise)
     return Trainer.populationInit(population.basisInternal(), rank, base.seed());
   }
-
-
-
 
   /** The folds of both ends of every pair (chosen, rejected) under the scheme. */
   private int[][] pairEnds(PreferenceData data, Folds folds, int[] itemGroups) {
@@ -765,12 +794,10 @@ public final class ModelSelection {
     return itemFold;
   }
 
-
   private long totalSteps(int ranks, int strengths) {
     long path = (long) (strengths + 2) * selection.pathSteps();
     return selection.folds() * (base.steps() + ranks * path) + base.steps() + path;
   }
-
 
   /**
    * {@code rank:strength:accuracy:standardError:users:seen:new:rho} per score, separated by ';'.

@@ -57,7 +57,12 @@ public final class PersonalReward {
   public float score(float[] embeddings, int offset) {
     if (offset < 0 || offset > embeddings.length - direction.length) {
       throw new IllegalArgumentException(
-          "offset " + offset + " + dim " + direction.length + " exceeds length " + embeddings.length);
+          "offset "
+              + offset
+              + " + dim "
+              + direction.length
+              + " exceeds length "
+              + embeddings.length);
     }
     return kernels.dot(direction, 0, embeddings, offset, direction.length);
   }
@@ -72,8 +77,8 @@ public final class PersonalReward {
 
   /**
    * Best-of-n reranking: scores {@code n} candidates stored row-major in {@code candidates} (n x d)
-   * and writes their indices into {@code order}, best first (in the order of {@link Float#compare}).
-   * Allocates nothing for n {@code <=} 64, n longs otherwise.
+   * and writes their indices into {@code order}, best first (in the order of {@link
+   * Float#compare}). Allocates nothing for n {@code <=} 64, n longs otherwise.
    *
    * @param scores length >= n, overwritten with the candidates' rewards (in input order)
    * @param order length >= n, overwritten with a permutation of [0, n), highest reward first; ties
@@ -139,7 +144,8 @@ public final class PersonalReward {
 
   private void checkLength(int length, String what) {
     if (length != direction.length) {
-      throw new IllegalArgumentException(what + " dim " + length + " != model dim " + direction.length);
+      throw new IllegalArgumentException(
+          what + " dim " + length + " != model dim " + direction.length);
     }
   }
 }

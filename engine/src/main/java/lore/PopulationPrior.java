@@ -4,11 +4,11 @@ import java.util.Map;
 
 /**
  * The empirical-Bayes prior of a model's new users: a Gaussian on the simplex whose centre {@code
- * c} and covariance {@code S} are those of the seen users' fitted weights (weighted {@code 1/|D_u|},
- * recorded at training as {@code priorCenter} and {@code priorCovariance}), with its precision
- * scaled by {@code rho} ({@code newUserPriorStrength}, chosen by {@link ModelSelection}; 1 when
- * absent). A new user with k pairs minimizes {@code (1/k) [sum_p log(1 + exp(-m_p)) + (rho / 2)
- * (w - c)' (S + eps I)^-1 (w - c)]}, {@code eps = 1e-3 tr(S) / B}.
+ * c} and covariance {@code S} are those of the seen users' fitted weights (weighted {@code
+ * 1/|D_u|}, recorded at training as {@code priorCenter} and {@code priorCovariance}), with its
+ * precision scaled by {@code rho} ({@code newUserPriorStrength}, chosen by {@link ModelSelection};
+ * 1 when absent). A new user with k pairs minimizes {@code (1/k) [sum_p log(1 + exp(-m_p)) + (rho /
+ * 2) (w - c)' (S + eps I)^-1 (w - c)]}, {@code eps = 1e-3 tr(S) / B}.
  *
  * @param limit whether every new user gets c outright (the population limit, or {@code rho =
  *     infinity})
@@ -25,7 +25,8 @@ record PopulationPrior(boolean limit, double[] center, double[] precision) {
     if (center == null) {
       return new PopulationPrior(false, model.meanUserWeights(), null);
     }
-    double rho = meta.containsKey("newUserPriorStrength") ? parse(meta.get("newUserPriorStrength")) : 1;
+    double rho =
+        meta.containsKey("newUserPriorStrength") ? parse(meta.get("newUserPriorStrength")) : 1;
     if (Double.isInfinite(parse(meta.get("priorStrength"))) || Double.isInfinite(rho)) {
       return new PopulationPrior(true, center, null);
     }

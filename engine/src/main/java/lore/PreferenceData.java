@@ -26,7 +26,12 @@ public final class PreferenceData {
   private final int[] rejected;
 
   private PreferenceData(
-      float[] items, int itemCount, int dim, String[] userIds, int[] offsets, int[] chosen,
+      float[] items,
+      int itemCount,
+      int dim,
+      String[] userIds,
+      int[] offsets,
+      int[] chosen,
       int[] rejected) {
     this.items = items;
     this.itemCount = itemCount;
@@ -153,8 +158,15 @@ public final class PreferenceData {
 
   @Override
   public String toString() {
-    return "PreferenceData[items=" + itemCount + " x " + dim + ", users=" + userIds.length
-        + ", pairs=" + chosen.length + "]";
+    return "PreferenceData[items="
+        + itemCount
+        + " x "
+        + dim
+        + ", users="
+        + userIds.length
+        + ", pairs="
+        + chosen.length
+        + "]";
   }
 
   /**
@@ -180,13 +192,23 @@ public final class PreferenceData {
       }
       if ((long) itemCount * dim != items.length) {
         throw new IllegalArgumentException(
-            "item table has " + items.length + " floats, expected " + itemCount + " x " + dim
-                + " = " + ((long) itemCount * dim));
+            "item table has "
+                + items.length
+                + " floats, expected "
+                + itemCount
+                + " x "
+                + dim
+                + " = "
+                + ((long) itemCount * dim));
       }
       for (int i = 0; validate && i < items.length; i++) {
         if (!Float.isFinite(items[i])) {
           throw new IllegalArgumentException(
-              "item " + (i / dim) + " has a non-finite value " + items[i] + " at column "
+              "item "
+                  + (i / dim)
+                  + " has a non-finite value "
+                  + items[i]
+                  + " at column "
                   + (i % dim));
         }
       }
@@ -264,8 +286,7 @@ public final class PreferenceData {
         c[at] = pairs[3 * p + 1];
         r[at] = pairs[3 * p + 2];
       }
-      return new PreferenceData(
-          items, itemCount, dim, userIds.toArray(new String[0]), off, c, r);
+      return new PreferenceData(items, itemCount, dim, userIds.toArray(new String[0]), off, c, r);
     }
   }
 }

@@ -38,7 +38,14 @@ public final class RewardModel {
       String[] userIds,
       float[] userWeights,
       Map<String, String> metadata) {
-    this(dim, rank, checkBasis(basis, rank, dim), logitScale, userIds, userWeights, metadata,
+    this(
+        dim,
+        rank,
+        checkBasis(basis, rank, dim),
+        logitScale,
+        userIds,
+        userWeights,
+        metadata,
         new PersonalReward[userIds.length]);
   }
 
@@ -57,7 +64,11 @@ public final class RewardModel {
       PersonalReward[] rewards) {
     if (userWeights.length != userIds.length * rank) {
       throw new IllegalArgumentException(
-          "user weights have " + userWeights.length + " floats, expected " + userIds.length + " x "
+          "user weights have "
+              + userWeights.length
+              + " floats, expected "
+              + userIds.length
+              + " x "
               + rank);
     }
     TrainConfig.checkLogitScale(logitScale);
@@ -104,8 +115,8 @@ public final class RewardModel {
    * #withFittedUsers} or {@link #withUser}). The array is copied. Allocates O(B d).
    *
    * @param basis B x d row-major, every value finite
-   * @throws IllegalArgumentException on a shape mismatch, a non-finite value, rank outside [1, d] or
-   *     a logit scale outside [{@link TrainConfig#MIN_LOGIT_SCALE}, {@link
+   * @throws IllegalArgumentException on a shape mismatch, a non-finite value, rank outside [1, d]
+   *     or a logit scale outside [{@link TrainConfig#MIN_LOGIT_SCALE}, {@link
    *     TrainConfig#MAX_LOGIT_SCALE}]
    */
   public static RewardModel fromBasis(float[] basis, int rank, int dim, double logitScale) {
@@ -192,7 +203,8 @@ public final class RewardModel {
    */
   public PersonalReward personalize(UserWeights weights) {
     if (weights.rank() != rank) {
-      throw new IllegalArgumentException("weights of rank " + weights.rank() + " != model rank " + rank);
+      throw new IllegalArgumentException(
+          "weights of rank " + weights.rank() + " != model rank " + rank);
     }
     float[] u = new float[dim];
     for (int b = 0; b < rank; b++) {
@@ -221,15 +233,16 @@ public final class RewardModel {
   }
 
   /**
-   * A new model with {@code userId}'s weights added or replaced; this model is unchanged. Only
-   * this user's direction {@code A^T w} is computed: O(B d) work, O(users) copying.
+   * A new model with {@code userId}'s weights added or replaced; this model is unchanged. Only this
+   * user's direction {@code A^T w} is computed: O(B d) work, O(users) copying.
    */
   public RewardModel withUser(String userId, UserWeights weights) {
     if (userId == null || userId.isEmpty()) {
       throw new IllegalArgumentException("user id must be non-empty");
     }
     if (weights.rank() != rank) {
-      throw new IllegalArgumentException("weights of rank " + weights.rank() + " != model rank " + rank);
+      throw new IllegalArgumentException(
+          "weights of rank " + weights.rank() + " != model rank " + rank);
     }
     Integer known = userIndex.get(userId);
     int at = known != null ? known : userIds.length;
@@ -315,7 +328,8 @@ public final class RewardModel {
 
   /** This model with other metadata (the arrays are shared: both are immutable). */
   RewardModel withMetadata(Map<String, String> meta) {
-    return new RewardModel(dim, rank, basis, logitScale, userIds, userWeights, meta, rewards.clone());
+    return new RewardModel(
+        dim, rank, basis, logitScale, userIds, userWeights, meta, rewards.clone());
   }
 
   /** This model with one metadata entry added or replaced. */
@@ -359,9 +373,9 @@ public final class RewardModel {
    *
    * @throws IOException if the file cannot be read, is truncated, corrupted (checksum mismatch),
    *     not a lore model, of an unsupported version, or holds a value no saved model has (sizes
-   *     that overflow, a logit scale that is not positive and finite, a user id that is not
-   *     UTF-8 or repeats, weights off the simplex, metadata that is not a flat JSON object of
-   *     strings); the message names the file
+   *     that overflow, a logit scale that is not positive and finite, a user id that is not UTF-8
+   *     or repeats, weights off the simplex, metadata that is not a flat JSON object of strings);
+   *     the message names the file
    */
   public static RewardModel load(Path file) throws IOException {
     return ModelFile.read(file);

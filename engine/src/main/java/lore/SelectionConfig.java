@@ -55,7 +55,8 @@ public record SelectionConfig(
       if (!(v > 0) || !Double.isFinite(v)) {
         throw new IllegalArgumentException(
             "candidate strengths must be positive and finite (infinity is always a candidate),"
-                + " got " + v);
+                + " got "
+                + v);
       }
       if (i > 0 && v >= strengths.get(i - 1)) {
         throw new IllegalArgumentException("candidate strengths must descend: " + strengths);
@@ -72,7 +73,8 @@ public record SelectionConfig(
       if (!(v > 0) || !Double.isFinite(v)) {
         throw new IllegalArgumentException(
             "new-user prior factors must be positive and finite (infinity and 0 are always"
-                + " candidates), got " + v);
+                + " candidates), got "
+                + v);
       }
       if (i > 0 && v >= newUserStrengths.get(i - 1)) {
         throw new IllegalArgumentException(
@@ -84,7 +86,8 @@ public record SelectionConfig(
     }
   }
 
-  private static final List<Double> DEFAULT_NEW_USER = List.of(10.0, 3.0, 1.0, 0.3, 0.1, 0.03, 0.01);
+  private static final List<Double> DEFAULT_NEW_USER =
+      List.of(10.0, 3.0, 1.0, 0.3, 0.1, 0.03, 0.01);
 
   /**
    * The defaults: ranks 2, 5, 10; strengths 30 down to 0.03; 3 folds; 20 steps each; the 1-SE rule;
@@ -92,8 +95,13 @@ public record SelectionConfig(
    */
   public static SelectionConfig defaults() {
     return new SelectionConfig(
-        List.of(2, 5, 10), List.of(30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03), 3, 20, true,
-        DEFAULT_NEW_USER, 9);
+        List.of(2, 5, 10),
+        List.of(30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03),
+        3,
+        20,
+        true,
+        DEFAULT_NEW_USER,
+        9);
   }
 
   /** This configuration with other candidate ranks. */
@@ -134,6 +142,7 @@ public record SelectionConfig(
 
   /** This configuration with other candidate factors of the new users' prior. */
   public SelectionConfig withNewUserStrengths(List<Double> v) {
-    return new SelectionConfig(ranks, strengths, folds, pathSteps, oneStandardError, v, fewShotPairs);
+    return new SelectionConfig(
+        ranks, strengths, folds, pathSteps, oneStandardError, v, fewShotPairs);
   }
 }

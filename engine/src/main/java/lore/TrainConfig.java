@@ -45,9 +45,9 @@ public record TrainConfig(
     /**
      * From the population (Bradley-Terry) model: the rank-1 model is trained first with the same
      * settings, then every basis row is its reward vector v plus a little noise, so that every user
-     * starts at the population's reward and moves away only as far as the data and the prior
-     * allow. Throughout training the mean row is held on v's direction (its length may change),
-     * so users at the centre rank items as the population model does.
+     * starts at the population's reward and moves away only as far as the data and the prior allow.
+     * Throughout training the mean row is held on v's direction (its length may change), so users
+     * at the centre rank items as the population model does.
      */
     POPULATION
   }
@@ -151,8 +151,18 @@ public record TrainConfig(
   /** The engine's defaults: rank 10, projection onto the simplex, alternating optimizer. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        10, 0.01, 100, 0.5, 0.1, Simplex.PROJECTION, Optimizer.ALTERNATING, Layout.AUTO, 1, 42L,
-        0, Init.RANDOM);
+        10,
+        0.01,
+        100,
+        0.5,
+        0.1,
+        Simplex.PROJECTION,
+        Optimizer.ALTERNATING,
+        Layout.AUTO,
+        1,
+        42L,
+        0,
+        Init.RANDOM);
   }
 
   /**
@@ -161,79 +171,221 @@ public record TrainConfig(
    */
   public static TrainConfig paper() {
     return new TrainConfig(
-        10, 0.01, 1000, 0.5, 0.5, Simplex.SOFTMAX, Optimizer.ADAM, Layout.AUTO, 1, 42L, 0,
+        10,
+        0.01,
+        1000,
+        0.5,
+        0.5,
+        Simplex.SOFTMAX,
+        Optimizer.ADAM,
+        Layout.AUTO,
+        1,
+        42L,
+        0,
         Init.RANDOM);
   }
 
   /** This configuration with rank {@code v}. */
   public TrainConfig withRank(int v) {
     return new TrainConfig(
-        v, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
+        v,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with logit scale {@code v}. */
   public TrainConfig withLogitScale(double v) {
     return new TrainConfig(
-        rank, v, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
+        rank,
+        v,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with {@code v} steps. */
   public TrainConfig withSteps(int v) {
     return new TrainConfig(
-        rank, logitScale, v, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        v,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with basis learning rate {@code v}. */
   public TrainConfig withLearningRate(double v) {
     return new TrainConfig(
-        rank, logitScale, steps, v, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        v,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with user learning rate {@code v}. */
   public TrainConfig withUserLearningRate(double v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, v, simplex, optimizer, layout, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        v,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with simplex treatment {@code v}. */
   public TrainConfig withSimplex(Simplex v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, v, optimizer, layout, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        v,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with optimizer {@code v}. */
   public TrainConfig withOptimizer(Optimizer v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, v, layout, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        v,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with layout {@code v}. */
   public TrainConfig withLayout(Layout v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, v, threads, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        v,
+        threads,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with {@code v} work partitions. */
   public TrainConfig withThreads(int v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, v, seed, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        v,
+        seed,
+        priorStrength,
+        init);
   }
 
   /** This configuration with seed {@code v}. */
   public TrainConfig withSeed(long v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, v, priorStrength, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        v,
+        priorStrength,
+        init);
   }
 
   /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
   public TrainConfig withPriorStrength(double v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, v, init);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        v,
+        init);
   }
 
   /** This configuration with basis initialization {@code v}. */
   public TrainConfig withInit(Init v) {
     return new TrainConfig(
-        rank, logitScale, steps, learningRate, userLearningRate, simplex, optimizer, layout, threads, seed, priorStrength, v);
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        v);
   }
 }

@@ -36,10 +36,10 @@ import lore.internal.train.SimplexNewton;
  * + s sum_b w_ub (a_b - abar)}: a population reward shared by everybody plus a personal part in the
  * convex hull of the rows' deviations, so a user can depart from the population at most as far as
  * the farthest row. {@code s sqrt(q/d) ||a_b - abar||} is the typical logit shift of a user at
- * vertex b on a typical pair (for an isotropic spread); the prior charges every user {@code lambda /
- * 2} times the sum of these squared shifts, in the units of that user's mean loss. {@code lambda =
- * 0} is Eq. 10; as {@code lambda} grows the rows merge; at {@code lambda = infinity} every user has
- * one reward, the Bradley-Terry model, which is what {@link #train} returns then (the rank-1
+ * vertex b on a typical pair (for an isotropic spread); the prior charges every user {@code lambda
+ * / 2} times the sum of these squared shifts, in the units of that user's mean loss. {@code lambda
+ * = 0} is Eq. 10; as {@code lambda} grows the rows merge; at {@code lambda = infinity} every user
+ * has one reward, the Bradley-Terry model, which is what {@link #train} returns then (the rank-1
  * model's vector in every basis row). The users' weights stay the exact simplex-constrained
  * minimizers of their own loss. {@link TrainConfig.Init#POPULATION} starts every row at the
  * Bradley-Terry vector v and holds the mean row on v's direction, so that the rows part only as far
@@ -180,7 +180,11 @@ public final class Trainer {
         loss = run.step();
         if (!Double.isFinite(loss)) {
           throw new ArithmeticException(
-              "training diverged at step " + (steps + i) + " (strength " + strength + "): loss "
+              "training diverged at step "
+                  + (steps + i)
+                  + " (strength "
+                  + strength
+                  + "): loss "
                   + loss);
         }
         if (progress != null) {
@@ -212,7 +216,6 @@ public final class Trainer {
   static TrainConfig populationConfig(TrainConfig config) {
     return config.withRank(1).withPriorStrength(0).withInit(TrainConfig.Init.RANDOM);
   }
-
 
   /** Relative size of the noise added to the population vector in every basis row. */
   static final double POPULATION_NOISE = 0.01;
@@ -258,8 +261,7 @@ public final class Trainer {
     meta.put("init", config.init().name());
     meta.put("populationLimit", "true");
     meta.put("priorCenter", vector(uniform(k)));
-    return new RewardModel(
-        d, k, basis, bt.logitScale(), bt.userIdsInternal().clone(), w, meta);
+    return new RewardModel(d, k, basis, bt.logitScale(), bt.userIdsInternal().clone(), w, meta);
   }
 
   private static double[] uniform(int k) {
@@ -311,7 +313,8 @@ public final class Trainer {
     meta.put("priorCovariance", vector(moments[1]));
     meta.put("finalLoss", Double.toString(loss));
     meta.put(
-        "trainSeconds", String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
+        "trainSeconds",
+        String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
     meta.put("javaVersion", System.getProperty("java.version"));
     if (extra != null) {
       meta.putAll(extra);
@@ -342,14 +345,16 @@ public final class Trainer {
   }
 
   /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
-  static TrainConfig.Layout chooseLayout(TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
+  static TrainConfig.Layout chooseLayout(
+      TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
     if (requested != TrainConfig.Layout.AUTO) {
       return requested;
     }
     // DIFFERENCES reads P rows once per step; ITEMS reads the referenced items twice. The
     // difference table must also fit comfortably in the heap.
     long diffBytes = pairs * d * 4L;
-    boolean fits = diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
+    boolean fits =
+        diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
     return fits && pairs < 2 * referencedItems
         ? TrainConfig.Layout.DIFFERENCES
         : TrainConfig.Layout.ITEMS;
@@ -413,13 +418,27 @@ public final class Trainer {
       int referenced = PairLayout.Items.referenced(data.itemCount(), chosen, rejected);
       layout =
           chooseLayout(config.layout(), pairs, referenced, d) == TrainConfig.Layout.DIFFERENCES
-              ? PairLayout.Differences.of(data.items(), d, chosen, rejected, pairUser, k, kernels, parts)
+              ? PairLayout.Differences.of(
+                  data.items(), d, chosen, rejected, pairUser, k, kernels, parts)
               : new PairLayout.Items(
                   data.items(), data.itemCount(), d, chosen, rejected, pairUser, k, kernels, parts);
       LOG.log(
           System.Logger.Level.DEBUG,
-          () -> "training layout " + layout.name() + ": " + pairs + " pairs, " + users + " users, "
-              + referenced + " items of dim " + d + ", rank " + k + ", kernels " + kernels.name());
+          () ->
+              "training layout "
+                  + layout.name()
+                  + ": "
+                  + pairs
+                  + " pairs, "
+                  + users
+                  + " users, "
+                  + referenced
+                  + " items of dim "
+                  + d
+                  + ", rank "
+                  + k
+                  + ", kernels "
+                  + kernels.name());
 
       SplittableRandom rnd = new SplittableRandom(config.seed());
       basis = new float[k * d];
@@ -434,7 +453,8 @@ public final class Trainer {
       } else {
         System.arraycopy(initBasis, 0, basis, 0, basis.length);
         // uniform weights (zero logits): every user starts at the population
-        java.util.Arrays.fill(params, config.simplex() == TrainConfig.Simplex.SOFTMAX ? 0f : 1f / k);
+        java.util.Arrays.fill(
+            params, config.simplex() == TrainConfig.Simplex.SOFTMAX ? 0f : 1f / k);
       }
       weff = new float[users * k];
       if (initBasis == null && config.simplex() == TrainConfig.Simplex.PROJECTION) {
@@ -457,6 +477,7 @@ public final class Trainer {
       strength = config.priorStrength();
       pairMoment = strength > 0 ? pairSecondMoment(data) : 0;
     }
+
     /** Mean over the training pairs of {@code ||e_c - e_r||^2}, summed in double. */
     double pairSecondMoment(PreferenceData data) {
       if (pairs == 0) {
@@ -532,8 +553,8 @@ public final class Trainer {
 
     /**
      * The population's weights c (the users' weights averaged with weights {@code 1/|D_u|}), then
-     * their covariance around c with the same weights, k + k x k values: the centre and spread of the
-     * seen users, the empirical-Bayes prior of new users.
+     * their covariance around c with the same weights, k + k x k values: the centre and spread of
+     * the seen users, the empirical-Bayes prior of new users.
      */
     double[][] userMoments() {
       updateEffective();
@@ -562,7 +583,6 @@ public final class Trainer {
       }
       return new double[][] {mean, cov};
     }
-
 
     float[] effectiveWeights() {
       updateEffective();

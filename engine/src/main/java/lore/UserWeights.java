@@ -3,8 +3,8 @@ package lore;
 import java.util.Arrays;
 
 /**
- * A user's weights {@code w} on the probability simplex: {@code w_b >= 0, sum_b w_b = 1}. Immutable;
- * the array is copied in and out.
+ * A user's weights {@code w} on the probability simplex: {@code w_b >= 0, sum_b w_b = 1}.
+ * Immutable; the array is copied in and out.
  */
 public record UserWeights(float[] weights) {
 

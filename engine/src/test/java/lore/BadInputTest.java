@@ -46,8 +46,10 @@ class BadInputTest {
     rejects(() -> TrainConfig.defaults().withThreads(0), "threads");
     rejects(() -> TrainConfig.defaults().withLearningRate(Double.NaN), "learning rate");
     rejects(
-        () -> new Trainer(TrainConfig.defaults().withSimplex(TrainConfig.Simplex.SOFTMAX)), "PROJECTION");
-    PreferenceData data = PreferenceData.builder(new float[] {1, 0, 0, 1}, 2, 2).add("a", 0, 1).build();
+        () -> new Trainer(TrainConfig.defaults().withSimplex(TrainConfig.Simplex.SOFTMAX)),
+        "PROJECTION");
+    PreferenceData data =
+        PreferenceData.builder(new float[] {1, 0, 0, 1}, 2, 2).add("a", 0, 1).build();
     rejects(() -> new Trainer(TrainConfig.defaults().withRank(3)).train(data), "rank 3");
     RewardModel m = new Trainer(TrainConfig.defaults().withRank(2).withSteps(3)).train(data);
     rejects(() -> m.reward("bob"), "unknown user bob");

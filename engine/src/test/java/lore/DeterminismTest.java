@@ -47,8 +47,7 @@ class DeterminismTest {
     for (TrainConfig.Optimizer opt : TrainConfig.Optimizer.values()) {
       TrainConfig base = TrainConfig.defaults().withRank(3).withSteps(15).withOptimizer(opt);
       RewardModel items = new Trainer(base.withLayout(TrainConfig.Layout.ITEMS)).train(d);
-      RewardModel diffs =
-          new Trainer(base.withLayout(TrainConfig.Layout.DIFFERENCES)).train(d);
+      RewardModel diffs = new Trainer(base.withLayout(TrainConfig.Layout.DIFFERENCES)).train(d);
       assertEquals("ITEMS", items.metadata().get("layout"));
       assertEquals("DIFFERENCES", diffs.metadata().get("layout"));
       float[] a = items.basis();

@@ -14,8 +14,7 @@ class FewShotFitterTest {
   /** A model whose basis rows are the true planted basis, and a few new-user pairs. */
   static RewardModel plantedModel(Planted pl) {
     return new RewardModel(
-        pl.d, pl.rank, pl.trueBasis.clone(), 1.0, new String[0], new float[0],
-        java.util.Map.of());
+        pl.d, pl.rank, pl.trueBasis.clone(), 1.0, new String[0], new float[0], java.util.Map.of());
   }
 
   static double objective(float[] dz, int n, int k, double s, float[] w) {
@@ -110,7 +109,9 @@ class FewShotFitterTest {
     float[] rejected = new float[n * pl.d];
     fillPairs(pl, 0, n, chosen, rejected);
     FewShotFitter newton = m.fewShotFitter(FitConfig.defaults(), n);
-    FewShotFitter adam = m.fewShotFitter(FitConfig.paper().withTolerance(1e-9).withMaxIterations(3000).withSeed(1), n);
+    FewShotFitter adam =
+        m.fewShotFitter(
+            FitConfig.paper().withTolerance(1e-9).withMaxIterations(3000).withSeed(1), n);
     newton.fit(chosen, rejected, n);
     adam.fit(chosen, rejected, n);
     assertTrue(newton.lastIterations() <= 50, "newton took " + newton.lastIterations());
@@ -171,7 +172,12 @@ class FewShotFitterTest {
     // two seen users with weights (1,0,0) and (0,1,0): the prior center is (0.5, 0.5, 0)
     RewardModel m =
         new RewardModel(
-            k, k, identity(k), 1.0, new String[] {"a", "b"}, new float[] {1, 0, 0, 0, 1, 0},
+            k,
+            k,
+            identity(k),
+            1.0,
+            new String[] {"a", "b"},
+            new float[] {1, 0, 0, 0, 1, 0},
             java.util.Map.of());
     float[] dz = {0, 0, 3, 0, 0, 2}; // two pairs that both favour basis 2
     float[] free = new float[k];
@@ -195,8 +201,7 @@ class FewShotFitterTest {
     double q = 0;
     for (int a = 0; a < k; a++) {
       for (int b = 0; b < k; b++) {
-        q +=
-            (w[a] - prior.center()[a]) * prior.precision()[a * k + b] * (w[b] - prior.center()[b]);
+        q += (w[a] - prior.center()[a]) * prior.precision()[a * k + b] * (w[b] - prior.center()[b]);
       }
     }
     return f + 0.5 / n * q;
@@ -261,7 +266,10 @@ class FewShotFitterTest {
         assertTrue(mapObjective(dz, n, k, m.logitScale(), prior, q) >= best - 1e-7, where);
       }
       // Eq. 11 without the prior: the MLE is at least as good on the data term
-      assertTrue(objective(dz, n, k, m.logitScale(), mle) <= objective(dz, n, k, m.logitScale(), map) + 1e-9, where);
+      assertTrue(
+          objective(dz, n, k, m.logitScale(), mle)
+              <= objective(dz, n, k, m.logitScale(), map) + 1e-9,
+          where);
     }
   }
 
@@ -278,7 +286,8 @@ class FewShotFitterTest {
     assertTrue(short_.getMessage().contains("dim 8"), short_.getMessage());
     float[] nan = new float[8];
     nan[3] = Float.NaN;
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.fit(nan, ok, 1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> f.fit(nan, ok, 1));
     assertTrue(e.getMessage().contains("column 3"), e.getMessage());
   }
 }

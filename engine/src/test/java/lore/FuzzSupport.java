@@ -27,7 +27,8 @@ final class FuzzSupport {
     // one, and a non-retransforming transformer added first runs before Jazzer's
     Instrumentation inst =
         (Instrumentation)
-            Class.forName("com.code_intelligence.jazzer.third_party.net.bytebuddy.agent.ByteBuddyAgent")
+            Class.forName(
+                    "com.code_intelligence.jazzer.third_party.net.bytebuddy.agent.ByteBuddyAgent")
                 .getMethod("install")
                 .invoke(null);
     inst.addTransformer(

@@ -32,8 +32,7 @@ class MisuseTest {
         assertThrows(
             CompletionException.class,
             () ->
-                CompletableFuture.runAsync(() -> fitter.fitProjected(dz, 2, new float[2]))
-                    .join());
+                CompletableFuture.runAsync(() -> fitter.fitProjected(dz, 2, new float[2])).join());
     assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
     assertTrue(e.getCause().getMessage().contains("not thread-safe"), e.getCause().getMessage());
     fitter.fitProjected(dz, 2, out); // the owner goes on working

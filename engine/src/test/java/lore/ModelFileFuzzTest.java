@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  * the CRC check instead of failing at it every time. {@link RewardModel#load} must return a model
  * whose every value is valid, or throw an IOException naming the file.
  *
- * <p>{@code mvn verify} runs it over the committed corpus in
- * {@code src/test/resources/lore/ModelFileFuzzTestInputs/modelFile/}; FUZZING.md in the datasets
- * module describes a fuzzing run.
+ * <p>{@code mvn verify} runs it over the committed corpus in {@code
+ * src/test/resources/lore/ModelFileFuzzTestInputs/modelFile/}; FUZZING.md in the datasets module
+ * describes a fuzzing run.
  */
 class ModelFileFuzzTest {
   private static Path dir;
@@ -47,7 +47,8 @@ class ModelFileFuzzTest {
   /** The corpus's valid-* seeds load: the fuzzer starts from real model files. */
   @Test
   void validSeedsLoad() throws Exception {
-    Path root = Path.of(ModelFileFuzzTest.class.getResource("ModelFileFuzzTestInputs/modelFile").toURI());
+    Path root =
+        Path.of(ModelFileFuzzTest.class.getResource("ModelFileFuzzTestInputs/modelFile").toURI());
     List<Path> seeds;
     try (Stream<Path> s = Files.list(root)) {
       seeds = s.filter(p -> p.getFileName().toString().startsWith("valid")).toList();
@@ -68,7 +69,9 @@ class ModelFileFuzzTest {
     if (input.length > 0 && (input[0] & 1) != 0 && bytes.length >= 8) {
       CRC32C crc = new CRC32C();
       crc.update(bytes, 0, bytes.length - 8);
-      ByteBuffer.wrap(bytes, bytes.length - 8, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue());
+      ByteBuffer.wrap(bytes, bytes.length - 8, 8)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .putLong(crc.getValue());
     }
     Path f = dir.resolve("fuzz.lore");
     Files.write(f, bytes);

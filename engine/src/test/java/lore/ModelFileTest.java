@@ -24,8 +24,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32C;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +87,9 @@ class ModelFileTest {
       Path t = dir.resolve("c" + at);
       Files.write(t, bad);
       IOException e = assertThrows(IOException.class, () -> RewardModel.load(t));
-      assertTrue(e.getMessage().contains("checksum") || e.getMessage().contains("corrupted"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("checksum") || e.getMessage().contains("corrupted"),
+          e.getMessage());
     }
   }
 
@@ -127,8 +129,13 @@ class ModelFileTest {
       int d, int k, int users, double scale, float[] basis, byte[][] ids, float[] w, byte[] meta) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
-    h.put("LOREMDL\0".getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(0).putInt(d).putInt(k)
-        .putInt(users).putDouble(scale);
+    h.put("LOREMDL\0".getBytes(StandardCharsets.US_ASCII))
+        .putInt(1)
+        .putInt(0)
+        .putInt(d)
+        .putInt(k)
+        .putInt(users)
+        .putDouble(scale);
     out.writeBytes(h.array());
     ByteBuffer b = ByteBuffer.allocate(4 * basis.length).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : basis) {
@@ -149,7 +156,8 @@ class ModelFileTest {
     CRC32C crc = new CRC32C();
     byte[] body = out.toByteArray();
     crc.update(body);
-    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue()).array());
+    out.writeBytes(
+        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue()).array());
     return out.toByteArray();
   }
 
@@ -184,7 +192,8 @@ class ModelFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, -1.5})
+  @ValueSource(
+      doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, -1.5})
   void logitScaleThatIsNotPositiveAndFiniteIsRejected(double scale) throws IOException {
     IOException e = loadFails(small(scale, new byte[] {'a'}, GOOD_W, "{}"), "scale.lore");
     assertTrue(e.getMessage().contains("logit scale " + scale), e.getMessage());
@@ -193,7 +202,10 @@ class ModelFileTest {
   @Test
   void userIdThatIsNotUtf8IsRejected() throws IOException {
     // 0xC3 starts a two-byte sequence that '(' does not continue; 0xFF never occurs in UTF-8
-    for (byte[] id : new byte[][] {{(byte) 0xC3, '('}, {'x', (byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
+    for (byte[] id :
+        new byte[][] {
+          {(byte) 0xC3, '('}, {'x', (byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}
+        }) {
       IOException e = loadFails(small(1, id, GOOD_W, "{}"), "id.lore");
       assertTrue(e.getMessage().contains("user 0"), e.getMessage());
       assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
@@ -203,7 +215,9 @@ class ModelFileTest {
   @Test
   void weightsOffTheSimplexAreRejectedNamingTheUser() throws IOException {
     for (float[] w :
-        new float[][] {{0.25f, 0.75f, 2f, 0f}, {0.25f, 0.75f, Float.NaN, 1f}, {0.25f, 0.75f, 1.5f, -0.5f}}) {
+        new float[][] {
+          {0.25f, 0.75f, 2f, 0f}, {0.25f, 0.75f, Float.NaN, 1f}, {0.25f, 0.75f, 1.5f, -0.5f}
+        }) {
       IOException e = loadFails(small(1, new byte[] {'a'}, w, "{}"), "w.lore");
       assertTrue(e.getMessage().contains("user 1 'b'"), e.getMessage());
     }
@@ -214,9 +228,14 @@ class ModelFileTest {
     // 4 * B * d overflows a long: once passed the size check and asked for an 8 GB array
     int max = Integer.MAX_VALUE;
     IOException e =
-        loadFails(image(max, max, 0, 1, new float[1], new byte[0][], new float[0], new byte[] {'{', '}'}), "big.lore");
+        loadFails(
+            image(max, max, 0, 1, new float[1], new byte[0][], new float[0], new byte[] {'{', '}'}),
+            "big.lore");
     assertTrue(e.getMessage().contains("d=" + max), e.getMessage());
-    e = loadFails(image(2, 1, max, 1, new float[2], new byte[0][], new float[0], new byte[] {'{', '}'}), "users.lore");
+    e =
+        loadFails(
+            image(2, 1, max, 1, new float[2], new byte[0][], new float[0], new byte[] {'{', '}'}),
+            "users.lore");
     assertTrue(e.getMessage().contains("users=" + max), e.getMessage());
   }
 
@@ -278,7 +297,8 @@ class ModelFileTest {
     m.save(f);
     byte[] before = Files.readAllBytes(f);
     Path tmp = dir.resolve(".m.lore.tmp");
-    try (FileChannel other = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel other =
+            FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = other.lock()) {
       IOException e = assertThrows(IOException.class, () -> m.save(f));
       assertTrue(e.getMessage().contains("in progress"), e.getMessage());
@@ -329,10 +349,16 @@ class ModelFileTest {
     for (int round = 0; round < 3; round++) {
       Set<String> before = temporaries();
       Process p =
-          new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SaveForever.class.getName(), f.toString())
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  SaveForever.class.getName(),
+                  f.toString())
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         assertEquals("saved", r.readLine(), "the child did not save once");
         long until = System.nanoTime() + 5_000_000_000L;
         while (before.containsAll(temporaries()) && System.nanoTime() < until) {
@@ -356,7 +382,12 @@ class ModelFileTest {
       for (Path p : files.toList()) {
         if (p.getFileName().toString().endsWith(".tmp")) {
           try {
-            out.add(p.getFileName() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
+            out.add(
+                p.getFileName()
+                    + " "
+                    + Files.size(p)
+                    + " "
+                    + Files.getLastModifiedTime(p).toMillis());
           } catch (java.nio.file.NoSuchFileException gone) {
             // moved into place meanwhile
           }

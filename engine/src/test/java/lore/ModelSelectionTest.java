@@ -10,15 +10,19 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The nested model and its selection: the population limit is the Bradley-Terry model, data
- * without personal signal select it, planted low-rank data select a finite strength, and the
- * selection is deterministic.
+ * The nested model and its selection: the population limit is the Bradley-Terry model, data without
+ * personal signal select it, planted low-rank data select a finite strength, and the selection is
+ * deterministic.
  */
 class ModelSelectionTest {
   static final long SEED = Long.getLong("lore.test.seed", 5L);
 
   static final SelectionConfig SMALL =
-      SelectionConfig.defaults().withRanks(List.of(2, 3, 5)).withStrengths(List.of(10.0, 1.0, 0.1, 0.01)).withFolds(3).withPathSteps(20);
+      SelectionConfig.defaults()
+          .withRanks(List.of(2, 3, 5))
+          .withStrengths(List.of(10.0, 1.0, 0.1, 0.01))
+          .withFolds(3)
+          .withPathSteps(20);
 
   /** Margins {@code w_u . A (e_c - e_r)} of every pair of {@code data} under {@code model}. */
   static double[] margins(RewardModel model, PreferenceData data) {
@@ -51,8 +55,7 @@ class ModelSelectionTest {
     TrainConfig base = TrainConfig.defaults().withSteps(40).withSeed(SEED);
     RewardModel bt = new Trainer(base.withRank(1)).train(data);
     RewardModel limit =
-        new Trainer(base.withRank(4).withPriorStrength(Double.POSITIVE_INFINITY))
-            .train(data);
+        new Trainer(base.withRank(4).withPriorStrength(Double.POSITIVE_INFINITY)).train(data);
     assertEquals(4, limit.rank());
     assertEquals("Infinity", limit.metadata().get("priorStrength"));
     String where = "seed=" + SEED;
@@ -60,11 +63,7 @@ class ModelSelectionTest {
     // towards the limit the rows merge around the population's direction: a very strong prior
     // gives BT's margins up to a common scale
     RewardModel strong =
-        new Trainer(
-                base
-                    .withRank(4)
-                    .withPriorStrength(1e7)
-                    .withInit(TrainConfig.Init.POPULATION))
+        new Trainer(base.withRank(4).withPriorStrength(1e7).withInit(TrainConfig.Init.POPULATION))
             .train(data);
     double[] want = margins(bt, data);
     double[] got = margins(strong, data);
@@ -142,7 +141,12 @@ class ModelSelectionTest {
       throws java.io.IOException {
     Planted pl = new Planted(SEED, 20, 3, 150, 60, 0.2);
     PreferenceData data = pl.pairs("u", 0, 60, 30, 0, 150);
-    SelectionConfig small = SelectionConfig.defaults().withRanks(List.of(3)).withStrengths(List.of(1.0, 0.1)).withFolds(2).withPathSteps(10);
+    SelectionConfig small =
+        SelectionConfig.defaults()
+            .withRanks(List.of(3))
+            .withStrengths(List.of(1.0, 0.1))
+            .withFolds(2)
+            .withPathSteps(10);
     TrainConfig base = TrainConfig.defaults().withSteps(30).withSeed(SEED);
     ModelSelection.Result r = new ModelSelection(base, small).select(data);
     String where = "seed=" + SEED + "\n" + r.describe();
@@ -165,7 +169,11 @@ class ModelSelectionTest {
     Planted pl = new Planted(SEED, 20, 3, 120, 40, 0.3);
     PreferenceData data = pl.pairs("u", 0, 40, 20, 0, 120);
     SelectionConfig small =
-        SelectionConfig.defaults().withRanks(List.of(2, 3)).withStrengths(List.of(100.0, 10.0)).withFolds(2).withPathSteps(10);
+        SelectionConfig.defaults()
+            .withRanks(List.of(2, 3))
+            .withStrengths(List.of(100.0, 10.0))
+            .withFolds(2)
+            .withPathSteps(10);
     TrainConfig base = TrainConfig.defaults().withSteps(20).withThreads(2).withSeed(SEED);
     ModelSelection.Result a = new ModelSelection(base, small).select(data);
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -173,8 +181,7 @@ class ModelSelectionTest {
       ModelSelection.Result b = new ModelSelection(base, small).executor(pool).select(data);
       assertEquals(a.table(), b.table());
       assertArrayEquals(a.model().basis(), b.model().basis());
-      assertArrayEquals(
-          DeterminismTest.weights(a.model()), DeterminismTest.weights(b.model()));
+      assertArrayEquals(DeterminismTest.weights(a.model()), DeterminismTest.weights(b.model()));
     } finally {
       pool.shutdown();
     }

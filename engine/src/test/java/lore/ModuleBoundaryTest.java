@@ -41,7 +41,9 @@ class ModuleBoundaryTest {
             "lore.internal.train", Set.of("lore.experiment", "lore.bench"),
             "lore.internal.io", Set.of("lore.datasets")),
         qualified);
-    assertTrue(d.requires().stream().noneMatch(r -> !r.name().startsWith("java.") && !r.name().startsWith("jdk.")),
+    assertTrue(
+        d.requires().stream()
+            .noneMatch(r -> !r.name().startsWith("java.") && !r.name().startsWith("jdk.")),
         "no runtime dependency: " + d.requires());
   }
 }

@@ -9,15 +9,17 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Scoring, reranking and best-of-n of one user's reward; copy-on-write users. */
 class PersonalRewardTest {
   static final long SEED = Long.getLong("lore.test.seed", 11L);
 
-  /** A rank-1 model whose reward is the first coordinate: scores are exactly the candidates' e_0. */
+  /**
+   * A rank-1 model whose reward is the first coordinate: scores are exactly the candidates' e_0.
+   */
   static PersonalReward firstCoordinate(int d) {
     float[] basis = new float[d];
     basis[0] = 1f;
@@ -50,7 +52,8 @@ class PersonalRewardTest {
             .sorted(Comparator.comparingDouble((Integer i) -> -cand[i * d]).thenComparing(i -> i))
             .toArray(Integer[]::new);
     assertArrayEquals(
-        Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Arrays.copyOf(order, n),
+        Arrays.stream(want).mapToInt(Integer::intValue).toArray(),
+        Arrays.copyOf(order, n),
         "n=" + n + " (above 64 the rerank takes its second path)");
     assertEquals(-7, order[n]);
     for (int i = 0; i < n; i++) {
@@ -82,7 +85,8 @@ class PersonalRewardTest {
   void withUserComputesOnlyTheNewUsersDirection() {
     Planted pl = new Planted(SEED, 16, 3, 30, 4, 1.0);
     RewardModel m =
-        new Trainer(TrainConfig.defaults().withRank(3).withSteps(5)).train(pl.pairs("u", 0, 4, 6, 0, 30));
+        new Trainer(TrainConfig.defaults().withRank(3).withSteps(5))
+            .train(pl.pairs("u", 0, 4, 6, 0, 30));
     UserWeights w = new UserWeights(new float[] {0.2f, 0.3f, 0.5f});
     RewardModel added = m.withUser("new", w);
     for (int u = 0; u < m.userCount(); u++) {

@@ -3,8 +3,8 @@ package lore;
 import java.util.SplittableRandom;
 
 /**
- * A planted low-rank preference model for tests: items with Gaussian embeddings, a hidden basis
- * A* (B x d), users with sparse simplex weights, and pairs labelled by the sign of the true reward
+ * A planted low-rank preference model for tests: items with Gaussian embeddings, a hidden basis A*
+ * (B x d), users with sparse simplex weights, and pairs labelled by the sign of the true reward
  * difference (optionally with Bradley-Terry noise).
  */
 final class Planted {
@@ -59,7 +59,8 @@ final class Planted {
   }
 
   /** {@code pairsPerUser} pairs per user over items in [from, to), labelled by the true reward. */
-  PreferenceData pairs(String prefix, int firstUser, int userCount, int pairsPerUser, int from, int to) {
+  PreferenceData pairs(
+      String prefix, int firstUser, int userCount, int pairsPerUser, int from, int to) {
     PreferenceData.Builder b = PreferenceData.builder(embeddings, items, d);
     double[][] cache = new double[users][];
     for (int u = firstUser; u < firstUser + userCount; u++) {

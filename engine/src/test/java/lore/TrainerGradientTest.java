@@ -58,7 +58,15 @@ class TrainerGradientTest {
     float[] scratchB = new float[basis.length];
     float[] scratchP = new float[params.length];
     String where =
-        "seed=" + SEED + " " + layout + " " + simplex + " threads=" + threads + " strength="
+        "seed="
+            + SEED
+            + " "
+            + layout
+            + " "
+            + simplex
+            + " threads="
+            + threads
+            + " strength="
             + strength;
     float h = 1e-2f;
     for (int i = 0; i < basis.length; i += 7) {

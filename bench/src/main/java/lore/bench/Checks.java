@@ -2,9 +2,9 @@ package lore.bench;
 
 /**
  * The once-per-trial correctness checks of the benchmarks, run in {@code @Setup} outside timing.
- * Tolerance as in the engine's tests ({@code Tolerances} in engine/src/test):
- * {@code |x - y| <= atol + rtol * scale}, where the scale is the sum of absolute products that
- * formed the value, not the value itself.
+ * Tolerance as in the engine's tests ({@code Tolerances} in engine/src/test): {@code |x - y| <=
+ * atol + rtol * scale}, where the scale is the sum of absolute products that formed the value, not
+ * the value itself.
  */
 final class Checks {
   /** The engine's {@code Tolerances.F32_KERNEL}; float sums over d = 4096 terms stay inside. */
@@ -24,8 +24,20 @@ final class Checks {
       double diff = Math.abs((double) want[i] - got[i]);
       if (!(diff <= tol)) {
         throw new IllegalStateException(
-            what + ": element " + i + " is " + got[i] + ", the scalar reference " + want[i]
-                + " (|diff| " + diff + " > tol " + tol + ", seed " + Inputs.SEED + ")");
+            what
+                + ": element "
+                + i
+                + " is "
+                + got[i]
+                + ", the scalar reference "
+                + want[i]
+                + " (|diff| "
+                + diff
+                + " > tol "
+                + tol
+                + ", seed "
+                + Inputs.SEED
+                + ")");
       }
     }
   }
@@ -35,8 +47,16 @@ final class Checks {
     double tol = ATOL + RTOL * scale;
     if (!(Math.abs(want - got) <= tol)) {
       throw new IllegalStateException(
-          what + " is " + got + ", the scalar reference " + want + " (tol " + tol + ", seed "
-              + Inputs.SEED + ")");
+          what
+              + " is "
+              + got
+              + ", the scalar reference "
+              + want
+              + " (tol "
+              + tol
+              + ", seed "
+              + Inputs.SEED
+              + ")");
     }
   }
 

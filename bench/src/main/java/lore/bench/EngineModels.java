@@ -27,8 +27,12 @@ final class EngineModels {
     String got = KernelProvider.get().name();
     if (!got.startsWith(want)) {
       throw new IllegalStateException(
-          "this JVM's engine kernels are " + got + ", the trial wants " + want
-              + ": run forked (-f 1 or more), or pass -Dlore.kernels=" + want);
+          "this JVM's engine kernels are "
+              + got
+              + ", the trial wants "
+              + want
+              + ": run forked (-f 1 or more), or pass -Dlore.kernels="
+              + want);
     }
   }
 

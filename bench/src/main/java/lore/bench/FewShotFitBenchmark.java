@@ -89,8 +89,18 @@ public class FewShotFitBenchmark extends EngineState {
       sum += a[i];
       if (!(a[i] >= 0) || Math.abs(a[i] - b[i]) > 1e-3) {
         throw new IllegalStateException(
-            kernels + " fitInto k=" + k + ": weight " + i + " is " + a[i]
-                + ", the fit of scalar projections gives " + b[i] + " (seed " + Inputs.SEED + ")");
+            kernels
+                + " fitInto k="
+                + k
+                + ": weight "
+                + i
+                + " is "
+                + a[i]
+                + ", the fit of scalar projections gives "
+                + b[i]
+                + " (seed "
+                + Inputs.SEED
+                + ")");
       }
     }
     if (Math.abs(sum - 1) > 1e-4) {

@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * The compute roofline, measured in the same run: 12 independent FMA chains of the preferred vector
  * width (enough to cover FMA latency times the number of FMA ports), {@code ITERATIONS} steps each,
- * on 1 or 2 threads. FLOP per call = 2 x lanes x 12 x ITERATIONS x threads. The same probe in
- * C measured 152 GFLOP/s per core on the Cascade Lake machine (bench/RESULTS.md, "Reference figures
+ * on 1 or 2 threads. FLOP per call = 2 x lanes x 12 x ITERATIONS x threads. The same probe in C
+ * measured 152 GFLOP/s per core on the Cascade Lake machine (bench/RESULTS.md, "Reference figures
  * of the Cascade Lake machine"); this measures the machine the run is on, from Java.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -15,9 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * One training pass (forward, logistic, backward) over {@code rows} difference rows, set up for one
  * implementation and thread count: the engine runs the trainer's own differences layout ({@code
  * PairLayout.Differences}: {@code threads} row ranges of cache-sized blocks, per-partition gradient
- * buffers summed in order); EJML and ND4J run projection, element-wise logistic and gradient as three
- * steps. Shared by {@link
- * FusedPassBenchmark} and {@link TrainIterationBenchmark}.
+ * buffers summed in order); EJML and ND4J run projection, element-wise logistic and gradient as
+ * three steps. Shared by {@link FusedPassBenchmark} and {@link TrainIterationBenchmark}.
  */
 final class FusedProblem implements AutoCloseable {
   /** The logit scale s folded into the user weights, as the engine's default. */
@@ -122,8 +121,16 @@ final class FusedProblem implements AutoCloseable {
   /** The same problem restricted to its first {@code n} rows, on the same implementation. */
   FusedProblem prefix(int n) {
     return new FusedProblem(
-        impl, Arrays.copyOf(x, n * d), n, d, basis, k, Arrays.copyOf(rowUser, n), userW,
-        userFactor, threads);
+        impl,
+        Arrays.copyOf(x, n * d),
+        n,
+        d,
+        basis,
+        k,
+        Arrays.copyOf(rowUser, n),
+        userW,
+        userFactor,
+        threads);
   }
 
   /** One pass from a zero gradient; returns the loss. The gradient is in {@link #grad()}. */

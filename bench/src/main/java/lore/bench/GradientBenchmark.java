@@ -17,8 +17,14 @@ import org.openjdk.jmh.annotations.Setup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms2g",
-      "-Xmx2g", Flags.PRETOUCH
+      Flags.VECTOR,
+      Flags.NATIVE,
+      Flags.UNSAFE,
+      Flags.MAXBYTES,
+      Flags.MAXPHYSICAL,
+      "-Xms2g",
+      "-Xmx2g",
+      Flags.PRETOUCH
     })
 public class GradientBenchmark extends ProductState {
   @Setup(Level.Trial)

@@ -23,8 +23,14 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms1g",
-      "-Xmx1g", Flags.PRETOUCH
+      Flags.VECTOR,
+      Flags.NATIVE,
+      Flags.UNSAFE,
+      Flags.MAXBYTES,
+      Flags.MAXPHYSICAL,
+      "-Xms1g",
+      "-Xmx1g",
+      Flags.PRETOUCH
     })
 public class LogisticLossBenchmark extends PathState {
   @Param({"45000"})

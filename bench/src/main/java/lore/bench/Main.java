@@ -41,7 +41,11 @@ public final class Main {
       System.out.println("# " + Nd4jNatives.describe());
     }
     try {
-      new Runner(new OptionsBuilder().parent(cmd).jvmArgsPrepend(prepend.toArray(String[]::new)).build())
+      new Runner(
+              new OptionsBuilder()
+                  .parent(cmd)
+                  .jvmArgsPrepend(prepend.toArray(String[]::new))
+                  .build())
           .run();
     } catch (RunnerException e) {
       System.err.println("ERROR: " + e.getMessage());

@@ -52,7 +52,10 @@ final class Nd4jNatives {
     return cpuFlags.containsAll(AVX2) ? "-avx2" : "";
   }
 
-  /** The CPU flags of the first processor in {@code /proc/cpuinfo} (x86 {@code flags}, arm {@code Features}). */
+  /**
+   * The CPU flags of the first processor in {@code /proc/cpuinfo} (x86 {@code flags}, arm {@code
+   * Features}).
+   */
   static Set<String> cpuFlags() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -113,9 +116,13 @@ final class Nd4jNatives {
           root = root.getCause();
         }
         reason =
-            "no ND4J native build loads for " + build() + " ("
-                + root.getClass().getSimpleName() + ": "
-                + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + ")";
+            "no ND4J native build loads for "
+                + build()
+                + " ("
+                + root.getClass().getSimpleName()
+                + ": "
+                + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+                + ")";
       }
     }
     return reason;
@@ -163,7 +170,9 @@ final class Nd4jNatives {
     return "";
   }
 
-  /** Whether the class path holds ND4J's native build {@code build}, e.g. {@code linux-x86_64-avx2}. */
+  /**
+   * Whether the class path holds ND4J's native build {@code build}, e.g. {@code linux-x86_64-avx2}.
+   */
   static boolean shipped(String build) {
     String lib = "org/nd4j/linalg/cpu/nativecpu/bindings/" + build + "/libjnind4jcpu.so";
     return Nd4jNatives.class.getClassLoader().getResource(lib) != null;
@@ -189,6 +198,7 @@ final class Nd4jNatives {
     if (!loaded.isEmpty() && !loaded.equals(asked)) {
       how += "; " + asked + (shipped(asked) ? " did not load" : " is not on the class path");
     }
-    return String.format(Locale.ROOT, "ND4J natives: %s (%s)", loaded.isEmpty() ? asked : loaded, how);
+    return String.format(
+        Locale.ROOT, "ND4J natives: %s (%s)", loaded.isEmpty() ? asked : loaded, how);
   }
 }

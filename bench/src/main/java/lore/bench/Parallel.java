@@ -31,10 +31,7 @@ final class Parallel implements AutoCloseable {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
-    this.pool =
-        threads == 1
-            ? null
-            : Executors.newFixedThreadPool(threads - 1, DAEMON);
+    this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, DAEMON);
     this.futures = new Future<?>[threads];
     this.parts = new double[threads];
   }

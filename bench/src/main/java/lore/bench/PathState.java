@@ -12,7 +12,9 @@ public abstract class PathState extends BenchmarkState {
 
   boolean nd4j;
 
-  /** Reads {@code path}; for ND4J, one thread and a native build that loads (or one line why not). */
+  /**
+   * Reads {@code path}; for ND4J, one thread and a native build that loads (or one line why not).
+   */
   void selectPath() {
     if (!path.equals("engine") && !path.equals("nd4j")) {
       throw new IllegalArgumentException("path " + path + " is not one of engine, nd4j");

@@ -25,7 +25,9 @@ public abstract class ProductState extends KernelState {
   INDArray nOperand;
   INDArray nResult;
 
-  /** The product computed by the scalar reference: {@code out} from {@code x} and {@code operand}. */
+  /**
+   * The product computed by the scalar reference: {@code out} from {@code x} and {@code operand}.
+   */
   interface Reference {
     void compute(Kernels ref, float[] x, float[] operand, float[] out);
   }

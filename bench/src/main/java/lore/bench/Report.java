@@ -51,8 +51,10 @@ public final class Report {
   }
 
   private final List<Result> results = new ArrayList<>();
+
   /** ND4J native builds the ND4J results ran on (from each result's fork flags). */
   private final java.util.Set<String> nd4jBuilds = new java.util.TreeSet<>();
+
   private String jdk = "?";
   private final StringBuilder out = new StringBuilder();
   private double bw1 = Double.NaN;
@@ -95,8 +97,13 @@ public final class Report {
       String full = text(m.get("benchmark"), "benchmark");
       int dot = full.lastIndexOf('.');
       String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
-      jdk = m.path("jdkVersion").asText() + " (" + m.path("vmName").asText() + " "
-          + m.path("vmVersion").asText() + ")";
+      jdk =
+          m.path("jdkVersion").asText()
+              + " ("
+              + m.path("vmName").asText()
+              + " "
+              + m.path("vmVersion").asText()
+              + ")";
       Map<String, String> params = new TreeMap<>();
       for (var p : m.path("params").properties()) {
         params.put(p.getKey(), p.getValue().asText());
@@ -226,8 +233,18 @@ public final class Report {
       } else if (r.pi("threads") == 2) {
         bw2 = Double.isNaN(bw2) ? gbs : Math.max(bw2, gbs);
       }
-      line("| STREAM-style read, " + r.p("mib") + " MiB | " + r.p("threads") + " | " + f(r.medianMs)
-          + " | " + f(r.errorMs) + " | **" + f(gbs) + " GB/s** |");
+      line(
+          "| STREAM-style read, "
+              + r.p("mib")
+              + " MiB | "
+              + r.p("threads")
+              + " | "
+              + f(r.medianMs)
+              + " | "
+              + f(r.errorMs)
+              + " | **"
+              + f(gbs)
+              + " GB/s** |");
     }
     for (Result r : select("FmaPeakBenchmark")) {
       double flops = 2.0 * lanes * FmaPeakBenchmark.CHAINS * r.pi("iterations") * r.pi("threads");
@@ -237,9 +254,20 @@ public final class Report {
       } else if (r.pi("threads") == 2) {
         peak2 = Double.isNaN(peak2) ? gf : Math.max(peak2, gf);
       }
-      line("| FMA peak, " + FmaPeakBenchmark.CHAINS + " chains x " + lanes + " lanes | "
-          + r.p("threads") + " | " + f(r.medianMs) + " | " + f(r.errorMs) + " | **" + f(gf)
-          + " GFLOP/s** |");
+      line(
+          "| FMA peak, "
+              + FmaPeakBenchmark.CHAINS
+              + " chains x "
+              + lanes
+              + " lanes | "
+              + r.p("threads")
+              + " | "
+              + f(r.medianMs)
+              + " | "
+              + f(r.errorMs)
+              + " | **"
+              + f(gf)
+              + " GFLOP/s** |");
     }
     // two threads can't have less bandwidth or peak than one: a lower 2-thread probe means a
     // neighbour took the second core; use the 1-thread figure then (RESULTS.md says so)
@@ -253,14 +281,16 @@ public final class Report {
       // the Cascade Lake machine's C intrinsics figures (RESULTS.md, "Reference figures")
       peak1 = 152;
       peak2 = 300;
-      line("| FMA peak (not in this run: Cascade Lake reference, RESULTS.md) | 1 / 2 | | |"
-          + " 152 / 300 GFLOP/s |");
+      line(
+          "| FMA peak (not in this run: Cascade Lake reference, RESULTS.md) | 1 / 2 | | |"
+              + " 152 / 300 GFLOP/s |");
     }
     line("");
-    line("Roofline of an operation = max(bytes read once / bandwidth, FLOP / FMA peak) for its"
-        + " thread count, with the best bandwidth and peak above when a probe ran more than once"
-        + " (and the 1-thread figure for 2 threads when the 2-thread probe came out lower);"
-        + " \"of roofline\" = roofline time / measured median (1.0 = at the roofline).");
+    line(
+        "Roofline of an operation = max(bytes read once / bandwidth, FLOP / FMA peak) for its"
+            + " thread count, with the best bandwidth and peak above when a probe ran more than once"
+            + " (and the 1-thread figure for 2 threads when the 2-thread probe came out lower);"
+            + " \"of roofline\" = roofline time / measured median (1.0 = at the roofline).");
     line("");
   }
 
@@ -280,8 +310,18 @@ public final class Report {
       long b = any.pi("B");
       double bytes = (double) rows * d * bytesPerElement;
       double flops = (double) flopsPerElementPerRank * rows * d * b;
-      line("rows = " + rows + ", d = " + d + ", B = " + b + " (X is " + f(bytes / 1e6) + " MB, "
-          + f(flops / 1e9) + " GFLOP)");
+      line(
+          "rows = "
+              + rows
+              + ", d = "
+              + d
+              + ", B = "
+              + b
+              + " (X is "
+              + f(bytes / 1e6)
+              + " MB, "
+              + f(flops / 1e9)
+              + " GFLOP)");
       line("");
       impls(e.getValue(), bytes, flops, bw1, peak1);
     }
@@ -301,9 +341,24 @@ public final class Report {
       int t = any.pi("threads");
       double bytes = (double) p * d * 4;
       double flops = 4.0 * p * d * b;
-      line("P = " + p + ", users = " + any.p("users") + ", d = " + d + ", B = " + b + ", **"
-          + t + " thread" + (t > 1 ? "s" : "") + "** (X is " + f(bytes / 1e6) + " MB, "
-          + f(flops / 1e9) + " GFLOP)");
+      line(
+          "P = "
+              + p
+              + ", users = "
+              + any.p("users")
+              + ", d = "
+              + d
+              + ", B = "
+              + b
+              + ", **"
+              + t
+              + " thread"
+              + (t > 1 ? "s" : "")
+              + "** (X is "
+              + f(bytes / 1e6)
+              + " MB, "
+              + f(flops / 1e9)
+              + " GFLOP)");
       line("");
       impls(e.getValue(), bytes, flops, t == 1 ? bw1 : bw2, t == 1 ? peak1 : peak2);
     }
@@ -316,15 +371,42 @@ public final class Report {
     double cpuMs = flops / (peak * 1e9) * 1e3;
     double roof = Math.max(memMs, cpuMs);
     String bound = memMs >= cpuMs ? "memory" : "compute";
-    header("impl", "median", "min", "± error", "ND4J ÷ this", "scalar ÷ this", "GB/s", "GFLOP/s",
-        "roofline (" + bound + ")", "of roofline");
+    header(
+        "impl",
+        "median",
+        "min",
+        "± error",
+        "ND4J ÷ this",
+        "scalar ÷ this",
+        "GB/s",
+        "GFLOP/s",
+        "roofline (" + bound + ")",
+        "of roofline");
     for (Result r : sorted(group)) {
       double s = r.medianMs / 1e3;
-      line("| " + r.p("impl") + " | " + f(r.medianMs) + " | " + f(r.percentilesMs.get("0.0"))
-          + " | " + f(r.errorMs) + " | "
-          + ratio(nd4j, r) + " | " + ratio(scalar, r) + " | " + f(bytes / 1e9 / s) + " | "
-          + f(flops / 1e9 / s) + " | " + f(roof) + " | " + f(roof / r.medianMs) + alloc(r)
-          + " |");
+      line(
+          "| "
+              + r.p("impl")
+              + " | "
+              + f(r.medianMs)
+              + " | "
+              + f(r.percentilesMs.get("0.0"))
+              + " | "
+              + f(r.errorMs)
+              + " | "
+              + ratio(nd4j, r)
+              + " | "
+              + ratio(scalar, r)
+              + " | "
+              + f(bytes / 1e9 / s)
+              + " | "
+              + f(flops / 1e9 / s)
+              + " | "
+              + f(roof)
+              + " | "
+              + f(roof / r.medianMs)
+              + alloc(r)
+              + " |");
     }
     line("");
   }
@@ -344,9 +426,21 @@ public final class Report {
         }
       }
       for (Result r : e.getValue()) {
-        line("| " + r.p("n") + " | " + (r.p("B").isEmpty() ? "-" : r.p("B")) + " | " + r.p("path")
-            + " | " + f(r.medianMs * 1e3) + " | " + f(r.errorMs * 1e3) + " | "
-            + (nd4j == null ? "-" : f(nd4j.medianMs / r.medianMs)) + alloc(r) + " |");
+        line(
+            "| "
+                + r.p("n")
+                + " | "
+                + (r.p("B").isEmpty() ? "-" : r.p("B"))
+                + " | "
+                + r.p("path")
+                + " | "
+                + f(r.medianMs * 1e3)
+                + " | "
+                + f(r.errorMs * 1e3)
+                + " | "
+                + (nd4j == null ? "-" : f(nd4j.medianMs / r.medianMs))
+                + alloc(r)
+                + " |");
       }
     }
     line("");
@@ -360,10 +454,27 @@ public final class Report {
     heading("Few-shot fit of one new user (`FewShotFitBenchmark`, sample mode, µs per fit)");
     header("kernels", "rank", "k", "method", "p50", "p99", "p99.9", "mean ± error");
     for (Result r : all) {
-      line("| " + r.p("kernels") + " | " + r.p("rank") + " | " + r.p("k") + " | " + r.method + " | "
-          + f(r.percentilesMs.get("50.0") * 1e3) + " | " + f(r.percentilesMs.get("99.0") * 1e3)
-          + " | " + f(r.percentilesMs.get("99.9") * 1e3) + " | " + f(r.meanMs * 1e3) + " ± "
-          + f(r.errorMs * 1e3) + alloc(r) + " |");
+      line(
+          "| "
+              + r.p("kernels")
+              + " | "
+              + r.p("rank")
+              + " | "
+              + r.p("k")
+              + " | "
+              + r.method
+              + " | "
+              + f(r.percentilesMs.get("50.0") * 1e3)
+              + " | "
+              + f(r.percentilesMs.get("99.0") * 1e3)
+              + " | "
+              + f(r.percentilesMs.get("99.9") * 1e3)
+              + " | "
+              + f(r.meanMs * 1e3)
+              + " ± "
+              + f(r.errorMs * 1e3)
+              + alloc(r)
+              + " |");
     }
     line("");
   }
@@ -385,9 +496,22 @@ public final class Report {
         }
         for (Result r : e.getValue()) {
           if (r.method.equals(method)) {
-            line("| " + method + (method.equals("rerank") ? " 64" : "") + " | " + r.p("d") + " | "
-                + r.p("kernels") + " | " + f(r.medianMs * 1e6) + " | " + f(r.errorMs * 1e6) + " | "
-                + (scalar == null ? "-" : f(scalar.medianMs / r.medianMs)) + alloc(r) + " |");
+            line(
+                "| "
+                    + method
+                    + (method.equals("rerank") ? " 64" : "")
+                    + " | "
+                    + r.p("d")
+                    + " | "
+                    + r.p("kernels")
+                    + " | "
+                    + f(r.medianMs * 1e6)
+                    + " | "
+                    + f(r.errorMs * 1e6)
+                    + " | "
+                    + (scalar == null ? "-" : f(scalar.medianMs / r.medianMs))
+                    + alloc(r)
+                    + " |");
           }
         }
       }
@@ -412,25 +536,63 @@ public final class Report {
         double bytes = (double) panama.pi("P") * panama.pi("d") * 4;
         double floor = bytes / ((t == 1 ? bw1 : bw2) * 1e9) * 1e3;
         double x = panama.medianMs / floor;
-        line("- " + where + ": within 1.3x of the one-read memory floor (" + f(floor) + " ms): "
-            + (x <= 1.3 ? "**met**" : "**not met**") + ", " + f(panama.medianMs) + " ms = " + f(x)
-            + "x the floor");
+        line(
+            "- "
+                + where
+                + ": within 1.3x of the one-read memory floor ("
+                + f(floor)
+                + " ms): "
+                + (x <= 1.3 ? "**met**" : "**not met**")
+                + ", "
+                + f(panama.medianMs)
+                + " ms = "
+                + f(x)
+                + "x the floor");
         if (nd4j != null) {
           double y = nd4j.medianMs / panama.medianMs;
-          line("- " + where + ": >= 3x faster than ND4J: " + (y >= 3 ? "**met**" : "**not met**")
-              + ", " + f(y) + "x (" + f(nd4j.medianMs) + " vs " + f(panama.medianMs) + " ms)");
+          line(
+              "- "
+                  + where
+                  + ": >= 3x faster than ND4J: "
+                  + (y >= 3 ? "**met**" : "**not met**")
+                  + ", "
+                  + f(y)
+                  + "x ("
+                  + f(nd4j.medianMs)
+                  + " vs "
+                  + f(panama.medianMs)
+                  + " ms)");
         }
       } else if (b == 50 && nd4j != null) {
         double y = nd4j.medianMs / panama.medianMs;
-        line("- " + where + ": no slower than ND4J: " + (y >= 1 ? "**met**" : "**not met**") + ", "
-            + f(y) + "x (" + f(nd4j.medianMs) + " vs " + f(panama.medianMs) + " ms)");
+        line(
+            "- "
+                + where
+                + ": no slower than ND4J: "
+                + (y >= 1 ? "**met**" : "**not met**")
+                + ", "
+                + f(y)
+                + "x ("
+                + f(nd4j.medianMs)
+                + " vs "
+                + f(panama.medianMs)
+                + " ms)");
       }
     }
     for (Result r : select("FewShotFitBenchmark", x -> x.pi("k") == 50)) {
       double p99 = r.percentilesMs.get("99.0") * 1e3;
-      line("- few-shot " + r.method + " p99 < 50 µs at k = 50, " + r.p("kernels")
-          + " kernels, rank " + r.p("rank") + ": " + (p99 < 50 ? "**met**" : "**not met**")
-          + ", p99 = " + f(p99) + " µs");
+      line(
+          "- few-shot "
+              + r.method
+              + " p99 < 50 µs at k = 50, "
+              + r.p("kernels")
+              + " kernels, rank "
+              + r.p("rank")
+              + ": "
+              + (p99 < 50 ? "**met**" : "**not met**")
+              + ", p99 = "
+              + f(p99)
+              + " µs");
     }
     line("");
   }

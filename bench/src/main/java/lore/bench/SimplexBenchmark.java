@@ -21,8 +21,14 @@ import org.openjdk.jmh.annotations.Setup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms1g",
-      "-Xmx1g", Flags.PRETOUCH
+      Flags.VECTOR,
+      Flags.NATIVE,
+      Flags.UNSAFE,
+      Flags.MAXBYTES,
+      Flags.MAXPHYSICAL,
+      "-Xms1g",
+      "-Xmx1g",
+      Flags.PRETOUCH
     })
 public class SimplexBenchmark extends PathState {
   @Param({"2", "10", "50"})

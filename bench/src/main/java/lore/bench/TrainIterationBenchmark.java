@@ -11,18 +11,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One full training iteration at PersonalLLM scale: P = 45,000 difference rows (737 MB at
- * d = 4096), 1000 users, on 1 or 2 threads. Engine: {@code Kernels.fusedPass} over {@code
- * threads} row ranges, one on the caller and the rest on a caller-owned executor, with per-thread
- * gradients summed after (as {@code Trainer} does). ND4J: the same pipeline with ND4J's and
- * OpenBLAS's threads set to {@code threads}. EJML: {@code CommonOps_MT_FDRM} on 2 threads. The
- * quick profile uses a smaller P (see README).
+ * One full training iteration at PersonalLLM scale: P = 45,000 difference rows (737 MB at d =
+ * 4096), 1000 users, on 1 or 2 threads. Engine: {@code Kernels.fusedPass} over {@code threads} row
+ * ranges, one on the caller and the rest on a caller-owned executor, with per-thread gradients
+ * summed after (as {@code Trainer} does). ND4J: the same pipeline with ND4J's and OpenBLAS's
+ * threads set to {@code threads}. EJML: {@code CommonOps_MT_FDRM} on 2 threads. The quick profile
+ * uses a smaller P (see README).
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      Flags.VECTOR, Flags.NATIVE, Flags.UNSAFE, Flags.MAXBYTES, Flags.MAXPHYSICAL, "-Xms8g",
+      Flags.VECTOR,
+      Flags.NATIVE,
+      Flags.UNSAFE,
+      Flags.MAXBYTES,
+      Flags.MAXPHYSICAL,
+      "-Xms8g",
       "-Xmx8g"
     })
 public class TrainIterationBenchmark extends ImplState {

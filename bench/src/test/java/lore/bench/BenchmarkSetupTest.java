@@ -70,82 +70,96 @@ class BenchmarkSetupTest {
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void projectMatchesScalarForEveryImpl(int d) {
-    forEach(IMPLS, impl -> {
-      var b = kernel(new ProjectBenchmark(), impl, d, 33);
-      b.setUp();
-      assertNotNull(b.project(), impl);
-    });
+    forEach(
+        IMPLS,
+        impl -> {
+          var b = kernel(new ProjectBenchmark(), impl, d, 33);
+          b.setUp();
+          assertNotNull(b.project(), impl);
+        });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void gradientMatchesScalarForEveryImpl(int d) {
-    forEach(IMPLS, impl -> {
-      var b = kernel(new GradientBenchmark(), impl, d, 33);
-      b.setUp();
-      assertNotNull(b.gradient(), impl);
-    });
+    forEach(
+        IMPLS,
+        impl -> {
+          var b = kernel(new GradientBenchmark(), impl, d, 33);
+          b.setUp();
+          assertNotNull(b.gradient(), impl);
+        });
   }
 
   /** The shared check is not vacuous: a second call accumulates into grad, which it must catch. */
   @Test
   void productCheckCatchesAWrongResult() {
-    forEach(IMPLS, impl -> {
-      var b = kernel(new GradientBenchmark(), impl, 37, 33);
-      b.setUp();
-      assertThrows(IllegalStateException.class, b::check, impl);
-    });
+    forEach(
+        IMPLS,
+        impl -> {
+          var b = kernel(new GradientBenchmark(), impl, 37, 33);
+          b.setUp();
+          assertThrows(IllegalStateException.class, b::check, impl);
+        });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {67, 37})
   void fusedPassMatchesScalarForEveryImpl(int d) {
-    forEach(IMPLS, impl -> {
-      var b = kernel(new FusedPassBenchmark(), impl, d, 100);
-      b.setUp();
-      b.fusedPass();
-      b.tearDown();
-    });
+    forEach(
+        IMPLS,
+        impl -> {
+          var b = kernel(new FusedPassBenchmark(), impl, d, 100);
+          b.setUp();
+          b.fusedPass();
+          b.tearDown();
+        });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2})
   void trainIterationMatchesScalarForEveryImpl(int threads) {
-    forEach(IMPLS, impl -> {
-      var b = new TrainIterationBenchmark();
-      b.impl = impl;
-      b.B = 5;
-      b.threads = threads;
-      b.P = 3000; // more than CHECK_ROWS: the check covers a prefix
-      b.users = 40;
-      b.d = 37;
-      b.setUp();
-      b.problem.iterate();
-      b.tearDown();
-    });
+    forEach(
+        IMPLS,
+        impl -> {
+          var b = new TrainIterationBenchmark();
+          b.impl = impl;
+          b.B = 5;
+          b.threads = threads;
+          b.P = 3000; // more than CHECK_ROWS: the check covers a prefix
+          b.users = 40;
+          b.d = 37;
+          b.setUp();
+          b.problem.iterate();
+          b.tearDown();
+        });
   }
 
   @Test
   void simplexMatchesEngine() {
-    forEach(PATHS, path -> {
-      var b = new SimplexBenchmark();
-      b.path = path;
-      b.B = 7;
-      b.n = 20;
-      b.setUp();
-      assertNotNull(b.project(), path);
-    });
+    forEach(
+        PATHS,
+        path -> {
+          var b = new SimplexBenchmark();
+          b.path = path;
+          b.B = 7;
+          b.n = 20;
+          b.setUp();
+          assertNotNull(b.project(), path);
+        });
   }
 
   @Test
   void logisticLossMatchesScalar() {
-    forEach(PATHS, path -> {
-      var b = new LogisticLossBenchmark();
-      b.path = path;
-      b.n = 1000;
-      b.setUp();
-      b.loss(null);
-    });
+    forEach(
+        PATHS,
+        path -> {
+          var b = new LogisticLossBenchmark();
+          b.path = path;
+          b.n = 1000;
+          b.setUp();
+          b.loss(null);
+        });
   }
 
   @Test

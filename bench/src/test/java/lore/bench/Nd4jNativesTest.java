@@ -12,8 +12,8 @@ class Nd4jNativesTest {
   /** An AVX2-only AMD EPYC (Zen 1), the CPU on which the AVX-512 build died of SIGILL. */
   static final Set<String> ZEN1 =
       Set.of(
-          "fpu", "sse", "sse2", "ssse3", "fma", "cx16", "sse4_1", "sse4_2", "movbe", "popcnt", "aes",
-          "xsave", "avx", "f16c", "rdrand", "bmi1", "avx2", "bmi2", "adx", "sha_ni");
+          "fpu", "sse", "sse2", "ssse3", "fma", "cx16", "sse4_1", "sse4_2", "movbe", "popcnt",
+          "aes", "xsave", "avx", "f16c", "rdrand", "bmi1", "avx2", "bmi2", "adx", "sha_ni");
 
   static Set<String> with(Set<String> base, String... more) {
     Set<String> s = new TreeSet<>(base);

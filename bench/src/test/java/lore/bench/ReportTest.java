@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Report} on a committed JMH result file: {@code report-fixture.json} is real {@code -rf
  * json} output of a tiny run of every benchmark class (ProjectBenchmark with {@code -prof gc}),
  * trimmed to 18 results and without the sample-mode histograms; {@code report-fixture.md} is what
- * Report printed for it before its JSON reader was replaced, so any change to the tables fails here.
+ * Report printed for it before its JSON reader was replaced, so any change to the tables fails
+ * here.
  */
 class ReportTest {
   /** The kernels of the machine that recorded the expected tables: 16 lanes for the FMA probe. */

@@ -21,11 +21,10 @@ import lore.PreferenceData;
 
 /**
  * Pairwise comparisons as read from a file, before they meet an item table: each has a user, a
- * chosen and a rejected item, a split name and optionally a prompt. Items are either
- * <em>ids</em> (checked against an {@link ItemTable}'s ids while reading) or <em>inline texts</em>
- * (collected, deduplicated by content, into {@link #itemTexts()} to embed with a {@link
- * TextEmbedder}; the id of a text item is the SHA-256 hex of its UTF-8 bytes, {@link
- * TextEmbeddings#hash}).
+ * chosen and a rejected item, a split name and optionally a prompt. Items are either <em>ids</em>
+ * (checked against an {@link ItemTable}'s ids while reading) or <em>inline texts</em> (collected,
+ * deduplicated by content, into {@link #itemTexts()} to embed with a {@link TextEmbedder}; the id
+ * of a text item is the SHA-256 hex of its UTF-8 bytes, {@link TextEmbeddings#hash}).
  *
  * <p>Files: CSV ({@code .csv}), TSV ({@code .tsv}, {@code .tab}) with a header, or JSON lines
  * ({@code .jsonl}, {@code .ndjson}, {@code .json}; dotted field paths such as {@code info.post});
@@ -151,8 +150,8 @@ public final class Comparisons {
     return new BufferedReader(new InputStreamReader(in, Csv.strictUtf8()), 1 << 16);
   }
 
-  private static int optionalColumn(
-      Map<String, Integer> h, String src, String role, String name) throws IOException {
+  private static int optionalColumn(Map<String, Integer> h, String src, String role, String name)
+      throws IOException {
     boolean isDefault = name.equals(role);
     return isDefault ? Csv.optionalColumn(h, name) : Csv.column(h, src, role, name);
   }
@@ -229,8 +228,8 @@ public final class Comparisons {
   }
 
   /**
-   * The comparisons of one split (null: all) per user, users in order of first appearance, items
-   * as rows of {@code table} (see {@link #rows}).
+   * The comparisons of one split (null: all) per user, users in order of first appearance, items as
+   * rows of {@code table} (see {@link #rows}).
    */
   public List<UserPairs> byUser(String split, int[] rows) {
     Map<String, int[]> count = new LinkedHashMap<>();
@@ -269,7 +268,9 @@ public final class Comparisons {
       Integer r = index.get(itemIds.get(i));
       if (r == null) {
         throw new IOException(
-            "the item table of " + table.rows() + " items has no row for "
+            "the item table of "
+                + table.rows()
+                + " items has no row for "
                 + (text
                     ? "item text '" + Csv.abbreviate(texts.get(i)) + "' (id " + itemIds.get(i) + ")"
                     : "item id '" + itemIds.get(i) + "'"));
@@ -321,8 +322,8 @@ public final class Comparisons {
   }
 
   /**
-   * The same comparisons with each text item replaced by {@code prompt + "\n\n" + text} (the
-   * paper embeds the prompt with the response); comparisons without a prompt keep the text.
+   * The same comparisons with each text item replaced by {@code prompt + "\n\n" + text} (the paper
+   * embeds the prompt with the response); comparisons without a prompt keep the text.
    *
    * @throws IllegalStateException if the items are ids
    */
@@ -333,8 +334,12 @@ public final class Comparisons {
       String pre = prompts[p] == null || prompts[p].isEmpty() ? "" : prompts[p] + "\n\n";
       try {
         b.add(
-            "comparison " + p, users[p], pre + texts.get(chosen[p]),
-            pre + texts.get(rejected[p]), splits[p], prompts[p]);
+            "comparison " + p,
+            users[p],
+            pre + texts.get(chosen[p]),
+            pre + texts.get(rejected[p]),
+            splits[p],
+            prompts[p]);
       } catch (IOException e) {
         throw new IllegalStateException(e); // the texts were valid already
       }
@@ -355,7 +360,9 @@ public final class Comparisons {
     final List<String> splits = new ArrayList<>();
     final List<String> prompts = new ArrayList<>();
 
-    /** @param index item id to table row (ids mode), or null (text mode) */
+    /**
+     * @param index item id to table row (ids mode), or null (text mode)
+     */
     Builder(Map<String, Integer> index) {
       this.text = index == null;
       this.index = index;
@@ -365,8 +372,8 @@ public final class Comparisons {
      * Adds one comparison.
      *
      * @param where {@code file:line} for messages
-     * @throws IOException naming {@code where} for an empty user or split, an unknown id, or
-     *     chosen == rejected
+     * @throws IOException naming {@code where} for an empty user or split, an unknown id, or chosen
+     *     == rejected
      */
     void add(String where, String user, String c, String r, String split, String prompt)
         throws IOException {
@@ -378,8 +385,12 @@ public final class Comparisons {
       }
       if (c.equals(r)) {
         throw new IOException(
-            where + ": chosen and rejected are the same " + (text ? "text" : "item") + " '"
-                + Csv.abbreviate(c) + "'");
+            where
+                + ": chosen and rejected are the same "
+                + (text ? "text" : "item")
+                + " '"
+                + Csv.abbreviate(c)
+                + "'");
       }
       int ci = item(where, c, "chosen");
       int ri = item(where, r, "rejected");
@@ -397,8 +408,14 @@ public final class Comparisons {
       } else {
         if (!index.containsKey(key)) {
           throw new IOException(
-              where + ": unknown " + role + " item id '" + Csv.abbreviate(key)
-                  + "' (not in the item table of " + index.size() + " items)");
+              where
+                  + ": unknown "
+                  + role
+                  + " item id '"
+                  + Csv.abbreviate(key)
+                  + "' (not in the item table of "
+                  + index.size()
+                  + " items)");
         }
         id = key;
       }

@@ -98,8 +98,12 @@ final class Csv implements Closeable {
         }
         if (i < l.length() && l.charAt(i) != sep) {
           throw new IOException(
-              source + ":" + line + ": unexpected character after a closing quote: '"
-                  + abbreviate(l) + "'");
+              source
+                  + ":"
+                  + line
+                  + ": unexpected character after a closing quote: '"
+                  + abbreviate(l)
+                  + "'");
         }
       } else {
         int j = l.indexOf(sep, i);
@@ -171,8 +175,14 @@ final class Csv implements Closeable {
       }
     }
     throw new IOException(
-        source + ":1: no " + role + " column (expected one of " + String.join(", ", names)
-            + "; header has " + header.keySet() + ")");
+        source
+            + ":1: no "
+            + role
+            + " column (expected one of "
+            + String.join(", ", names)
+            + "; header has "
+            + header.keySet()
+            + ")");
   }
 
   /** Like {@link #column} but -1 when absent. */

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An item embedding table with item ids: row i of {@link #matrix()} embeds item {@code ids().get(i)}.
- * On disk the table is a {@code .npy} (float32 or float16) or {@code .safetensors} (F32, F16,
- * BF16) file, and the ids come from a side file with one id per line ({@code <table>.ids.txt} by
- * default) or, without one, from the row order ({@code "0"}, {@code "1"}, ...).
+ * An item embedding table with item ids: row i of {@link #matrix()} embeds item {@code
+ * ids().get(i)}. On disk the table is a {@code .npy} (float32 or float16) or {@code .safetensors}
+ * (F32, F16, BF16) file, and the ids come from a side file with one id per line ({@code
+ * <table>.ids.txt} by default) or, without one, from the row order ({@code "0"}, {@code "1"}, ...).
  *
  * <p>Immutable once built; the matrix array is shared, not copied.
  *
@@ -61,9 +61,7 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
     return matrix.cols();
   }
 
-  /**
-   * A map from id to row. Allocates O(n).
-   */
+  /** A map from id to row. Allocates O(n). */
   public Map<String, Integer> index() {
     Map<String, Integer> m = new HashMap<>(ids.size() * 2);
     for (int i = 0; i < ids.size(); i++) {
@@ -97,7 +95,9 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
         new java.io.BufferedReader(
             new java.io.InputStreamReader(Files.newInputStream(file), Csv.strictUtf8()))) {
       String source = file.toString();
-      for (String l = Csv.readLine(in, source, 1); l != null; l = Csv.readLine(in, source, lines.size() + 1)) {
+      for (String l = Csv.readLine(in, source, 1);
+          l != null;
+          l = Csv.readLine(in, source, lines.size() + 1)) {
         lines.add(l);
       }
     }
@@ -113,8 +113,14 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
       Integer prev = seen.putIfAbsent(id, i + 1);
       if (prev != null) {
         throw new IOException(
-            file + ":" + (i + 1) + ": duplicated item id '" + Csv.abbreviate(id)
-                + "' (first on line " + prev + ")");
+            file
+                + ":"
+                + (i + 1)
+                + ": duplicated item id '"
+                + Csv.abbreviate(id)
+                + "' (first on line "
+                + prev
+                + ")");
       }
     }
     if (lines.size() != rows) {
@@ -131,8 +137,7 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
   public void write(Path file, Path idsFile) throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (isSafetensors(file)) {
-      Safetensors.write(
-          file, "embeddings", matrix.data(), rows(), cols(), Dtype.F32, Map.of());
+      Safetensors.write(file, "embeddings", matrix.data(), rows(), cols(), Dtype.F32, Map.of());
     } else if (name.endsWith(".f16.npy")) {
       Npy.writeFloat16(file, matrix.data(), rows(), cols());
     } else {

@@ -76,8 +76,12 @@ public record ItemTexts(List<String> ids, List<String> texts) {
                 : Csv.optionalColumn(h, "id", "item", "item_id");
         for (List<String> r = csv.next(); r != null; r = csv.next()) {
           add(
-              ids, texts, seen, id < 0 ? Integer.toString(ids.size()) : csv.field(r, id),
-              csv.field(r, t), csv.where());
+              ids,
+              texts,
+              seen,
+              id < 0 ? Integer.toString(ids.size()) : csv.field(r, id),
+              csv.field(r, t),
+              csv.where());
         }
       }
     }
@@ -88,8 +92,13 @@ public record ItemTexts(List<String> ids, List<String> texts) {
   }
 
   private static void add(
-      List<String> ids, List<String> texts, Map<String, Integer> seen, String id, String text,
-      String where) throws IOException {
+      List<String> ids,
+      List<String> texts,
+      Map<String, Integer> seen,
+      String id,
+      String text,
+      String where)
+      throws IOException {
     if (id.isEmpty()) {
       throw new IOException(where + ": empty item id");
     }

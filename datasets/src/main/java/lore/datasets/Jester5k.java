@@ -32,7 +32,8 @@ public final class Jester5k {
   /** The bundled 100 x 384 MiniLM embeddings of the jokes with their ids. */
   public static ItemTable embeddings() throws IOException {
     String name = DIR + "items-" + EMBEDDING_MODEL;
-    Npy.Matrix m = Npy.read(MemorySegment.ofArray(bytes(name + ".npy")), resourceName(name + ".npy"));
+    Npy.Matrix m =
+        Npy.read(MemorySegment.ofArray(bytes(name + ".npy")), resourceName(name + ".npy"));
     List<String> ids =
         Arrays.asList(new String(bytes(name + ".ids.txt"), StandardCharsets.UTF_8).split("\n"));
     return new ItemTable(m, ids);
@@ -52,7 +53,8 @@ public final class Jester5k {
   /** The bundled ratings over items indexed by {@code itemIndex} (joke id to row). */
   public static Ratings ratings(Map<String, Integer> itemIndex) throws IOException {
     try (InputStream in = open(DIR + "ratings.csv.gz");
-        Reader r = new InputStreamReader(new GZIPInputStream(in, 1 << 16), StandardCharsets.UTF_8)) {
+        Reader r =
+            new InputStreamReader(new GZIPInputStream(in, 1 << 16), StandardCharsets.UTF_8)) {
       return Ratings.read(r, ',', resourceName(DIR + "ratings.csv.gz"), itemIndex);
     }
   }

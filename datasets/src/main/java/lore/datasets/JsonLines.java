@@ -30,14 +30,18 @@ final class JsonLines {
 
   static boolean isJsonLines(Path file) {
     String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json")
+    return n.endsWith(".jsonl")
+        || n.endsWith(".ndjson")
+        || n.endsWith(".json")
         || n.endsWith(".jsonl.gz");
   }
 
   /** Parses each non-blank line as a JSON object. */
   static void forEach(BufferedReader in, String source, LineConsumer c) throws IOException {
     int line = 0;
-    for (String l = Csv.readLine(in, source, 1); l != null; l = Csv.readLine(in, source, line + 1)) {
+    for (String l = Csv.readLine(in, source, 1);
+        l != null;
+        l = Csv.readLine(in, source, line + 1)) {
       line++;
       if (l.isBlank()) {
         continue;
@@ -65,7 +69,12 @@ final class JsonLines {
     JsonNode n = at(node, path);
     if (n == null || n.isNull() || n.isMissingNode() || !n.isValueNode()) {
       throw new IOException(
-          file + ":" + line + ": missing or non-text field '" + path + "'"
+          file
+              + ":"
+              + line
+              + ": missing or non-text field '"
+              + path
+              + "'"
               + (n != null && n.isArray() ? " (a list; expected one text)" : ""));
     }
     return n.asText();

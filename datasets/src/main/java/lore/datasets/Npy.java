@@ -62,11 +62,11 @@ public final class Npy {
    * the heap; the mapping is released before returning. Allocates rows x cols floats; blocking I/O.
    *
    * @throws IOException if the file cannot be read, has a bad magic string or an unsupported
-   *     version, a malformed header (not exactly the keys descr, fortran_order and shape once
-   *     each, or text after the dict), another dtype, Fortran order, not exactly two dimensions, more
+   *     version, a malformed header (not exactly the keys descr, fortran_order and shape once each,
+   *     or text after the dict), another dtype, Fortran order, not exactly two dimensions, more
    *     than {@code Integer.MAX_VALUE - 8} elements, fewer or more data bytes than the shape needs,
-   *     or a NaN or infinite value; the message names the file (and the row, column and byte
-   *     offset of a bad value)
+   *     or a NaN or infinite value; the message names the file (and the row, column and byte offset
+   *     of a bad value)
    */
   public static Matrix read(Path file) throws IOException {
     try (Arena arena = Arena.ofConfined();
@@ -178,8 +178,8 @@ public final class Npy {
    * nearest half (relative error at most 2^-11 for normal halves; values beyond 65504 become
    * infinite, so check the range first). Blocking I/O.
    *
-   * @throws IllegalArgumentException if {@code data.length != rows * cols} or a value is not
-   *     finite or overflows float16
+   * @throws IllegalArgumentException if {@code data.length != rows * cols} or a value is not finite
+   *     or overflows float16
    * @throws IOException if writing or the move fails; the temporary file is removed
    */
   public static void writeFloat16(Path file, float[] data, int rows, int cols) throws IOException {
@@ -198,7 +198,12 @@ public final class Npy {
     checkShape(data.length, rows, cols);
     String descr = dtype == Dtype.F32 ? "<f4" : "<f2";
     String dict =
-        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': False, 'shape': ("
+            + rows
+            + ", "
+            + cols
             + "), }";
     int preamble = 10;
     int total = pad(preamble + dict.length() + 1);
@@ -284,7 +289,8 @@ public final class Npy {
           shapeText = header.substring(from, p.pos);
         }
         default ->
-            throw p.error("unknown key '" + abbreviate(key) + "' (expected descr, fortran_order, shape)");
+            throw p.error(
+                "unknown key '" + abbreviate(key) + "' (expected descr, fortran_order, shape)");
       }
       if (!p.eat(',')) {
         p.expect('}');
@@ -348,13 +354,21 @@ public final class Npy {
 
     IOException error(String what) {
       return new IOException(
-          file + ": malformed .npy header: " + what + " at character " + pos + " of "
+          file
+              + ": malformed .npy header: "
+              + what
+              + " at character "
+              + pos
+              + " of "
               + abbreviate(h.strip()));
     }
 
     void skipSpace() {
-      while (pos < h.length() && (h.charAt(pos) == ' ' || h.charAt(pos) == '\t'
-          || h.charAt(pos) == '\n' || h.charAt(pos) == '\r')) {
+      while (pos < h.length()
+          && (h.charAt(pos) == ' '
+              || h.charAt(pos) == '\t'
+              || h.charAt(pos) == '\n'
+              || h.charAt(pos) == '\r')) {
         pos++;
       }
     }
@@ -370,7 +384,8 @@ public final class Npy {
 
     void expect(char c) throws IOException {
       if (!eat(c)) {
-        throw error(pos >= h.length() ? "expected '" + c + "', the header ends" : "expected '" + c + "'");
+        throw error(
+            pos >= h.length() ? "expected '" + c + "', the header ends" : "expected '" + c + "'");
       }
     }
 
@@ -428,7 +443,9 @@ public final class Npy {
           v = v * 10 + (h.charAt(pos) - '0');
           if (v > Integer.MAX_VALUE) { // stops before a long could overflow
             throw new IOException(
-                file + ": .npy shape dimension " + abbreviate(h.substring(from).strip())
+                file
+                    + ": .npy shape dimension "
+                    + abbreviate(h.substring(from).strip())
                     + " is out of range");
           }
           pos++;
@@ -453,7 +470,12 @@ public final class Npy {
 
     private IOException shapeError(String what) {
       return new IOException(
-          file + ": malformed .npy shape: " + what + " at character " + pos + " of "
+          file
+              + ": malformed .npy shape: "
+              + what
+              + " at character "
+              + pos
+              + " of "
               + abbreviate(h.strip()));
     }
   }

@@ -61,8 +61,8 @@ public final class PairsCsv {
    * @throws IOException if the file cannot be read, its header is none of the three, the original
    *     header is used over a table whose ids are not its row numbers, it has no comparison, bytes
    *     that are not UTF-8, or a line has other than 3 columns, a quote, an empty user id, an
-   *     unknown item id, a row that is not an int in ASCII digits or is outside [0, rows), or chosen
-   *     == rejected; the message starts with {@code file:line}
+   *     unknown item id, a row that is not an int in ASCII digits or is outside [0, rows), or
+   *     chosen == rejected; the message starts with {@code file:line}
    * @throws IllegalArgumentException if the item table itself is invalid (see {@link
    *     PreferenceData#builder})
    */
@@ -214,7 +214,8 @@ public final class PairsCsv {
   /** Whether every id can be written unquoted (no comma, double quote or line break). */
   public static boolean canWrite(List<String> ids) {
     for (String id : ids) {
-      if (id.isEmpty() || id.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r')) {
+      if (id.isEmpty()
+          || id.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r')) {
         return false;
       }
     }
@@ -262,8 +263,16 @@ public final class PairsCsv {
     Integer row = byId.get(s);
     if (row == null) {
       throw new IOException(
-          file + ":" + lineNo + ": " + role + " item id '" + abbreviate(s)
-              + "' is not in the item table's ids (" + byId.size() + " ids)");
+          file
+              + ":"
+              + lineNo
+              + ": "
+              + role
+              + " item id '"
+              + abbreviate(s)
+              + "' is not in the item table's ids ("
+              + byId.size()
+              + " ids)");
     }
     return row;
   }

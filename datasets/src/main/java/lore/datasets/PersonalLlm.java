@@ -17,9 +17,9 @@ import lore.PreferenceData;
  * Per split ({@code train}, {@code test}):
  *
  * <ul>
- *   <li>embeddings: a safetensors file with tensor {@code embeddings} of shape {@code
- *       [prompts * 8, d]} (bf16 in the reference, d = 4096): row {@code i*8 + j} embeds prompt i
- *       with response j+1;
+ *   <li>embeddings: a safetensors file with tensor {@code embeddings} of shape {@code [prompts * 8,
+ *       d]} (bf16 in the reference, d = 4096): row {@code i*8 + j} embeds prompt i with response
+ *       j+1;
  *   <li>scores: one row per prompt, in the same order, with the 80 columns {@code
  *       response_{j}_{model}} for j in 1..8 and model in {@link #MODELS}, as CSV/TSV or Parquet
  *       (the HF dataset exported; Parquet is read through DuckDB).
@@ -44,8 +44,16 @@ public final class PersonalLlm {
   /** The ten reward models, in the reference code's order. */
   public static final List<String> MODELS =
       List.of(
-          "gemma_2b", "gemma_7b", "mistral_raft", "llama3_sfairx", "oasst_deberta_v3",
-          "beaver_7b", "oasst_pythia_7b", "oasst_pythia_1b", "mistral_ray", "mistral_weqweasdas");
+          "gemma_2b",
+          "gemma_7b",
+          "mistral_raft",
+          "llama3_sfairx",
+          "oasst_deberta_v3",
+          "beaver_7b",
+          "oasst_pythia_7b",
+          "oasst_pythia_1b",
+          "mistral_ray",
+          "mistral_weqweasdas");
 
   /** Responses per prompt. */
   public static final int RESPONSES = 8;
@@ -61,15 +69,19 @@ public final class PersonalLlm {
    * @param alpha the Dirichlet concentration, > 0 (reference: 0.1)
    * @param seenUsers seen users, at least 1 (reference: 1000)
    * @param unseenUsers unseen users, at least 0 (reference: 500)
-   * @param trainPairsPerUser train prompts per seen user; 0 for the reference's {@code
-   *     int(0.005 * trainPrompts)} (at least 1)
+   * @param trainPairsPerUser train prompts per seen user; 0 for the reference's {@code int(0.005 *
+   *     trainPrompts)} (at least 1)
    * @param fewShotPairsPerUser few-shot prompts per unseen user; 0 for {@code int(0.001 *
    *     trainPrompts)} (at least 1)
    * @param seed the seed of weights and prompt draws
    */
   public record Users(
-      double alpha, int seenUsers, int unseenUsers, int trainPairsPerUser,
-      int fewShotPairsPerUser, long seed) {
+      double alpha,
+      int seenUsers,
+      int unseenUsers,
+      int trainPairsPerUser,
+      int fewShotPairsPerUser,
+      long seed) {
     /** Validates. */
     public Users {
       if (!(alpha > 0) || !Double.isFinite(alpha)) {
@@ -105,13 +117,16 @@ public final class PersonalLlm {
   /**
    * Reads {@code dir/train.*} and {@code dir/test.*} (see the class comment).
    *
-   * @throws IOException if a file is missing or malformed (see {@link #read(Path, Path, Path,
-   *     Path, Users)})
+   * @throws IOException if a file is missing or malformed (see {@link #read(Path, Path, Path, Path,
+   *     Users)})
    */
   public static PreferenceSplits read(Path dir, Users users) throws IOException {
     return read(
-        dir.resolve("train.safetensors"), scoresFile(dir, "train"),
-        dir.resolve("test.safetensors"), scoresFile(dir, "test"), users);
+        dir.resolve("train.safetensors"),
+        scoresFile(dir, "train"),
+        dir.resolve("test.safetensors"),
+        scoresFile(dir, "test"),
+        users);
   }
 
   private static Path scoresFile(Path dir, String split) throws IOException {
@@ -121,13 +136,12 @@ public final class PersonalLlm {
         return f;
       }
     }
-    throw new IOException(
-        dir + ": no " + split + " scores (" + split + ".parquet, .csv or .tsv)");
+    throw new IOException(dir + ": no " + split + " scores (" + split + ".parquet, .csv or .tsv)");
   }
 
   /**
-   * Reads both splits and simulates the users. Allocates the (train + test) x 8 x d item table
-   * and O(users x prompts) pairs.
+   * Reads both splits and simulates the users. Allocates the (train + test) x 8 x d item table and
+   * O(users x prompts) pairs.
    *
    * @throws IOException for a malformed embeddings file, a missing score column, a bad score
    *     (naming file and line or row), or embedding rows other than 8 x score rows (naming both)
@@ -157,7 +171,11 @@ public final class PersonalLlm {
           || trainPrompts < 1
           || (long) trainPrompts * RESPONSES >= items.rows()) {
         throw new IllegalArgumentException(
-            scores.length + " scores for " + items.rows() + " items and " + trainPrompts
+            scores.length
+                + " scores for "
+                + items.rows()
+                + " items and "
+                + trainPrompts
                 + " train prompts; expected items = prompts x 8, scores = items x 10, at least"
                 + " one train and one test prompt");
       }
@@ -197,8 +215,14 @@ public final class PersonalLlm {
     Npy.Matrix te = Safetensors.read(testEmbeddings, TENSOR);
     if (tr.cols() != te.cols()) {
       throw new IOException(
-          "embedding dims differ: " + trainEmbeddings + " has d=" + tr.cols() + ", "
-              + testEmbeddings + " has d=" + te.cols());
+          "embedding dims differ: "
+              + trainEmbeddings
+              + " has d="
+              + tr.cols()
+              + ", "
+              + testEmbeddings
+              + " has d="
+              + te.cols());
     }
     float[] trScores = scores(trainScores, tr, trainEmbeddings);
     float[] teScores = scores(testScores, te, testEmbeddings);
@@ -233,11 +257,8 @@ public final class PersonalLlm {
     }
   }
 
-  /**
-   * The scores of a split as {@code [prompt][response][model]}, checked against the embeddings.
-   */
-  static float[] scores(Path file, Npy.Matrix embeddings, Path embeddingsFile)
-      throws IOException {
+  /** The scores of a split as {@code [prompt][response][model]}, checked against the embeddings. */
+  static float[] scores(Path file, Npy.Matrix embeddings, Path embeddingsFile) throws IOException {
     List<String> names = new ArrayList<>(RESPONSES * MODELS.size());
     for (int j = 1; j <= RESPONSES; j++) {
       for (String m : MODELS) {
@@ -248,8 +269,15 @@ public final class PersonalLlm {
     int prompts = cols[0].length;
     if ((long) prompts * RESPONSES != embeddings.rows()) {
       throw new IOException(
-          file + " has " + prompts + " prompts (x 8 = " + ((long) prompts * RESPONSES)
-              + " responses) but " + embeddingsFile + " has " + embeddings.rows()
+          file
+              + " has "
+              + prompts
+              + " prompts (x 8 = "
+              + ((long) prompts * RESPONSES)
+              + " responses) but "
+              + embeddingsFile
+              + " has "
+              + embeddings.rows()
               + " embedding rows; expected [prompts*8, d]");
     }
     float[] out = new float[prompts * RESPONSES * MODELS.size()];
@@ -277,7 +305,9 @@ public final class PersonalLlm {
     int testPrompts = n / RESPONSES - trainPrompts;
     if (trainPrompts < 1 || testPrompts < 1) {
       throw new IllegalArgumentException(
-          "need at least one train and one test prompt, got " + trainPrompts + " and "
+          "need at least one train and one test prompt, got "
+              + trainPrompts
+              + " and "
               + testPrompts);
     }
     float[] ref = new Table(table, scores, trainPrompts).referenceRewards();
@@ -291,21 +321,35 @@ public final class PersonalLlm {
     float[] items = table.matrix().data();
     int d = table.cols();
     PreferenceData train =
-        sampled(PreferenceData.builder(items, n, d), scores, ws, "seen-",
-            u.trainPairs(trainPrompts), trainPrompts, seenP);
+        sampled(
+            PreferenceData.builder(items, n, d),
+            scores,
+            ws,
+            "seen-",
+            u.trainPairs(trainPrompts),
+            trainPrompts,
+            seenP);
     var splits = new java.util.LinkedHashMap<String, PreferenceData>();
     splits.put("train", train);
     if (u.unseenUsers() > 0) {
       splits.put(
           "fewshot",
-          sampled(PreferenceData.builder(train), scores, wu, "unseen-",
-              u.fewShotPairs(trainPrompts), trainPrompts, unseenP));
+          sampled(
+              PreferenceData.builder(train),
+              scores,
+              wu,
+              "unseen-",
+              u.fewShotPairs(trainPrompts),
+              trainPrompts,
+              unseenP));
     }
-    splits.put("test-seen", test(PreferenceData.builder(train), scores, ws, "seen-", trainPrompts,
-        testPrompts));
+    splits.put(
+        "test-seen",
+        test(PreferenceData.builder(train), scores, ws, "seen-", trainPrompts, testPrompts));
     if (u.unseenUsers() > 0) {
-      splits.put("test-unseen", test(PreferenceData.builder(train), scores, wu, "unseen-",
-          trainPrompts, testPrompts));
+      splits.put(
+          "test-unseen",
+          test(PreferenceData.builder(train), scores, wu, "unseen-", trainPrompts, testPrompts));
     }
     return new PreferenceSplits(table, splits, PreferenceSplits.usersOf(splits.values()), ref);
   }
@@ -345,7 +389,12 @@ public final class PersonalLlm {
   }
 
   private static PreferenceData sampled(
-      PreferenceData.Builder b, float[] scores, float[] w, String prefix, int k, int trainPrompts,
+      PreferenceData.Builder b,
+      float[] scores,
+      float[] w,
+      String prefix,
+      int k,
+      int trainPrompts,
       SplittableRandom promptRnd) {
     int m = MODELS.size();
     int[] perm = new int[trainPrompts];
@@ -372,7 +421,11 @@ public final class PersonalLlm {
   }
 
   private static PreferenceData test(
-      PreferenceData.Builder b, float[] scores, float[] w, String prefix, int trainPrompts,
+      PreferenceData.Builder b,
+      float[] scores,
+      float[] w,
+      String prefix,
+      int trainPrompts,
       int testPrompts) {
     int m = MODELS.size();
     for (int u = 0; u < w.length / m; u++) {

@@ -45,8 +45,15 @@ public record PreferenceSplits(
       checkSplitName(e.getKey());
       if (e.getValue().itemCount() != items.rows() || e.getValue().dim() != items.cols()) {
         throw new IllegalArgumentException(
-            "split " + e.getKey() + " is over " + e.getValue().itemCount() + " x "
-                + e.getValue().dim() + " items, the table is " + items.rows() + " x "
+            "split "
+                + e.getKey()
+                + " is over "
+                + e.getValue().itemCount()
+                + " x "
+                + e.getValue().dim()
+                + " items, the table is "
+                + items.rows()
+                + " x "
                 + items.cols());
       }
     }

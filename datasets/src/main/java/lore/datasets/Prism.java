@@ -30,10 +30,10 @@ import java.util.TreeMap;
  * history so far (user turns and chosen replies, one {@code role: content} line each). A rejected
  * reply identical to the chosen one is skipped.
  *
- * <p>Splits: prepared rows keep theirs ({@code split} train/test x {@code seen}); conversations
- * are split as the reference does: users with more than {@code minDialogs - 1} dialogs are
- * shuffled (seeded), the first {@code seenFraction} seen, the rest unseen, and each user's dialogs
- * are shuffled and halved into train and test. Split names: {@code train}, {@code fewshot} (unseen
+ * <p>Splits: prepared rows keep theirs ({@code split} train/test x {@code seen}); conversations are
+ * split as the reference does: users with more than {@code minDialogs - 1} dialogs are shuffled
+ * (seeded), the first {@code seenFraction} seen, the rest unseen, and each user's dialogs are
+ * shuffled and halved into train and test. Split names: {@code train}, {@code fewshot} (unseen
  * users' train half), {@code test-seen}, {@code test-unseen}.
  *
  * @param seenFraction share of users that are seen, in (0, 1] (reference: 0.8)
@@ -78,7 +78,8 @@ public record Prism(double seenFraction, int minDialogs, long seed) {
               prepared(node, file, line, where, dialogs);
             } else {
               throw new IOException(
-                  where + ": neither a PRISM conversation (conversation_history) nor a prepared"
+                  where
+                      + ": neither a PRISM conversation (conversation_history) nor a prepared"
                       + " row (extra_info)");
             }
           });
@@ -114,13 +115,19 @@ public record Prism(double seenFraction, int minDialogs, long seed) {
       int half = ds.size() / 2;
       for (int k = 0; k < ds.size(); k++) {
         boolean train = k < half;
-        add(b, ds.get(k), i < seen ? (train ? "train" : "test-seen")
-            : (train ? "fewshot" : "test-unseen"));
+        add(
+            b,
+            ds.get(k),
+            i < seen ? (train ? "train" : "test-seen") : (train ? "fewshot" : "test-unseen"));
       }
     }
     if (kept == 0) {
       throw new IOException(
-          file + ": no user has at least " + minDialogs + " dialogs with a pair (" + users.size()
+          file
+              + ": no user has at least "
+              + minDialogs
+              + " dialogs with a pair ("
+              + users.size()
               + " users)");
     }
     return b.build();
@@ -159,8 +166,12 @@ public record Prism(double seenFraction, int minDialogs, long seed) {
       JsonNode turn = u.get("turn");
       JsonNode role = u.get("role");
       JsonNode content = u.get("content");
-      if (turn == null || !turn.canConvertToInt() || role == null || !role.isTextual()
-          || content == null || !content.isTextual()) {
+      if (turn == null
+          || !turn.canConvertToInt()
+          || role == null
+          || !role.isTextual()
+          || content == null
+          || !content.isTextual()) {
         throw new IOException(where + ": " + at + " needs turn (int), role and content (texts)");
       }
       int t = turn.asInt();
@@ -213,8 +224,7 @@ public record Prism(double seenFraction, int minDialogs, long seed) {
     if (r != null && r.isArray()) {
       for (int i = 0; i < r.size(); i++) {
         if (!r.get(i).isTextual()) {
-          throw new IOException(
-              where + ": extra_info.rejected_utterance[" + i + "] is not a text");
+          throw new IOException(where + ": extra_info.rejected_utterance[" + i + "] is not a text");
         }
         rejected.add(r.get(i).asText());
       }
@@ -225,7 +235,8 @@ public record Prism(double seenFraction, int minDialogs, long seed) {
     JsonNode p = node.get("prompt");
     if (p != null && p.isArray()) {
       for (JsonNode m : p) {
-        prompt.append(prompt.isEmpty() ? "" : "\n")
+        prompt
+            .append(prompt.isEmpty() ? "" : "\n")
             .append(m.path("role").asText("user"))
             .append(": ")
             .append(m.path("content").asText(""));

@@ -1,6 +1,8 @@
 package lore.datasets;
 
-/** Progress of a long data step (embedding, reading a large file); called on the caller's thread. */
+/**
+ * Progress of a long data step (embedding, reading a large file); called on the caller's thread.
+ */
 @FunctionalInterface
 public interface ProgressListener {
   /** Does nothing. */

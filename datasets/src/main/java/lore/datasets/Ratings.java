@@ -22,6 +22,7 @@ public final class Ratings {
   /** A decimal number, optionally signed, with an optional exponent: -7.82, 4, .5, 1e-3. */
   private static final Pattern DECIMAL =
       Pattern.compile("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+
   /** Spelled-out non-finite values, reported as such rather than as not a number. */
   private static final Pattern NON_FINITE = Pattern.compile("[+-]?(?:NaN|Infinity)");
 
@@ -80,8 +81,8 @@ public final class Ratings {
    *
    * @param itemIndex item id to item row
    * @throws IOException naming {@code source:line} for a short row, an unknown item id, a score
-   *     that is not a finite decimal number, bytes that are not UTF-8, or a second
-   *     rating of the same item by the same user
+   *     that is not a finite decimal number, bytes that are not UTF-8, or a second rating of the
+   *     same item by the same user
    */
   public static Ratings read(Path file, Map<String, Integer> itemIndex) throws IOException {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
@@ -91,8 +92,8 @@ public final class Ratings {
   }
 
   /**
-   * Reads a ratings CSV/TSV as {@link #read(Path, Map)} does, from {@code in} with separator
-   * {@code sep}; messages name {@code source}.
+   * Reads a ratings CSV/TSV as {@link #read(Path, Map)} does, from {@code in} with separator {@code
+   * sep}; messages name {@code source}.
    */
   public static Ratings read(Reader in, char sep, String source, Map<String, Integer> itemIndex)
       throws IOException {
@@ -117,29 +118,44 @@ public final class Ratings {
         Integer row = itemIndex.get(iid);
         if (row == null) {
           throw new IOException(
-              csv.where() + ": unknown item id '" + Csv.abbreviate(iid) + "' (not in the item table of "
-                  + itemIndex.size() + " items)");
+              csv.where()
+                  + ": unknown item id '"
+                  + Csv.abbreviate(iid)
+                  + "' (not in the item table of "
+                  + itemIndex.size()
+                  + " items)");
         }
         String sv = csv.field(r, cs);
         // a decimal only: Float.parseFloat would also take 3.5f, 0x1p3 and other Java syntax
         if (!DECIMAL.matcher(sv).matches() && !NON_FINITE.matcher(sv).matches()) {
           throw new IOException(
-              csv.where() + ": score '" + Csv.abbreviate(sv)
+              csv.where()
+                  + ": score '"
+                  + Csv.abbreviate(sv)
                   + "' is not a number (expected a decimal such as 4.5 or -7.82)");
         }
         float s = Float.parseFloat(sv);
         if (!Float.isFinite(s)) {
           throw new IOException(csv.where() + ": score " + sv + " is not finite");
         }
-        int u = userIndex.computeIfAbsent(uid, k -> {
-          users.add(k);
-          return users.size() - 1;
-        });
+        int u =
+            userIndex.computeIfAbsent(
+                uid,
+                k -> {
+                  users.add(k);
+                  return users.size() - 1;
+                });
         int prev = seen.putIfAbsent(((long) u << 32) | row, csv.line());
         if (prev >= 0) {
           throw new IOException(
-              csv.where() + ": user '" + uid + "' rates item '" + iid + "' again (first on line "
-                  + prev + ")");
+              csv.where()
+                  + ": user '"
+                  + uid
+                  + "' rates item '"
+                  + iid
+                  + "' again (first on line "
+                  + prev
+                  + ")");
         }
         user.add(u);
         item.add(row.intValue());

@@ -5,9 +5,9 @@ import java.util.SplittableRandom;
 import lore.PreferenceData;
 
 /**
- * Within-user pairwise preferences from ratings: for items i, j rated by the same user with
- * {@code score_i - score_j >= minGap}, the pair (chosen i, rejected j). Ties (equal scores) are
- * always dropped, even with {@code minGap = 0}. If a user has more qualifying pairs than {@code
+ * Within-user pairwise preferences from ratings: for items i, j rated by the same user with {@code
+ * score_i - score_j >= minGap}, the pair (chosen i, rejected j). Ties (equal scores) are always
+ * dropped, even with {@code minGap = 0}. If a user has more qualifying pairs than {@code
  * maxPairsPerUser}, a uniform sample without replacement is kept, drawn from a generator seeded by
  * {@code seed} and the user's position, so results do not depend on other users. Pairs come out in
  * random order (a prefix is a uniform sample too).

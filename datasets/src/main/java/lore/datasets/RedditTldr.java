@@ -41,8 +41,8 @@ public record RedditTldr(int seenTrain, int fewShot, long seed) {
     }
   }
 
-  private record Row(String worker, String post, String chosen, String rejected, boolean train,
-      String where) {}
+  private record Row(
+      String worker, String post, String chosen, String rejected, boolean train, String where) {}
 
   /**
    * Reads the comparisons and assigns the four splits.
@@ -71,8 +71,8 @@ public record RedditTldr(int seenTrain, int fewShot, long seed) {
             for (int i = 0; i < 2; i++) {
               JsonNode x = s.get(i).get("text");
               if (x == null || !x.isTextual()) {
-                throw new IOException(where + ": missing or non-text field 'summaries[" + i
-                    + "].text'");
+                throw new IOException(
+                    where + ": missing or non-text field 'summaries[" + i + "].text'");
               }
               t[i] = x.asText();
             }
@@ -100,8 +100,13 @@ public record RedditTldr(int seenTrain, int fewShot, long seed) {
     }
     if (both.isEmpty()) {
       throw new IOException(
-          file + ": no worker has comparisons in both the train and the validation split ("
-              + rows.size() + " comparisons, " + train.size() + " train and " + test.size()
+          file
+              + ": no worker has comparisons in both the train and the validation split ("
+              + rows.size()
+              + " comparisons, "
+              + train.size()
+              + " train and "
+              + test.size()
               + " validation workers)");
     }
     both.sort(null);

@@ -31,8 +31,8 @@ import java.util.Objects;
  * This is what {@code safetensors.torch.save_file({"embeddings": T}, path)} writes, e.g. the
  * PersonalLLM embeddings ({@code [prompts*8, 4096]} bf16).
  *
- * <p>Reading memory-maps the file and converts the tensor straight from the mapping (no copy of
- * the file bytes on the heap). Blocking I/O; stateless and thread-safe.
+ * <p>Reading memory-maps the file and converts the tensor straight from the mapping (no copy of the
+ * file bytes on the heap). Blocking I/O; stateless and thread-safe.
  */
 public final class Safetensors {
   // a repeated key would otherwise let the last tensor entry (or field) silently win
@@ -56,16 +56,16 @@ public final class Safetensors {
   }
 
   /**
-   * Reads the 2-D tensor {@code name}, or the only tensor when {@code name} is null. Allocates
-   * rows x cols floats; blocking I/O.
+   * Reads the 2-D tensor {@code name}, or the only tensor when {@code name} is null. Allocates rows
+   * x cols floats; blocking I/O.
    *
    * @throws IOException if the header is truncated (with the offset where it ends) or is not the
    *     documented JSON (a repeated key included), any tensor entry has a shape that is not a list
    *     of non-negative integers with a product that fits a long, or data_offsets that are not two
-   *     integers {@code begin <= end} inside the data buffer spanning exactly the shape's bytes; the
-   *     tensor is missing (the message lists the names), not 2-D, of an unsupported dtype, or it
-   *     holds a NaN or infinity (with row, column and byte offset); the message names the file and
-   *     the tensor
+   *     integers {@code begin <= end} inside the data buffer spanning exactly the shape's bytes;
+   *     the tensor is missing (the message lists the names), not 2-D, of an unsupported dtype, or
+   *     it holds a NaN or infinity (with row, column and byte offset); the message names the file
+   *     and the tensor
    */
   public static Npy.Matrix read(Path file, String name) throws IOException {
     try (Arena arena = Arena.ofConfined();
@@ -75,10 +75,10 @@ public final class Safetensors {
   }
 
   /** As {@link #read(Path, String)} on an in-memory image; {@code source} names it in messages. */
-  public static Npy.Matrix read(MemorySegment seg, String name, String source)
-      throws IOException {
+  public static Npy.Matrix read(MemorySegment seg, String name, String source) throws IOException {
     ObjectNode header = header(seg, source);
-    long dataStart = 8 + seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    long dataStart =
+        8 + seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
     if (name == null) {
       List<String> names = tensorNames(header);
       if (names.size() != 1) {
@@ -110,13 +110,15 @@ public final class Safetensors {
     // header() checked the entries, the element count (no overflow) and the byte count
     long rows = shape.get(0).longValue();
     long cols = shape.get(1).longValue();
-    if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE
+    if (rows > Integer.MAX_VALUE
+        || cols > Integer.MAX_VALUE
         || rows * cols > Integer.MAX_VALUE - 8L) {
       throw new IOException(where + ": shape " + shape + " is out of range for a Java array");
     }
     long begin = t.get("data_offsets").get(0).longValue();
     return new Npy.Matrix(
-        dtype.toFloats(seg, dataStart + begin, (int) rows, (int) cols, source), (int) rows,
+        dtype.toFloats(seg, dataStart + begin, (int) rows, (int) cols, source),
+        (int) rows,
         (int) cols);
   }
 
@@ -129,8 +131,14 @@ public final class Safetensors {
    * @throws IOException if writing fails; no partial file is left
    */
   public static void write(
-      Path file, String name, float[] data, int rows, int cols, Dtype dtype,
-      Map<String, String> metadata) throws IOException {
+      Path file,
+      String name,
+      float[] data,
+      int rows,
+      int cols,
+      Dtype dtype,
+      Map<String, String> metadata)
+      throws IOException {
     Objects.requireNonNull(name, "name");
     if ((long) rows * cols != data.length || rows < 0 || cols < 0) {
       throw new IllegalArgumentException(
@@ -188,7 +196,9 @@ public final class Safetensors {
   private static ObjectNode header(MemorySegment seg, String source) throws IOException {
     if (seg.byteSize() < 8) {
       throw new IOException(
-          source + ": truncated safetensors header: " + seg.byteSize()
+          source
+              + ": truncated safetensors header: "
+              + seg.byteSize()
               + " bytes, the length prefix needs 8");
     }
     long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
@@ -259,9 +269,9 @@ public final class Safetensors {
 
   /**
    * Checks one tensor entry, whatever its dtype: the shape holds non-negative integers whose
-   * product fits a long, the data_offsets are two integers with {@code begin <= end} inside the data
-   * buffer, and (for a known dtype) they span exactly product x element size bytes. All of it in
-   * checked arithmetic: a header is untrusted input.
+   * product fits a long, the data_offsets are two integers with {@code begin <= end} inside the
+   * data buffer, and (for a known dtype) they span exactly product x element size bytes. All of it
+   * in checked arithmetic: a header is untrusted input.
    */
   private static void checkEntry(JsonNode t, String where, long dataBytes) throws IOException {
     if (!t.isObject()) {
@@ -281,7 +291,13 @@ public final class Safetensors {
       // isIntegralNumber: 2.7 and 2.0 are not dimensions; canConvertToLong: nor is 2^64
       if (!s.isIntegralNumber() || !s.canConvertToLong() || s.longValue() < 0) {
         throw new IOException(
-            where + ": shape " + shape + ": entry " + i + " (" + s
+            where
+                + ": shape "
+                + shape
+                + ": entry "
+                + i
+                + " ("
+                + s
                 + ") is not a non-negative integer");
       }
       try {
@@ -291,20 +307,26 @@ public final class Safetensors {
       }
     }
     JsonNode off = t.get("data_offsets");
-    if (off == null || !off.isArray() || off.size() != 2
-        || !isLong(off.get(0)) || !isLong(off.get(1))) {
+    if (off == null
+        || !off.isArray()
+        || off.size() != 2
+        || !isLong(off.get(0))
+        || !isLong(off.get(1))) {
       throw new IOException(where + ": data_offsets " + off + " are not two integers");
     }
     long begin = off.get(0).longValue();
     long end = off.get(1).longValue();
     if (begin < 0 || begin > end) {
-      throw new IOException(
-          where + ": data_offsets " + off + ": begin must be >= 0 and <= end");
+      throw new IOException(where + ": data_offsets " + off + ": begin must be >= 0 and <= end");
     }
     if (end > dataBytes) {
       throw new IOException(
-          where + ": truncated data: data_offsets " + off + " end past the end of the "
-              + dataBytes + "-byte data buffer");
+          where
+              + ": truncated data: data_offsets "
+              + off
+              + " end past the end of the "
+              + dataBytes
+              + "-byte data buffer");
     }
     int size = elementBytes(dt.asText());
     if (size > 0) {
@@ -316,8 +338,17 @@ public final class Safetensors {
       }
       if (end - begin != bytes) {
         throw new IOException(
-            where + ": data_offsets " + off + " hold " + (end - begin) + " bytes, shape " + shape
-                + " x " + dt.asText() + " needs " + bytes);
+            where
+                + ": data_offsets "
+                + off
+                + " hold "
+                + (end - begin)
+                + " bytes, shape "
+                + shape
+                + " x "
+                + dt.asText()
+                + " needs "
+                + bytes);
       }
     }
   }
@@ -339,11 +370,14 @@ public final class Safetensors {
 
   private static List<String> tensorNames(ObjectNode header) {
     List<String> out = new ArrayList<>();
-    header.fieldNames().forEachRemaining(n -> {
-      if (!n.equals("__metadata__")) {
-        out.add(n);
-      }
-    });
+    header
+        .fieldNames()
+        .forEachRemaining(
+            n -> {
+              if (!n.equals("__metadata__")) {
+                out.add(n);
+              }
+            });
     return out;
   }
 

@@ -86,8 +86,11 @@ final class ScoreColumns {
       conn = DriverManager.getConnection("jdbc:duckdb:");
     } catch (SQLException e) {
       throw new IOException(
-          file + ": reading Parquet needs the DuckDB JDBC driver (org.duckdb:duckdb_jdbc) on the"
-              + " class path: " + e.getMessage(), e);
+          file
+              + ": reading Parquet needs the DuckDB JDBC driver (org.duckdb:duckdb_jdbc) on the"
+              + " class path: "
+              + e.getMessage(),
+          e);
     }
     try (conn;
         PreparedStatement ps = conn.prepareStatement("SELECT * FROM read_parquet(?)")) {
@@ -103,8 +106,14 @@ final class ScoreColumns {
           Integer i = h.get(names.get(c));
           if (i == null) {
             throw new IOException(
-                file + ": no column " + names.get(c) + " (the Parquet file has " + h.size()
-                    + " columns, e.g. " + h.keySet().stream().sorted().limit(5).toList() + ")");
+                file
+                    + ": no column "
+                    + names.get(c)
+                    + " (the Parquet file has "
+                    + h.size()
+                    + " columns, e.g. "
+                    + h.keySet().stream().sorted().limit(5).toList()
+                    + ")");
           }
           col[c] = i;
         }
@@ -120,8 +129,14 @@ final class ScoreColumns {
             double v = rs.getDouble(col[c]);
             if (rs.wasNull() || !Double.isFinite(v)) {
               throw new IOException(
-                  file + " row " + rows + ": column " + names.get(c) + " is "
-                      + (rs.wasNull() ? "null" : Double.toString(v)) + ", expected a finite number");
+                  file
+                      + " row "
+                      + rows
+                      + ": column "
+                      + names.get(c)
+                      + " is "
+                      + (rs.wasNull() ? "null" : Double.toString(v))
+                      + ", expected a finite number");
             }
             buf[c][rows] = (float) v;
           }

@@ -36,11 +36,11 @@ import lore.PreferenceData;
  * over all items. The rewards are functions of the noise-free embedding, the noise is
  * reward-irrelevant, and they do not depend on d.
  *
- * <p>The shared variance and the curvature were tuned against the paper's Table 1 (BT 86-93%,
- * LoRe 93-96%): on {@link SyntheticConfig#small} with alpha 0.01 a single Bradley-Terry reward
- * (rank 1) now scores about 0.87 on unseen users and LoRe (rank 10) about 0.96. With a pure {@code
- * -(a - t)^2} reward, users devoted to it were at chance for any linear model, which no real reward
- * model is.
+ * <p>The shared variance and the curvature were tuned against the paper's Table 1 (BT 86-93%, LoRe
+ * 93-96%): on {@link SyntheticConfig#small} with alpha 0.01 a single Bradley-Terry reward (rank 1)
+ * now scores about 0.87 on unseen users and LoRe (rank 10) about 0.96. With a pure {@code -(a -
+ * t)^2} reward, users devoted to it were at chance for any linear model, which no real reward model
+ * is.
  *
  * <h2>Users and pairs</h2>
  *

@@ -36,7 +36,8 @@ public final class TextEmbeddings {
   public static String hash(String text) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
     }
@@ -62,8 +63,12 @@ public final class TextEmbeddings {
    * @throws IOException if the cache cannot be read or written
    */
   public static float[] embed(
-      TextEmbedder embedder, List<String> texts, Path cacheDir, int batchSize,
-      ProgressListener progress) throws IOException {
+      TextEmbedder embedder,
+      List<String> texts,
+      Path cacheDir,
+      int batchSize,
+      ProgressListener progress)
+      throws IOException {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
     }
@@ -91,8 +96,11 @@ public final class TextEmbeddings {
         for (float x : v) {
           if (!Float.isFinite(x)) {
             throw new IllegalStateException(
-                "embedder " + embedder.name() + " returned a non-finite value for text '"
-                    + Csv.abbreviate(todo.get(at + i)) + "'");
+                "embedder "
+                    + embedder.name()
+                    + " returned a non-finite value for text '"
+                    + Csv.abbreviate(todo.get(at + i))
+                    + "'");
           }
         }
         cached.put(keys.get(at + i), v);

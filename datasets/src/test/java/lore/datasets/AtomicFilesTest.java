@@ -72,7 +72,9 @@ class AtomicFilesTest extends QuietTest {
     Files.writeString(f, "old");
     try (FileChannel other =
             FileChannel.open(
-                dir.resolve(".pairs.csv.tmp"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                dir.resolve(".pairs.csv.tmp"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
         FileLock lock = other.lock()) {
       IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, text("new")));
       assertTrue(e.getMessage().contains("in progress"), e.getMessage());

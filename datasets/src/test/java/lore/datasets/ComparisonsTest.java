@@ -78,7 +78,8 @@ class ComparisonsTest extends QuietTest {
     assertEquals(1, train.rejected(0));
     assertEquals(3, s.splits().get("test").chosen(0));
     // "u,2" cannot go to PairsCsv: the canonical writer refuses it up front
-    assertThrows(IllegalArgumentException.class, () -> s.write(dir.resolve("o"), ProgressListener.NONE));
+    assertThrows(
+        IllegalArgumentException.class, () -> s.write(dir.resolve("o"), ProgressListener.NONE));
 
     Path g = dir.resolve("c2.tsv");
     Files.writeString(g, "who\tbest\tworst\nu1\ta\tb\nu2\tc\td\n");
@@ -108,7 +109,8 @@ class ComparisonsTest extends QuietTest {
         {"user": "w1", "q": {"chosen": "good answer", "rejected": "other"}}
         """);
     Comparisons c =
-        Comparisons.read(f, new Comparisons.Columns(null, "q.chosen", "q.rejected", null, null), null);
+        Comparisons.read(
+            f, new Comparisons.Columns(null, "q.chosen", "q.rejected", null, null), null);
     assertTrue(c.hasTextItems());
     assertEquals(3, c.size());
     assertEquals(List.of("good answer", "bad answer", "other"), c.itemTexts().texts());
@@ -138,7 +140,8 @@ class ComparisonsTest extends QuietTest {
     IOException e = readFails("bad.csv", "user,chosen,rejected\nu,a,b\nu,a,zz\n", idx);
     assertTrue(e.getMessage().contains("bad.csv:3: unknown rejected item id 'zz'"), e.getMessage());
     e = readFails("same.csv", "user,chosen,rejected\nu,a,b\n\nu,b,b\n", idx);
-    assertTrue(e.getMessage().contains("same.csv:4: chosen and rejected are the same item 'b'"),
+    assertTrue(
+        e.getMessage().contains("same.csv:4: chosen and rejected are the same item 'b'"),
         e.getMessage());
     e = readFails("col.csv", "user,chosen,loser\nu,a,b\n", idx);
     assertTrue(e.getMessage().contains("col.csv:1: no rejected column"), e.getMessage());
@@ -146,13 +149,19 @@ class ComparisonsTest extends QuietTest {
     assertTrue(e.getMessage().contains("quote.csv:3: unterminated quoted field"), e.getMessage());
     e = readFails("short.csv", "user,chosen,rejected\nu,a\n", idx);
     assertTrue(e.getMessage().contains("short.csv:2: expected at least 3 columns"), e.getMessage());
-    e = readFails("bad.jsonl", "{\"user\":\"u\",\"chosen\":\"x\",\"rejected\":\"y\"}\n{oops\n", null);
+    e =
+        readFails(
+            "bad.jsonl", "{\"user\":\"u\",\"chosen\":\"x\",\"rejected\":\"y\"}\n{oops\n", null);
     assertTrue(e.getMessage().contains("bad.jsonl:2: malformed JSON"), e.getMessage());
     e = readFails("miss.jsonl", "\n{\"user\":\"u\",\"chosen\":\"x\"}\n", null);
-    assertTrue(e.getMessage().contains("miss.jsonl:2: missing or non-text field 'rejected'"),
+    assertTrue(
+        e.getMessage().contains("miss.jsonl:2: missing or non-text field 'rejected'"),
         e.getMessage());
-    e = readFails("list.jsonl", "{\"user\":\"u\",\"chosen\":\"x\",\"rejected\":[\"y\",\"z\"]}\n", null);
-    assertTrue(e.getMessage().contains("list.jsonl:1:") && e.getMessage().contains("a list"),
+    e =
+        readFails(
+            "list.jsonl", "{\"user\":\"u\",\"chosen\":\"x\",\"rejected\":[\"y\",\"z\"]}\n", null);
+    assertTrue(
+        e.getMessage().contains("list.jsonl:1:") && e.getMessage().contains("a list"),
         e.getMessage());
     e = readFails("empty.csv", "user,chosen,rejected\n", idx);
     assertTrue(e.getMessage().contains("empty.csv: no comparisons"), e.getMessage());

@@ -57,7 +57,11 @@ class FormatsTest extends QuietTest {
       assertEquals(7, m.cols());
       double rel = t == Dtype.F32 ? 0 : t == Dtype.F16 ? 0x1p-11 : 0x1p-8;
       for (int i = 0; i < a.length; i++) {
-        assertEquals(a[i], m.data()[i], Math.abs(a[i]) * rel + (t == Dtype.F16 ? 0x1p-24 : 0), t + " seed " + SEED);
+        assertEquals(
+            a[i],
+            m.data()[i],
+            Math.abs(a[i]) * rel + (t == Dtype.F16 ? 0x1p-24 : 0),
+            t + " seed " + SEED);
       }
     }
   }
@@ -83,7 +87,9 @@ class FormatsTest extends QuietTest {
   @Test
   void readsBf16TensorOfTorchLayoutAmongSeveral() throws IOException {
     // bf16 of 1.0, -2.0, 0.5, 3.0 (row-major 2 x 2), then an unrelated F32 tensor
-    byte[] data = {(byte) 0x80, 0x3F, 0x00, (byte) 0xC0, 0x00, 0x3F, 0x40, 0x40, 0, 0, (byte) 0x80, 0x3F};
+    byte[] data = {
+      (byte) 0x80, 0x3F, 0x00, (byte) 0xC0, 0x00, 0x3F, 0x40, 0x40, 0, 0, (byte) 0x80, 0x3F
+    };
     Path f =
         handWritten(
             "{\"__metadata__\":{\"format\":\"pt\"},\"embeddings\":{\"dtype\":\"BF16\",\"shape\":[2,2],"
@@ -120,11 +126,13 @@ class FormatsTest extends QuietTest {
     e = assertThrows(IOException.class, () -> Safetensors.read(badJson, null));
     assertTrue(e.getMessage().contains("malformed safetensors header JSON"), e.getMessage());
     Path i64 =
-        handWritten("{\"x\":{\"dtype\":\"I64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}", new byte[8]);
+        handWritten(
+            "{\"x\":{\"dtype\":\"I64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}", new byte[8]);
     e = assertThrows(IOException.class, () -> Safetensors.read(i64, null));
     assertTrue(e.getMessage().contains("unsupported dtype 'I64'"), e.getMessage());
     Path mismatch =
-        handWritten("{\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", new byte[16]);
+        handWritten(
+            "{\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", new byte[16]);
     e = assertThrows(IOException.class, () -> Safetensors.read(mismatch, null));
     assertTrue(e.getMessage().contains("needs 16"), e.getMessage());
   }
@@ -140,7 +148,8 @@ class FormatsTest extends QuietTest {
     Files.write(f, b);
     IOException e = assertThrows(IOException.class, () -> Npy.read(f));
     assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("NaN at row 1, column 1 (byte offset " + at + ")"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("NaN at row 1, column 1 (byte offset " + at + ")"), e.getMessage());
   }
 
   @Test
@@ -158,7 +167,9 @@ class FormatsTest extends QuietTest {
     Files.writeString(ids, "a\nb\na\n");
     IOException e =
         assertThrows(IOException.class, () -> ItemTable.read(dir.resolve("t.npy"), ids, null));
-    assertTrue(e.getMessage().contains(ids + ":3: duplicated item id 'a' (first on line 1)"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(ids + ":3: duplicated item id 'a' (first on line 1)"),
+        e.getMessage());
     Files.writeString(ids, "a\nb\n");
     e = assertThrows(IOException.class, () -> ItemTable.read(dir.resolve("t.npy"), ids, null));
     assertTrue(e.getMessage().contains("2 item ids for 3 embedding rows"), e.getMessage());

@@ -158,19 +158,43 @@ class NpyTest extends QuietTest {
     String ok = "'descr': '<f4', 'fortran_order': False, 'shape': (1, 2)";
     return Stream.of(
         // a pattern search found the '<f2' inside the first value and read 4 bytes as 2 halves
-        Arguments.of("descr inside a value", "{'x': \"'descr': '<f2', \", " + ok + ", }", "unknown key 'x'"),
+        Arguments.of(
+            "descr inside a value", "{'x': \"'descr': '<f2', \", " + ok + ", }", "unknown key 'x'"),
         Arguments.of("duplicate descr", "{'descr': '<f2', " + ok + ", }", "duplicate key 'descr'"),
         Arguments.of("duplicate shape", "{" + ok + ", 'shape': (2, 1), }", "duplicate key 'shape'"),
         Arguments.of("text after the dict", "{" + ok + ", } }", "after the dict"),
-        Arguments.of("missing shape", "{'descr': '<f2', 'fortran_order': False, }", "missing key 'shape'"),
-        Arguments.of("order as text", "{'descr': '<f2', 'fortran_order': 'False', 'shape': (1, 2)}", "fortran_order"),
-        Arguments.of("descr not text", "{'descr': 2, 'fortran_order': False, 'shape': (1, 2)}", "descr"),
-        Arguments.of("unterminated text", "{'descr': '<f2, 'fortran_order': False, 'shape': (1, 2)}", "malformed .npy header"),
-        Arguments.of("negative dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (-1, -2)}", "malformed .npy shape"),
-        Arguments.of("float dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (1.0, 2)}", "malformed .npy shape"),
-        Arguments.of("huge dimension", "{'descr': '<f2', 'fortran_order': False, 'shape': (99999999999999999999999, 2)}", "out of range"),
-        Arguments.of("missing comma", "{'descr': '<f2' 'fortran_order': False, 'shape': (1, 2)}", "malformed .npy header"),
-        Arguments.of("shape not closed", "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2}", "malformed .npy shape"));
+        Arguments.of(
+            "missing shape", "{'descr': '<f2', 'fortran_order': False, }", "missing key 'shape'"),
+        Arguments.of(
+            "order as text",
+            "{'descr': '<f2', 'fortran_order': 'False', 'shape': (1, 2)}",
+            "fortran_order"),
+        Arguments.of(
+            "descr not text", "{'descr': 2, 'fortran_order': False, 'shape': (1, 2)}", "descr"),
+        Arguments.of(
+            "unterminated text",
+            "{'descr': '<f2, 'fortran_order': False, 'shape': (1, 2)}",
+            "malformed .npy header"),
+        Arguments.of(
+            "negative dimension",
+            "{'descr': '<f2', 'fortran_order': False, 'shape': (-1, -2)}",
+            "malformed .npy shape"),
+        Arguments.of(
+            "float dimension",
+            "{'descr': '<f2', 'fortran_order': False, 'shape': (1.0, 2)}",
+            "malformed .npy shape"),
+        Arguments.of(
+            "huge dimension",
+            "{'descr': '<f2', 'fortran_order': False, 'shape': (99999999999999999999999, 2)}",
+            "out of range"),
+        Arguments.of(
+            "missing comma",
+            "{'descr': '<f2' 'fortran_order': False, 'shape': (1, 2)}",
+            "malformed .npy header"),
+        Arguments.of(
+            "shape not closed",
+            "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2}",
+            "malformed .npy shape"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -188,7 +212,10 @@ class NpyTest extends QuietTest {
     Path f = dir.resolve("order.npy");
     Files.write(
         f,
-        npy(1, "{\"shape\": (1, 2,), \"fortran_order\": False, \"descr\": \"<f2\"}", 64,
+        npy(
+            1,
+            "{\"shape\": (1, 2,), \"fortran_order\": False, \"descr\": \"<f2\"}",
+            64,
             new byte[] {0, 0x3c, 0, (byte) 0xc0}));
     Npy.Matrix m = Npy.readFloat32(f);
     assertEquals(1, m.rows());

@@ -111,7 +111,8 @@ class PairsCsvTest extends QuietTest {
 
   @Test
   void pairsByIdResolveThroughTheTablesIds() throws IOException {
-    PreferenceData d = PairsCsv.read(write("user,chosen_id,rejected_id\nu,j1,j10\nu,j3,j2\n"), jokes());
+    PreferenceData d =
+        PairsCsv.read(write("user,chosen_id,rejected_id\nu,j1,j10\nu,j3,j2\n"), jokes());
     assertEquals(0, d.chosen(0));
     assertEquals(9, d.rejected(0));
     assertEquals(2, d.chosen(1));
@@ -148,7 +149,8 @@ class PairsCsvTest extends QuietTest {
   @Test
   void writeByIdRoundTrips() throws IOException {
     ItemTable t = jokes();
-    PreferenceData data = PreferenceData.builder(TABLE, ITEMS, DIM).add("a", 0, 9).add("b", 4, 3).build();
+    PreferenceData data =
+        PreferenceData.builder(TABLE, ITEMS, DIM).add("a", 0, 9).add("b", 4, 3).build();
     Path f = dir.resolve("ids.csv");
     PairsCsv.write(f, data, t.ids());
     assertEquals("user,chosen_id,rejected_id\na,j1,j10\nb,j5,j4\n", Files.readString(f));

@@ -35,7 +35,12 @@ class PersonalLlmTest extends QuietTest {
       e[i] = (float) rnd.nextGaussian();
     }
     Safetensors.write(
-        dir.resolve(split + ".safetensors"), "embeddings", e, prompts * 8, D, Dtype.BF16,
+        dir.resolve(split + ".safetensors"),
+        "embeddings",
+        e,
+        prompts * 8,
+        D,
+        Dtype.BF16,
         Map.of("format", "pt"));
     float[] scores = new float[prompts * 8 * 10];
     StringBuilder csv = new StringBuilder("prompt");
@@ -99,7 +104,8 @@ class PersonalLlmTest extends QuietTest {
     }
     // bf16 as the reference stores it: 8 significant bits
     Npy.Matrix raw = Safetensors.read(dir.resolve("train.safetensors"), "embeddings");
-    assertArrayEquals(raw.data(), java.util.Arrays.copyOf(s.items().matrix().data(), TRAIN * 8 * D));
+    assertArrayEquals(
+        raw.data(), java.util.Arrays.copyOf(s.items().matrix().data(), TRAIN * 8 * D));
     PreferenceSplits again = PersonalLlm.read(dir, users());
     assertEquals(train.chosen(7), again.splits().get("train").chosen(7), "seeded");
   }
@@ -140,8 +146,10 @@ class PersonalLlmTest extends QuietTest {
         String from = dir.resolve(split + ".csv").toString().replace("'", "''");
         String to = dir.resolve(split + ".parquet").toString().replace("'", "''");
         st.execute(
-            String.format(Locale.ROOT,
-                "COPY (SELECT * FROM read_csv('%s', header=true)) TO '%s' (FORMAT PARQUET)", from,
+            String.format(
+                Locale.ROOT,
+                "COPY (SELECT * FROM read_csv('%s', header=true)) TO '%s' (FORMAT PARQUET)",
+                from,
                 to));
         Files.delete(dir.resolve(split + ".csv"));
       }
@@ -167,11 +175,12 @@ class PersonalLlmTest extends QuietTest {
     String good = Files.readString(test);
     Files.writeString(test, good.replaceFirst("(?m)^(\"prompt 2, please\",)[^,]*", "$1oops"));
     IOException e = assertThrows(IOException.class, () -> PersonalLlm.read(dir, users()));
-    assertTrue(e.getMessage().contains(test + ":4: column response_1_gemma_2b: 'oops'"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains(test + ":4: column response_1_gemma_2b: 'oops'"), e.getMessage());
     Files.writeString(test, good.substring(0, good.lastIndexOf("\"prompt 3")));
     e = assertThrows(IOException.class, () -> PersonalLlm.read(dir, users()));
-    assertTrue(e.getMessage().contains("has 3 prompts") && e.getMessage().contains("32 embedding rows"),
+    assertTrue(
+        e.getMessage().contains("has 3 prompts") && e.getMessage().contains("32 embedding rows"),
         e.getMessage());
     Files.writeString(test, good.replace("response_8_mistral_ray,", "x,"));
     e = assertThrows(IOException.class, () -> PersonalLlm.read(dir, users()));
@@ -179,11 +188,13 @@ class PersonalLlmTest extends QuietTest {
     Files.delete(test);
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement()) {
-      st.execute("COPY (SELECT 1.5 AS response_1_gemma_2b) TO '"
-          + dir.resolve("test.parquet").toString().replace("'", "''") + "' (FORMAT PARQUET)");
+      st.execute(
+          "COPY (SELECT 1.5 AS response_1_gemma_2b) TO '"
+              + dir.resolve("test.parquet").toString().replace("'", "''")
+              + "' (FORMAT PARQUET)");
     }
     e = assertThrows(IOException.class, () -> PersonalLlm.read(dir, users()));
-    assertTrue(e.getMessage().contains("test.parquet: no column response_1_gemma_7b"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("test.parquet: no column response_1_gemma_7b"), e.getMessage());
   }
 }

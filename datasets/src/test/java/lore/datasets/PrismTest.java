@@ -16,7 +16,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PRISM conversations (published layout) and the reference's prepared rows, written by the test. */
+/**
+ * PRISM conversations (published layout) and the reference's prepared rows, written by the test.
+ */
 class PrismTest extends QuietTest {
   @TempDir Path dir;
 
@@ -35,8 +37,10 @@ class PrismTest extends QuietTest {
     for (int u = 0; u < 4; u++) {
       for (int c = 0; c < 6; c++) {
         ObjectNode o = JsonLines.JSON.createObjectNode();
-        o.put("conversation_id", "c" + u + "-" + c).put("user_id", "user" + u)
-            .put("conversation_turns", 2).put("open_feedback", "ok");
+        o.put("conversation_id", "c" + u + "-" + c)
+            .put("user_id", "user" + u)
+            .put("conversation_turns", 2)
+            .put("open_feedback", "ok");
         ArrayNode h = o.putArray("conversation_history");
         for (int t = 0; t < 2; t++) {
           h.add(utterance(t, "user", "Q" + t + " of " + u + "/" + c + ", isn't it?", false));
@@ -77,8 +81,10 @@ class PrismTest extends QuietTest {
         assertTrue(c.prompt(p).contains("\nassistant: chosen '"), "history has the chosen reply");
       }
     }
-    assertEquals(Set.of("train", "test-seen", "fewshot", "test-unseen"),
-        new HashSet<>(c.splitNames()), "seed 123");
+    assertEquals(
+        Set.of("train", "test-seen", "fewshot", "test-unseen"),
+        new HashSet<>(c.splitNames()),
+        "seed 123");
     // 80% of 4 users seen: 3 seen, 1 unseen; dialogs halved
     assertEquals(4, c.users().size());
     int fewshot = 0;
@@ -95,21 +101,27 @@ class PrismTest extends QuietTest {
   void preparedRowsWithARejectedListNeverEmbedTheListsStringForm() throws IOException {
     StringBuilder s = new StringBuilder();
     String[][] rows = {
-      {"u1", "d1", "train", "true"}, {"u1", "d2", "test", "true"}, {"u2", "d3", "train", "false"},
+      {"u1", "d1", "train", "true"},
+      {"u1", "d2", "test", "true"},
+      {"u2", "d3", "train", "false"},
       {"u2", "d4", "test", "false"}
     };
     for (String[] r : rows) {
       ObjectNode o = JsonLines.JSON.createObjectNode();
       o.putArray("prompt").addObject().put("role", "user").put("content", "hi " + r[1]);
       ObjectNode x = o.putObject("extra_info");
-      x.put("user_id", r[0]).put("dialog_id", r[1]).put("split", r[2])
-          .put("seen", Boolean.parseBoolean(r[3])).put("turn_nb", 0);
+      x.put("user_id", r[0])
+          .put("dialog_id", r[1])
+          .put("split", r[2])
+          .put("seen", Boolean.parseBoolean(r[3]))
+          .put("turn_nb", 0);
       x.put("chosen_utterance", "best of " + r[1]);
       x.putArray("rejected_utterance").add("worse, of " + r[1]).add("worst of " + r[1]);
       s.append(JsonLines.JSON.writeValueAsString(o)).append('\n');
     }
-    s.append("{\"prompt\":[],\"extra_info\":{\"user_id\":\"u1\",\"dialog_id\":\"d1\","
-        + "\"split\":\"train\",\"seen\":true,\"turn_nb\":1}}\n");
+    s.append(
+        "{\"prompt\":[],\"extra_info\":{\"user_id\":\"u1\",\"dialog_id\":\"d1\","
+            + "\"split\":\"train\",\"seen\":true,\"turn_nb\":1}}\n");
     Path f = dir.resolve("train.jsonl");
     Files.writeString(f, s);
     Comparisons c = Prism.REFERENCE.read(f);
@@ -124,15 +136,20 @@ class PrismTest extends QuietTest {
   @Test
   void malformedLinesNameFileAndLine() throws IOException {
     Path f = dir.resolve("bad.jsonl");
-    Files.writeString(f, "{\"conversation_id\":\"c\",\"user_id\":\"u\",\"conversation_history\":"
-        + "[{\"turn\":0,\"role\":\"user\"}]}\n");
+    Files.writeString(
+        f,
+        "{\"conversation_id\":\"c\",\"user_id\":\"u\",\"conversation_history\":"
+            + "[{\"turn\":0,\"role\":\"user\"}]}\n");
     IOException e = assertThrows(IOException.class, () -> Prism.REFERENCE.read(f));
-    assertTrue(e.getMessage().contains("bad.jsonl:1: conversation_history[0] needs turn"),
-        e.getMessage());
-    Files.writeString(f, "\n{\"extra_info\":{\"user_id\":\"u\",\"dialog_id\":\"d\",\"split\":"
-        + "\"train\",\"seen\":true,\"chosen_utterance\":\"a\",\"rejected_utterance\":[1]}}\n");
+    assertTrue(
+        e.getMessage().contains("bad.jsonl:1: conversation_history[0] needs turn"), e.getMessage());
+    Files.writeString(
+        f,
+        "\n{\"extra_info\":{\"user_id\":\"u\",\"dialog_id\":\"d\",\"split\":"
+            + "\"train\",\"seen\":true,\"chosen_utterance\":\"a\",\"rejected_utterance\":[1]}}\n");
     e = assertThrows(IOException.class, () -> Prism.REFERENCE.read(f));
-    assertTrue(e.getMessage().contains("bad.jsonl:2: extra_info.rejected_utterance[0] is not a text"),
+    assertTrue(
+        e.getMessage().contains("bad.jsonl:2: extra_info.rejected_utterance[0] is not a text"),
         e.getMessage());
     Files.writeString(f, "{\"something\":1}\n");
     e = assertThrows(IOException.class, () -> Prism.REFERENCE.read(f));

@@ -1,7 +1,6 @@
 package lore.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,8 +60,10 @@ class RatingsTest extends QuietTest {
     assertEquals(java.util.Arrays.toString(p1.chosen()), java.util.Arrays.toString(p2.chosen()));
     boolean differs = false;
     for (long seed = 1; seed < 20 && !differs; seed++) {
-      differs = !java.util.Arrays.equals(new RatingsToPairs(0, 3, seed).pairs(r, 0).chosen(), p1.chosen())
-          || !java.util.Arrays.equals(new RatingsToPairs(0, 3, seed).pairs(r, 0).rejected(), p1.rejected());
+      differs =
+          !java.util.Arrays.equals(new RatingsToPairs(0, 3, seed).pairs(r, 0).chosen(), p1.chosen())
+              || !java.util.Arrays.equals(
+                  new RatingsToPairs(0, 3, seed).pairs(r, 0).rejected(), p1.rejected());
     }
     assertTrue(differs, "another seed gives another sample");
     for (int i = 0; i < p1.size(); i++) {
@@ -79,7 +80,9 @@ class RatingsTest extends QuietTest {
     e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,NaN\n"));
     assertTrue(e.getMessage().startsWith("r.csv:2: score NaN is not finite"), e.getMessage());
     e = assertThrows(IOException.class, () -> read("user,item,score\nu,a,1\nu,a,2\n"));
-    assertTrue(e.getMessage().contains("r.csv:3: user 'u' rates item 'a' again (first on line 2)"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("r.csv:3: user 'u' rates item 'a' again (first on line 2)"),
+        e.getMessage());
     e = assertThrows(IOException.class, () -> read("user,item,score\nu,a\n"));
     assertTrue(e.getMessage().startsWith("r.csv:2: expected at least 3 columns"), e.getMessage());
     e = assertThrows(IOException.class, () -> read("who,item,score\n"));
@@ -119,7 +122,9 @@ class RatingsTest extends QuietTest {
       items[i] = i;
       scores[i] = i;
     }
-    UserPairs p = new RatingsToPairs(0, 10, SEED).pairs("u", items, scores, m, new java.util.SplittableRandom(SEED));
+    UserPairs p =
+        new RatingsToPairs(0, 10, SEED)
+            .pairs("u", items, scores, m, new java.util.SplittableRandom(SEED));
     assertEquals(10, p.size());
     for (int i = 0; i < p.size(); i++) {
       assertTrue(p.chosen()[i] > p.rejected()[i], "higher score is chosen, seed " + SEED);
@@ -137,12 +142,22 @@ class RatingsTest extends QuietTest {
         items[i] = 100 + i;
         scores[i] = rnd.nextInt(6) * 0.5f; // ties and gaps
       }
-      RatingsToPairs rules = new RatingsToPairs(rnd.nextInt(3) * 0.5, 1 + rnd.nextInt(40), rnd.nextLong());
+      RatingsToPairs rules =
+          new RatingsToPairs(rnd.nextInt(3) * 0.5, 1 + rnd.nextInt(40), rnd.nextLong());
       long seed = rnd.nextLong();
-      UserPairs dense = rules.pairs("u", items, scores, m, new java.util.SplittableRandom(seed), Integer.MAX_VALUE);
-      UserPairs sparse = rules.pairs("u", items, scores, m, new java.util.SplittableRandom(seed), 0);
-      assertEquals(java.util.Arrays.toString(dense.chosen()), java.util.Arrays.toString(sparse.chosen()), "trial " + trial);
-      assertEquals(java.util.Arrays.toString(dense.rejected()), java.util.Arrays.toString(sparse.rejected()), "trial " + trial);
+      UserPairs dense =
+          rules.pairs(
+              "u", items, scores, m, new java.util.SplittableRandom(seed), Integer.MAX_VALUE);
+      UserPairs sparse =
+          rules.pairs("u", items, scores, m, new java.util.SplittableRandom(seed), 0);
+      assertEquals(
+          java.util.Arrays.toString(dense.chosen()),
+          java.util.Arrays.toString(sparse.chosen()),
+          "trial " + trial);
+      assertEquals(
+          java.util.Arrays.toString(dense.rejected()),
+          java.util.Arrays.toString(sparse.rejected()),
+          "trial " + trial);
     }
   }
 }

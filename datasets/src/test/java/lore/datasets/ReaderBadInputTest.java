@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ReaderBadInputTest extends QuietTest {
   private static final float[] TABLE = new float[10 * 2];
   private static final Map<String, Integer> IDS = Map.of("a", 0, "b", 1, "c", 2);
+
   /** 0xC3 opens a two-byte sequence that '(' does not continue. */
   private static final byte[] BAD_UTF8 = {(byte) 0xC3, '('};
 
@@ -63,15 +64,20 @@ class ReaderBadInputTest extends QuietTest {
   @Test
   void comparisonsCsvWithInvalidUtf8NamesFileAndLine() throws IOException {
     Path f = write("c.csv", "user,chosen,rejected\nu,a,b\nu", BAD_UTF8, ",a,c\n");
-    IOException e = assertThrows(IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
+    IOException e =
+        assertThrows(
+            IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
     names(e, f.toString());
     names(e, "UTF-8");
   }
 
   @Test
   void comparisonsJsonLinesWithInvalidUtf8NamesFileAndLine() throws IOException {
-    Path f = write("c.jsonl", "{\"user\":\"u", BAD_UTF8, "\",\"chosen\":\"a\",\"rejected\":\"b\"}\n");
-    IOException e = assertThrows(IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
+    Path f =
+        write("c.jsonl", "{\"user\":\"u", BAD_UTF8, "\",\"chosen\":\"a\",\"rejected\":\"b\"}\n");
+    IOException e =
+        assertThrows(
+            IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
     names(e, f.toString());
     names(e, "UTF-8");
   }
@@ -86,7 +92,9 @@ class ReaderBadInputTest extends QuietTest {
   void jsonLineWithTrailingValueOrRepeatedKeyIsRejected(String line) throws IOException {
     Path f = dir.resolve("t.jsonl");
     Files.writeString(f, line + "\n");
-    IOException e = assertThrows(IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
+    IOException e =
+        assertThrows(
+            IOException.class, () -> Comparisons.read(f, Comparisons.Columns.DEFAULT, IDS));
     names(e, f + ":1: malformed JSON");
   }
 
@@ -96,7 +104,12 @@ class ReaderBadInputTest extends QuietTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> Ratings.read(new java.io.StringReader("user,item,score\nu,a,1\nu,b," + score + "\n"), ',', "r.csv", IDS));
+            () ->
+                Ratings.read(
+                    new java.io.StringReader("user,item,score\nu,a,1\nu,b," + score + "\n"),
+                    ',',
+                    "r.csv",
+                    IDS));
     names(e, "r.csv:3: score");
   }
 
@@ -104,8 +117,11 @@ class ReaderBadInputTest extends QuietTest {
   void decimalRatingsStillRead() throws IOException {
     Ratings r =
         Ratings.read(
-            new java.io.StringReader("user,item,score\nu,a,-7.82\nu,b,+4\nu,c,1.5E-3\nv,a,.5\nv,b,3.\n"),
-            ',', "r.csv", IDS);
+            new java.io.StringReader(
+                "user,item,score\nu,a,-7.82\nu,b,+4\nu,c,1.5E-3\nv,a,.5\nv,b,3.\n"),
+            ',',
+            "r.csv",
+            IDS);
     assertEquals(5, r.size());
     assertEquals(0.0015f, r.score(2));
   }
@@ -114,7 +130,8 @@ class ReaderBadInputTest extends QuietTest {
   void ratingsWithInvalidUtf8NameTheSource() throws IOException {
     Path f = write("ratings.csv", "user,item,score\nu", BAD_UTF8, ",a,1\n");
     try (Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-      IOException e = assertThrows(IOException.class, () -> Ratings.read(in, ',', f.toString(), IDS));
+      IOException e =
+          assertThrows(IOException.class, () -> Ratings.read(in, ',', f.toString(), IDS));
       names(e, f.toString());
       names(e, "UTF-8");
     }

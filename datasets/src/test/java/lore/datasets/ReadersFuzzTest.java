@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * else (a NullPointerException, an index out of bounds, an OutOfMemoryError from a size taken from
  * a header, a hang) is a finding.
  *
- * <p>{@code mvn verify} runs each target over its committed corpus in
- * {@code src/test/resources/lore/datasets/ReadersFuzzTestInputs/<target>/} (regression mode). A
- * fuzzing run of one target is described in FUZZING.md; the limits below are that run's.
+ * <p>{@code mvn verify} runs each target over its committed corpus in {@code
+ * src/test/resources/lore/datasets/ReadersFuzzTestInputs/<target>/} (regression mode). A fuzzing
+ * run of one target is described in FUZZING.md; the limits below are that run's.
  */
 class ReadersFuzzTest {
   private static final int ITEMS = 8;
@@ -64,19 +64,35 @@ class ReadersFuzzTest {
     Path root = Path.of(ReadersFuzzTest.class.getResource("ReadersFuzzTestInputs").toURI());
     int n = 0;
     for (String target :
-        List.of("npy", "safetensors", "pairsCsv", "comparisonsCsv", "comparisonsJsonLines", "ratings", "itemTableIds")) {
+        List.of(
+            "npy",
+            "safetensors",
+            "pairsCsv",
+            "comparisonsCsv",
+            "comparisonsJsonLines",
+            "ratings",
+            "itemTableIds")) {
       try (Stream<Path> seeds = Files.list(root.resolve(target))) {
-        for (Path seed : seeds.filter(p -> p.getFileName().toString().startsWith("valid")).toList()) {
+        for (Path seed :
+            seeds.filter(p -> p.getFileName().toString().startsWith("valid")).toList()) {
           byte[] b = Files.readAllBytes(seed);
           try {
             switch (target) {
               case "npy" -> Npy.read(MemorySegment.ofArray(b), seed.toString());
-              case "safetensors" -> Safetensors.read(MemorySegment.ofArray(b), null, seed.toString());
-              case "pairsCsv" -> PairsCsv.read(file("pairs.csv", b), new float[ITEMS * DIM], ITEMS, DIM);
-              case "comparisonsCsv" -> Comparisons.read(file("c.csv", b), Comparisons.Columns.DEFAULT, ITEM_IDS);
-              case "comparisonsJsonLines" -> Comparisons.read(file("c.jsonl", b), Comparisons.Columns.DEFAULT, null);
+              case "safetensors" ->
+                  Safetensors.read(MemorySegment.ofArray(b), null, seed.toString());
+              case "pairsCsv" ->
+                  PairsCsv.read(file("pairs.csv", b), new float[ITEMS * DIM], ITEMS, DIM);
+              case "comparisonsCsv" ->
+                  Comparisons.read(file("c.csv", b), Comparisons.Columns.DEFAULT, ITEM_IDS);
+              case "comparisonsJsonLines" ->
+                  Comparisons.read(file("c.jsonl", b), Comparisons.Columns.DEFAULT, null);
               case "ratings" ->
-                  Ratings.read(new InputStreamReader(new ByteArrayInputStream(b), Csv.strictUtf8()), ',', "r.csv", ITEM_IDS);
+                  Ratings.read(
+                      new InputStreamReader(new ByteArrayInputStream(b), Csv.strictUtf8()),
+                      ',',
+                      "r.csv",
+                      ITEM_IDS);
               default -> ItemTable.readIds(file("ids.txt", b), 3);
             }
           } catch (IOException e) {
@@ -136,7 +152,8 @@ class ReadersFuzzTest {
     for (int u = 0; u < d.userCount(); u++) {
       assertTrue(!d.userId(u).isEmpty() && d.userId(u).indexOf(',') < 0);
       for (int p = d.pairStart(u); p < d.pairEnd(u); p++) {
-        assertTrue(d.chosen(p) >= 0 && d.chosen(p) < ITEMS && d.rejected(p) >= 0 && d.rejected(p) < ITEMS);
+        assertTrue(
+            d.chosen(p) >= 0 && d.chosen(p) < ITEMS && d.rejected(p) >= 0 && d.rejected(p) < ITEMS);
         assertNotEquals(d.chosen(p), d.rejected(p));
       }
     }
@@ -165,7 +182,8 @@ class ReadersFuzzTest {
     int items = c.itemIds().size();
     for (int p = 0; p < c.size(); p++) {
       assertTrue(!c.user(p).isEmpty() && !c.split(p).isEmpty());
-      assertTrue(c.chosen(p) >= 0 && c.chosen(p) < items && c.rejected(p) >= 0 && c.rejected(p) < items);
+      assertTrue(
+          c.chosen(p) >= 0 && c.chosen(p) < items && c.rejected(p) >= 0 && c.rejected(p) < items);
       assertNotEquals(c.chosen(p), c.rejected(p));
       if (index != null) {
         assertTrue(index.containsKey(c.itemIds().get(c.chosen(p))));
@@ -182,8 +200,12 @@ class ReadersFuzzTest {
   void ratings(byte[] bytes) {
     Ratings r;
     try {
-      r = Ratings.read(
-          new InputStreamReader(new ByteArrayInputStream(bytes), Csv.strictUtf8()), ',', "ratings.csv", ITEM_IDS);
+      r =
+          Ratings.read(
+              new InputStreamReader(new ByteArrayInputStream(bytes), Csv.strictUtf8()),
+              ',',
+              "ratings.csv",
+              ITEM_IDS);
     } catch (IOException e) {
       documented(e, "ratings.csv");
       return;

@@ -20,8 +20,11 @@ class RedditTldrTest extends QuietTest {
 
   private static String line(int post, String worker, String split, int choice) throws IOException {
     ObjectNode o = JsonLines.JSON.createObjectNode();
-    o.putObject("info").put("id", "t3_" + post).put("post", "Post " + post + " body")
-        .put("title", "T").put("subreddit", "r");
+    o.putObject("info")
+        .put("id", "t3_" + post)
+        .put("post", "Post " + post + " body")
+        .put("title", "T")
+        .put("subreddit", "r");
     var s = o.putArray("summaries");
     s.addObject().put("text", " summary A of " + post).put("policy", "sup").put("note", "");
     s.addObject().put("text", " summary B of " + post).put("policy", "ppo").putNull("note");
@@ -48,7 +51,8 @@ class RedditTldrTest extends QuietTest {
     Comparisons c = new RedditTldr(3, 2, 0).read(f);
     assertEquals(Set.of("w1", "w2", "w3", "w4"), new HashSet<>(c.users()));
     assertEquals(2 * 3 + 2 * 2 + 4 * 2, c.size());
-    assertEquals(Set.of("train", "fewshot", "test-seen", "test-unseen"), new HashSet<>(c.splitNames()));
+    assertEquals(
+        Set.of("train", "fewshot", "test-seen", "test-unseen"), new HashSet<>(c.splitNames()));
     for (int p = 0; p < c.size(); p++) {
       String chosen = c.itemTexts().texts().get(c.chosen(p));
       String rejected = c.itemTexts().texts().get(c.rejected(p));
@@ -65,13 +69,16 @@ class RedditTldrTest extends QuietTest {
   @Test
   void badChoiceAndMissingFieldsNameTheLine() throws IOException {
     Path f = dir.resolve("bad.jsonl");
-    Files.writeString(f, line(1, "w", "train", 0) + line(2, "w", "train", 0).replace("\"choice\":0", "\"choice\":2"));
+    Files.writeString(
+        f,
+        line(1, "w", "train", 0)
+            + line(2, "w", "train", 0).replace("\"choice\":0", "\"choice\":2"));
     IOException e = assertThrows(IOException.class, () -> RedditTldr.REFERENCE.read(f));
     assertTrue(e.getMessage().contains("bad.jsonl:2: choice must be 0 or 1"), e.getMessage());
     Files.writeString(f, line(1, "w", "train", 0).replace("\"worker\"", "\"wkr\""));
     e = assertThrows(IOException.class, () -> RedditTldr.REFERENCE.read(f));
-    assertTrue(e.getMessage().contains("bad.jsonl:1: missing or non-text field 'worker'"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("bad.jsonl:1: missing or non-text field 'worker'"), e.getMessage());
     Files.writeString(f, line(1, "w", "train", 0));
     e = assertThrows(IOException.class, () -> RedditTldr.REFERENCE.read(f));
     assertTrue(e.getMessage().contains("no worker has comparisons in both"), e.getMessage());

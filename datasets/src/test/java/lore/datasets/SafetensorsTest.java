@@ -47,9 +47,12 @@ class SafetensorsTest extends QuietTest {
         Arguments.of(
             "product overflows to 0", tensor("[4294967296,4294967296]", "[0,0]"), 0, "overflows"),
         Arguments.of("float shape", tensor("[2.7,2]", "[0,16]"), 16, "not a non-negative integer"),
-        Arguments.of("float 2.0 shape", tensor("[2.0,2]", "[0,16]"), 16, "not a non-negative integer"),
-        Arguments.of("string shape", tensor("[\"2\",2]", "[0,16]"), 16, "not a non-negative integer"),
-        Arguments.of("negative shape", tensor("[-2,-2]", "[0,16]"), 16, "not a non-negative integer"),
+        Arguments.of(
+            "float 2.0 shape", tensor("[2.0,2]", "[0,16]"), 16, "not a non-negative integer"),
+        Arguments.of(
+            "string shape", tensor("[\"2\",2]", "[0,16]"), 16, "not a non-negative integer"),
+        Arguments.of(
+            "negative shape", tensor("[-2,-2]", "[0,16]"), 16, "not a non-negative integer"),
         Arguments.of(
             "shape beyond a long",
             tensor("[18446744073709551616,1]", "[0,16]"),
@@ -148,7 +151,12 @@ class SafetensorsTest extends QuietTest {
   void honestHeadersStillRead() throws IOException {
     Path f = dir.resolve("ok.safetensors");
     byte[] data = new byte[16 + 8];
-    ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3).putFloat(4);
+    ByteBuffer.wrap(data)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putFloat(1)
+        .putFloat(2)
+        .putFloat(3)
+        .putFloat(4);
     Files.write(
         f,
         file(

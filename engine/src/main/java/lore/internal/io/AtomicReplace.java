@@ -15,14 +15,14 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Replaces a file so that readers see the old content or the new, never a half-written file: the
- * new content goes to {@code .NAME.tmp} in the same directory, is forced to disk, and is moved
- * over {@code NAME} (atomically where the file system supports it).
+ * new content goes to {@code .NAME.tmp} in the same directory, is forced to disk, and is moved over
+ * {@code NAME} (atomically where the file system supports it).
  *
  * <p>The temporary name is one per target, not a random one, so a save killed half-way leaves at
- * most one temporary file, which the next save to that target reuses and moves away. The
- * temporary file is guarded by an exclusive {@link FileLock}: a second writer to the same target,
- * in this process or another, fails with an IOException instead of writing into the same file.
- * It is created like any new file (mode 0666 less the umask, e.g. 0644; not {@code
+ * most one temporary file, which the next save to that target reuses and moves away. The temporary
+ * file is guarded by an exclusive {@link FileLock}: a second writer to the same target, in this
+ * process or another, fails with an IOException instead of writing into the same file. It is
+ * created like any new file (mode 0666 less the umask, e.g. 0644; not {@code
  * Files.createTempFile}'s owner-only 0600), and the result keeps that mode.
  */
 public final class AtomicReplace {
@@ -33,7 +33,8 @@ public final class AtomicReplace {
    * no reliable per-thread exclusion, and on POSIX systems closing any channel on a file drops the
    * process's locks on it, so a second thread must never even open the temporary file.
    */
-  private static final java.util.Set<Path> SAVING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<Path> SAVING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private AtomicReplace() {}
 
@@ -54,8 +55,8 @@ public final class AtomicReplace {
    * {@code file}. On failure the temporary file is removed and {@code file} is left as it was.
    * Blocking I/O.
    *
-   * @throws IOException if writing, forcing or moving fails, or another save to the same file is
-   *     in progress (the message names the file)
+   * @throws IOException if writing, forcing or moving fails, or another save to the same file is in
+   *     progress (the message names the file)
    */
   public static void replace(Path file, Body body) throws IOException {
     Path target = file.toAbsolutePath().normalize();
@@ -83,7 +84,10 @@ public final class AtomicReplace {
       // no TRUNCATE_EXISTING: the file may be another writer's until we hold its lock
       try (FileChannel ch =
           FileChannel.open(
-              tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
         FileLock lock;
         try {
           lock = ch.tryLock();

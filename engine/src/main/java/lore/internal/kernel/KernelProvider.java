@@ -25,8 +25,8 @@ public final class KernelProvider {
   }
 
   /**
-   * The cap on the vector width from {@code -Dlore.kernels.maxBits} (a power of two, at least
-   * 128), or {@link Integer#MAX_VALUE} when unset.
+   * The cap on the vector width from {@code -Dlore.kernels.maxBits} (a power of two, at least 128),
+   * or {@link Integer#MAX_VALUE} when unset.
    *
    * @throws IllegalArgumentException if the property is set to anything else
    */

@@ -27,8 +27,8 @@ public interface Kernels {
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
   /**
-   * Batched projection onto the basis, {@code Z = X A^T}: for every row r in [0, rows) and basis row b
-   * in [0, k), {@code out[outOff + r*k + b] = sum_j x[xOff + r*d + j] * basis[b*d + j]}.
+   * Batched projection onto the basis, {@code Z = X A^T}: for every row r in [0, rows) and basis
+   * row b in [0, k), {@code out[outOff + r*k + b] = sum_j x[xOff + r*d + j] * basis[b*d + j]}.
    *
    * @param x rows x d, not modified
    * @param basis k x d, not modified
@@ -37,13 +37,20 @@ public interface Kernels {
    *     allocating
    */
   void project(
-      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
       Workspace ws);
 
   /**
-   * Gradient accumulation {@code grad += G^T X}: for every b in [0, k) and j in [0, d),
-   * {@code grad[b*d + j] += sum_r coef[coefOff + r*k + b] * x[xOff + r*d + j]}, the rows added in
-   * order, in groups of four.
+   * Gradient accumulation {@code grad += G^T X}: for every b in [0, k) and j in [0, d), {@code
+   * grad[b*d + j] += sum_r coef[coefOff + r*k + b] * x[xOff + r*d + j]}, the rows added in order,
+   * in groups of four.
    *
    * @param coef rows x k, not modified
    * @param x rows x d, not modified

@@ -3,8 +3,8 @@ package lore.internal.kernel;
 /**
  * Scalar numerics shared by both kernel implementations: the stable logistic loss, the stable
  * softmax and the Euclidean projection onto the probability simplex. These work on vectors of at
- * most a few dozen entries (the rank), where SIMD does not pay. Internal; not
- * API; may change without notice.
+ * most a few dozen entries (the rank), where SIMD does not pay. Internal; not API; may change
+ * without notice.
  */
 public final class Numerics {
   private Numerics() {}
@@ -14,9 +14,7 @@ public final class Numerics {
     return m > 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m));
   }
 
-  /**
-   * {@code d/dm log(1 + e^{-m}) = -1 / (1 + e^{m})}, in [-1, 0]; exact limits at +-infinity.
-   */
+  /** {@code d/dm log(1 + e^{-m}) = -1 / (1 + e^{m})}, in [-1, 0]; exact limits at +-infinity. */
   public static double softplusNegGrad(double m) {
     if (m >= 0) {
       double t = Math.exp(-m); // in (0, 1]: no overflow
@@ -56,12 +54,12 @@ public final class Numerics {
   }
 
   /**
-   * In place Euclidean projection onto the probability simplex {@code {w >= 0, sum w = 1}}:
-   * {@code w_i = max(v_i - tau, 0)} with the threshold {@code tau = (sum_{j<=rho} u_j - 1) / rho},
-   * where u is v sorted in decreasing order and {@code rho = max{j : u_j > (sum_{i<=j} u_i - 1) /
-   * j}} (Held, Wolfe and Crowder 1974; Duchi, Shalev-Shwartz, Singer and Chandra, ICML 2008,
-   * Algorithm 1). Exact up to rounding; O(k log k) with an insertion sort, which is fastest for the
-   * small k used here.
+   * In place Euclidean projection onto the probability simplex {@code {w >= 0, sum w = 1}}: {@code
+   * w_i = max(v_i - tau, 0)} with the threshold {@code tau = (sum_{j<=rho} u_j - 1) / rho}, where u
+   * is v sorted in decreasing order and {@code rho = max{j : u_j > (sum_{i<=j} u_i - 1) / j}}
+   * (Held, Wolfe and Crowder 1974; Duchi, Shalev-Shwartz, Singer and Chandra, ICML 2008, Algorithm
+   * 1). Exact up to rounding; O(k log k) with an insertion sort, which is fastest for the small k
+   * used here.
    *
    * @param v k entries at {@code off}, replaced by their projection; must be finite
    * @param work scratch of length at least k, overwritten

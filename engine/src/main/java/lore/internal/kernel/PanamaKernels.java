@@ -6,14 +6,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the incubating Vector API. Loaded only by reflection from {@link
- * KernelProvider}, so that no other class links against {@code jdk.incubator.vector}. Internal;
- * not API.
+ * KernelProvider}, so that no other class links against {@code jdk.incubator.vector}. Internal; not
+ * API.
  *
  * <p>Every hot loop is one small method with a fixed register block: C2 silently drops the
  * intrinsics of a method that grows too large (a 16-accumulator block once ran 45x slower;
- * bench/README.md, "Vector API pitfalls"). Projection uses 4x4, 2x4, 2x2 and 2x1 blocks so no
- * FMA is wasted for any rank; an odd leftover row repeats the previous row, and the gradient's
- * leftover rows and basis rows reuse its 4x2 block with a zero coefficient.
+ * bench/README.md, "Vector API pitfalls"). Projection uses 4x4, 2x4, 2x2 and 2x1 blocks so no FMA
+ * is wasted for any rank; an odd leftover row repeats the previous row, and the gradient's leftover
+ * rows and basis rows reuse its 4x2 block with a zero coefficient.
  */
 final class PanamaKernels implements Kernels {
   /**
@@ -126,7 +126,14 @@ final class PanamaKernels implements Kernels {
 
   @Override
   public void project(
-      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
       Workspace ws) {
     float[] scratch = ws.lanes;
     if (d < 2 * LANES) {
@@ -145,15 +152,18 @@ final class PanamaKernels implements Kernels {
       }
       if (b < k) { // remaining basis rows: two row pairs
         projectRest(x, x0, x0 + d, basis, b, k, d, out, o0, o0 + k, scratch);
-        projectRest(x, x0 + 2 * d, x0 + 3 * d, basis, b, k, d, out, o0 + 2 * k, o0 + 3 * k, scratch);
+        projectRest(
+            x, x0 + 2 * d, x0 + 3 * d, basis, b, k, d, out, o0 + 2 * k, o0 + 3 * k, scratch);
       }
     }
     for (; r < rows; r += 2) {
       int x0 = xOff + r * d;
-      int x1 = r + 1 < rows ? x0 + d : x0; // odd row count: repeat the row, write the same cell twice
+      int x1 =
+          r + 1 < rows ? x0 + d : x0; // odd row count: repeat the row, write the same cell twice
       int o0 = outOff + r * k;
       int o1 = r + 1 < rows ? o0 + k : o0;
-      // 4 basis rows at a time, then 2, then 1: no wasted FMAs for any k (rank 1 is the BT baseline)
+      // 4 basis rows at a time, then 2, then 1: no wasted FMAs for any k (rank 1 is the BT
+      // baseline)
       int b = 0;
       for (; b + 4 <= k; b += 4) {
         project2x4(x, x0, x1, basis, b, b + 1, b + 2, b + 3, d, out, o0, o1, scratch);
@@ -169,7 +179,16 @@ final class PanamaKernels implements Kernels {
   }
 
   private static void projectRest(
-      float[] x, int x0, int x1, float[] basis, int b, int k, int d, float[] out, int o0, int o1,
+      float[] x,
+      int x0,
+      int x1,
+      float[] basis,
+      int b,
+      int k,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
       float[] scratch) {
     if (b + 2 <= k) {
       project2x2(x, x0, x1, basis, b, b + 1, d, out, o0, o1, scratch);
@@ -258,7 +277,16 @@ final class PanamaKernels implements Kernels {
 
   /** 2 rows x 2 basis rows: the remainder of {@link #project2x4} when k mod 4 >= 2. */
   private static void project2x2(
-      float[] x, int x0, int x1, float[] a, int b0, int b1, int d, float[] out, int o0, int o1,
+      float[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int b1,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
       float[] scratch) {
     int a0 = b0 * d;
     int a1 = b1 * d;
@@ -299,7 +327,15 @@ final class PanamaKernels implements Kernels {
 
   /** 2 rows x 1 basis row, two accumulators per row to hide FMA latency. */
   private static void project2x1(
-      float[] x, int x0, int x1, float[] a, int b0, int d, float[] out, int o0, int o1,
+      float[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
       float[] scratch) {
     int a0 = b0 * d;
     FloatVector s0 = FloatVector.zero(SPECIES);
@@ -335,8 +371,19 @@ final class PanamaKernels implements Kernels {
 
   /** 2 rows x 4 basis rows: 8 independent FMA chains, 6 loads per 8 FMAs. */
   private static void project2x4(
-      float[] x, int x0, int x1, float[] a, int b0, int b1, int b2, int b3, int d, float[] out,
-      int o0, int o1, float[] scratch) {
+      float[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int b1,
+      int b2,
+      int b3,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
+      float[] scratch) {
     int a0 = b0 * d;
     int a1 = b1 * d;
     int a2 = b2 * d;
@@ -452,14 +499,27 @@ final class PanamaKernels implements Kernels {
 
   /**
    * {@code grad[g0..] += sum_i ci0 * x_i; grad[g1..] += sum_i ci1 * x_i} over 4 rows: per vector of
-   * d, 4 row loads and 2 gradient loads and stores feed 8 FMAs, so the loop is FMA-bound rather than
-   * load-bound. When {@code g1 == g0} the second update re-reads the first one's store.
+   * d, 4 row loads and 2 gradient loads and stores feed 8 FMAs, so the loop is FMA-bound rather
+   * than load-bound. When {@code g1 == g0} the second update re-reads the first one's store.
    */
   private static void grad4x2(
-      float[] x, int x0, int x1, int x2, int x3,
-      float c00, float c10, float c20, float c30,
-      float c01, float c11, float c21, float c31,
-      float[] grad, int g0, int g1, int d) {
+      float[] x,
+      int x0,
+      int x1,
+      int x2,
+      int x3,
+      float c00,
+      float c10,
+      float c20,
+      float c30,
+      float c01,
+      float c11,
+      float c21,
+      float c31,
+      float[] grad,
+      int g0,
+      int g1,
+      int d) {
     FloatVector k00 = FloatVector.broadcast(SPECIES, c00);
     FloatVector k10 = FloatVector.broadcast(SPECIES, c10);
     FloatVector k20 = FloatVector.broadcast(SPECIES, c20);

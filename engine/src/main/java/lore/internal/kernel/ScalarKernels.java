@@ -40,7 +40,14 @@ public final class ScalarKernels implements Kernels {
 
   @Override
   public void project(
-      float[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff,
+      float[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
       Workspace ws) {
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {

@@ -13,9 +13,9 @@ package lore.internal.train;
  *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * </pre>
  *
- * Moments are stored in float; each element's update is computed in double. The project's one
- * Adam: the trainer's basis and weights, the reference few-shot fit and the experiment's networks
- * all step through it. Internal; not API. Not thread-safe.
+ * Moments are stored in float; each element's update is computed in double. The project's one Adam:
+ * the trainer's basis and weights, the reference few-shot fit and the experiment's networks all
+ * step through it. Internal; not API. Not thread-safe.
  */
 public final class Adam {
   private static final double BETA1 = 0.9;
@@ -63,14 +63,16 @@ public final class Adam {
   }
 
   /**
-   * One update of {@code param[i]} from {@code grad[i]} for i in [from, to), with the moments of the
-   * same indices. Ranges of one step may be updated in any order or in parallel.
+   * One update of {@code param[i]} from {@code grad[i]} for i in [from, to), with the moments of
+   * the same indices. Ranges of one step may be updated in any order or in parallel.
    */
   public void update(float[] param, float[] grad, int from, int to) {
     update(param, grad, from, to, 1.0);
   }
 
-  /** As {@link #update(float[], float[], int, int)} with the learning rate times {@code lrScale}. */
+  /**
+   * As {@link #update(float[], float[], int, int)} with the learning rate times {@code lrScale}.
+   */
   public void update(float[] param, float[] grad, int from, int to, double lrScale) {
     double c1 = 1.0 - Math.pow(BETA1, t);
     double c2 = 1.0 - Math.pow(BETA2, t);

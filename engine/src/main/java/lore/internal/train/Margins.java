@@ -35,8 +35,8 @@ public final class Margins {
    * Scores rows of projected differences: for row r of user {@code u = rowUser[rowUserOff + r]},
    * the margin {@code m_r = userW[u] . dz_r} (userW already holds {@code s * w_u}), the loss {@code
    * factor[u] * log(1 + exp(-m_r))} (summed in double and returned), its derivative {@code c_r}
-   * written to {@code coef[coefOff + r]}, and {@code g_r = c_r * userW[u]} written to {@code
-   * g[gOff + r*k ..]}, the rows of the basis gradient {@code sum_r g_r (outer) x_r}.
+   * written to {@code coef[coefOff + r]}, and {@code g_r = c_r * userW[u]} written to {@code g[gOff
+   * + r*k ..]}, the rows of the basis gradient {@code sum_r g_r (outer) x_r}.
    */
   public static double score(
       int rows,

@@ -9,8 +9,8 @@ import lore.internal.kernel.Kernels;
  * the projected differences {@code dz_p = A (e_c - e_r)} of every pair (pairs x k), the derivative
  * {@code c_p} of each pair's loss, and the basis gradient {@code sum_p c_p (s w_u) (outer) (e_c -
  * e_r)}; the margins and losses come from {@link Margins} in both. Partial gradients of the {@link
- * Partitions} are summed in partition order, so results are bitwise reproducible. Not
- * thread-safe. Internal; not API.
+ * Partitions} are summed in partition order, so results are bitwise reproducible. Not thread-safe.
+ * Internal; not API.
  */
 public sealed interface PairLayout permits PairLayout.Differences, PairLayout.Items {
 
@@ -26,7 +26,8 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
    * @param coef pairs, overwritten with the loss derivatives {@code factor * d/dm log(1+e^-m)}
    * @param grad k x d, overwritten with the basis gradient
    */
-  double lossAndGradient(float[] basis, float[] userW, float[] factor, float[] dz, float[] coef, float[] grad);
+  double lossAndGradient(
+      float[] basis, float[] userW, float[] factor, float[] dz, float[] coef, float[] grad);
 
   /** Overwrites {@code dz} (pairs x k) with the projected differences for {@code basis}. */
   void project(float[] basis, float[] dz);
@@ -37,7 +38,9 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
    * the differences are read from memory once per step. Wins when pairs rarely share items.
    */
   final class Differences implements PairLayout {
-    /** 8 rows of d = 4096 floats are 128 KiB: they stay in a 1 MiB L2 from projection to gradient. */
+    /**
+     * 8 rows of d = 4096 floats are 128 KiB: they stay in a 1 MiB L2 from projection to gradient.
+     */
     static final int BLOCK = 8;
 
     private final float[] x; // pairs x d
@@ -58,7 +61,13 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
      * @param items n x d row-major
      */
     public static Differences of(
-        float[] items, int d, int[] chosen, int[] rejected, int[] pairUser, int k, Kernels kernels,
+        float[] items,
+        int d,
+        int[] chosen,
+        int[] rejected,
+        int[] pairUser,
+        int k,
+        Kernels kernels,
         Partitions parts) {
       int pairs = chosen.length;
       float[] x = new float[Math.multiplyExact(pairs, d)];
@@ -160,8 +169,15 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
      * @param items n x d row-major
      */
     public Items(
-        float[] items, int n, int d, int[] chosen, int[] rejected, int[] pairUser, int k,
-        Kernels kernels, Partitions parts) {
+        float[] items,
+        int n,
+        int d,
+        int[] chosen,
+        int[] rejected,
+        int[] pairUser,
+        int k,
+        Kernels kernels,
+        Partitions parts) {
       int pairs = chosen.length;
       int[] remap = new int[n];
       Arrays.fill(remap, -1);
@@ -270,8 +286,15 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
 
   /** {@code out = x A^T} over every row of x, in partitions. */
   private static void projectRows(
-      Kernels kernels, Partitions parts, Kernels.Workspace[] ws, float[] x, int rows, int d,
-      float[] basis, int k, float[] out) {
+      Kernels kernels,
+      Partitions parts,
+      Kernels.Workspace[] ws,
+      float[] x,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out) {
     parts.run(
         t -> {
           int lo = parts.start(rows, t);

@@ -10,11 +10,11 @@ import lore.internal.kernel.Numerics;
  * </pre>
  *
  * where {@code dz_p = A (e_chosen - e_rejected)} are the user's projected pairs (n x k) and s the
- * logit scale. A projected (proximal) Newton method: each step minimizes the quadratic model
- * {@code g.(v - w) + (1/2)(v - w)' H (v - w)} over the simplex by accelerated projected gradient,
- * then an Armijo backtracking line search along {@code v - w} keeps every iterate feasible.
- * Converges in a handful of outer steps; the stopping test is the model decrease {@code -g.(v - w)
- * <= tol}, which bounds the distance to the optimal objective for a convex f.
+ * logit scale. A projected (proximal) Newton method: each step minimizes the quadratic model {@code
+ * g.(v - w) + (1/2)(v - w)' H (v - w)} over the simplex by accelerated projected gradient, then an
+ * Armijo backtracking line search along {@code v - w} keeps every iterate feasible. Converges in a
+ * handful of outer steps; the stopping test is the model decrease {@code -g.(v - w) <= tol}, which
+ * bounds the distance to the optimal objective for a convex f.
  *
  * <p>All scratch lives in this object, sized for rank k and up to {@code maxPairs} pairs: {@link
  * #solve} allocates nothing. Internal; not API. Not thread-safe.
@@ -88,8 +88,15 @@ public final class SimplexNewton {
    * @param center length k, on the simplex; ignored when strength is 0
    */
   public int solve(
-      float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations,
-      double strength, double[] center) {
+      float[] dz,
+      int off,
+      int n,
+      double scale,
+      double[] w,
+      double tol,
+      int maxIterations,
+      double strength,
+      double[] center) {
     return solve(dz, off, n, scale, w, tol, maxIterations, strength, null, center);
   }
 
@@ -103,8 +110,16 @@ public final class SimplexNewton {
    * @param center length k, on the simplex; ignored when strength is 0
    */
   public int solve(
-      float[] dz, int off, int n, double scale, double[] w, double tol, int maxIterations,
-      double strength, double[] metric, double[] center) {
+      float[] dz,
+      int off,
+      int n,
+      double scale,
+      double[] w,
+      double tol,
+      int maxIterations,
+      double strength,
+      double[] metric,
+      double[] center) {
     this.priorStrength = strength;
     this.priorCenter = center;
     this.priorMatrix = metric;
@@ -406,8 +421,8 @@ public final class SimplexNewton {
   }
 
   /**
-   * v = argmin over the simplex of g.(v - w) + (1/2)(v - w)' H (v - w), by FISTA with step 1/L
-   * (L = trace H bounds the largest eigenvalue) and adaptive restart.
+   * v = argmin over the simplex of g.(v - w) + (1/2)(v - w)' H (v - w), by FISTA with step 1/L (L =
+   * trace H bounds the largest eigenvalue) and adaptive restart.
    */
   private void solveModel(double[] w, double lipschitz) {
     double step = 1.0 / lipschitz;

@@ -22,6 +22,7 @@ class KernelsTest {
   static final Kernels SCALAR = new ScalarKernels();
   static final Kernels PANAMA =
       KernelProvider.panamaAvailable() ? KernelProvider.choose("panama") : null;
+
   /** Lanes of the width under test (set by -Dlore.kernels.maxBits in the surefire executions). */
   static final int LANES = PANAMA == null ? 8 : bits(PANAMA) / Float.SIZE;
 
@@ -35,13 +36,29 @@ class KernelsTest {
 
   static Stream<Integer> sizes() {
     return Stream.of(
-            0, 1, 2, LANES - 1, LANES, LANES + 1, 2 * LANES - 1, 2 * LANES, 2 * LANES + 3,
-            4 * LANES - 1, 4 * LANES + 1, 13, 100, 768, 1021, 1024, 4096)
+            0,
+            1,
+            2,
+            LANES - 1,
+            LANES,
+            LANES + 1,
+            2 * LANES - 1,
+            2 * LANES,
+            2 * LANES + 3,
+            4 * LANES - 1,
+            4 * LANES + 1,
+            13,
+            100,
+            768,
+            1021,
+            1024,
+            4096)
         .distinct();
   }
 
   static Stream<Arguments> shapes() {
-    return sizes().flatMap(d -> IntStream.of(1, 2, 3, 5, 8, 10, 17).mapToObj(k -> Arguments.of(d, k)));
+    return sizes()
+        .flatMap(d -> IntStream.of(1, 2, 3, 5, 8, 10, 17).mapToObj(k -> Arguments.of(d, k)));
   }
 
   static float[] randomFloats(SplittableRandom rnd, int n) {
@@ -75,11 +92,21 @@ class KernelsTest {
       assertArrayEquals(new float[] {3, 5, 7}, y, 0f);
       // Z = X A^T with X = [[1,2],[3,4]] and A = [[1,0],[1,1],[0,2]]
       float[] z = new float[6];
-      k.project(new float[] {1, 2, 3, 4}, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, SCALAR.workspace());
+      k.project(
+          new float[] {1, 2, 3, 4},
+          0,
+          2,
+          2,
+          new float[] {1, 0, 1, 1, 0, 2},
+          3,
+          z,
+          0,
+          SCALAR.workspace());
       assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f);
       // grad += G^T X with G = [[1,2],[0,-1]], X = [[1,2],[3,4]] -> [[1,2],[-1,0]]
       float[] grad = new float[4];
-      k.accumulateGradient(new float[] {1, 2, 0, -1}, 0, new float[] {1, 2, 3, 4}, 0, 2, 2, 2, grad);
+      k.accumulateGradient(
+          new float[] {1, 2, 0, -1}, 0, new float[] {1, 2, 3, 4}, 0, 2, 2, 2, grad);
       assertArrayEquals(new float[] {1, 2, -1, 0}, grad, 0f);
     }
   }
@@ -97,7 +124,9 @@ class KernelsTest {
         scale += Math.abs(a[off[0] + j] * b[off[1] + j]);
       }
       assertClose(
-          SCALAR.dot(a, off[0], b, off[1], n), PANAMA.dot(a, off[0], b, off[1], n), scale,
+          SCALAR.dot(a, off[0], b, off[1], n),
+          PANAMA.dot(a, off[0], b, off[1], n),
+          scale,
           "dot n=" + n);
     }
   }
@@ -136,7 +165,11 @@ class KernelsTest {
         for (int j = 0; j < d; j++) {
           scale += Math.abs(x[xOff + r * d + j] * basis[b * d + j]);
         }
-        assertClose(want[3 + r * k + b], got[3 + r * k + b], scale, "project d=" + d + " k=" + k + " r=" + r + " b=" + b);
+        assertClose(
+            want[3 + r * k + b],
+            got[3 + r * k + b],
+            scale,
+            "project d=" + d + " k=" + k + " r=" + r + " b=" + b);
       }
     }
     assertEquals(0f, got[0], 0f, "wrote before the output offset");
@@ -155,7 +188,8 @@ class KernelsTest {
       SCALAR.accumulateGradient(coef, 1, x, 2, rows, d, k, want);
       PANAMA.accumulateGradient(coef, 1, x, 2, rows, d, k, got);
       for (int i = 0; i < want.length; i++) {
-        assertClose(want[i], got[i], 1 + rows, "grad d=" + d + " k=" + k + " rows=" + rows + " i=" + i);
+        assertClose(
+            want[i], got[i], 1 + rows, "grad d=" + d + " k=" + k + " rows=" + rows + " i=" + i);
       }
     }
   }
@@ -218,7 +252,6 @@ class KernelsTest {
     if (PANAMA != null) {
       assertEquals(true, PANAMA.name().startsWith("panama/"), PANAMA.name());
     }
-    assertEquals(
-        Arrays.asList("scalar"), Arrays.asList(KernelProvider.choose("scalar").name()));
+    assertEquals(Arrays.asList("scalar"), Arrays.asList(KernelProvider.choose("scalar").name()));
   }
 }

@@ -1,9 +1,9 @@
 package lore.internal.kernel;
 
 /**
- * Central test tolerances, so that every kernel comparison uses the same bounds. Kernels compare
- * as {@code |x - y| <= atol + rtol * scale}, where the scale is the sum of the absolute values of
- * the terms (not the result, which can cancel to about 0).
+ * Central test tolerances, so that every kernel comparison uses the same bounds. Kernels compare as
+ * {@code |x - y| <= atol + rtol * scale}, where the scale is the sum of the absolute values of the
+ * terms (not the result, which can cancel to about 0).
  */
 public final class Tolerances {
   private Tolerances() {}

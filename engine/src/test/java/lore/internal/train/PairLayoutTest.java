@@ -26,8 +26,18 @@ class PairLayoutTest {
   static final long SEED = Long.getLong("lore.test.seed", 20261130L);
   static final Kernels[] KERNELS = {KernelProvider.choose("scalar"), KernelProvider.get()};
 
-  record Problem(float[] items, int n, int d, int[] chosen, int[] rejected, int[] pairUser,
-      int users, float[] userW, float[] factor, float[] basis, int k) {
+  record Problem(
+      float[] items,
+      int n,
+      int d,
+      int[] chosen,
+      int[] rejected,
+      int[] pairUser,
+      int users,
+      float[] userW,
+      float[] factor,
+      float[] basis,
+      int k) {
     static Problem random(long seed, int n, int d, int k, int pairs, int users) {
       SplittableRandom rnd = new SplittableRandom(seed);
       float[] items = floats(rnd, n * d);
@@ -45,8 +55,8 @@ class PairLayoutTest {
       for (int u = 0; u < users; u++) {
         factor[u] = 1f / Math.max(1, count[u]);
       }
-      return new Problem(items, n, d, c, r, pu, users, floats(rnd, users * k), factor,
-          floats(rnd, k * d), k);
+      return new Problem(
+          items, n, d, c, r, pu, users, floats(rnd, users * k), factor, floats(rnd, k * d), k);
     }
 
     PairLayout layout(boolean differences, Kernels kernels, Partitions parts) {
@@ -104,8 +114,17 @@ class PairLayoutTest {
     for (Kernels kernels : KERNELS) {
       for (boolean differences : new boolean[] {true, false}) {
         for (int threads : new int[] {1, 3}) {
-          String where = kernels.name() + (differences ? " DIFFERENCES" : " ITEMS") + " d=" + d
-              + " k=" + k + " threads=" + threads + " seed=" + SEED;
+          String where =
+              kernels.name()
+                  + (differences ? " DIFFERENCES" : " ITEMS")
+                  + " d="
+                  + d
+                  + " k="
+                  + k
+                  + " threads="
+                  + threads
+                  + " seed="
+                  + SEED;
           PairLayout layout = pr.layout(differences, kernels, new Partitions(threads, null));
           float[] dz = new float[pairs * k];
           float[] coef = new float[pairs];
@@ -142,10 +161,15 @@ class PairLayoutTest {
         double[] losses = new double[2];
         for (int run = 0; run < 2; run++) {
           PairLayout layout =
-              pr.layout(differences, KernelProvider.get(), new Partitions(3, run == 0 ? null : pool));
+              pr.layout(
+                  differences, KernelProvider.get(), new Partitions(3, run == 0 ? null : pool));
           losses[run] =
               layout.lossAndGradient(
-                  pr.basis, pr.userW, pr.factor, new float[pairs * pr.k], new float[pairs],
+                  pr.basis,
+                  pr.userW,
+                  pr.factor,
+                  new float[pairs * pr.k],
+                  new float[pairs],
                   grads[run]);
         }
         assertEquals(Double.doubleToLongBits(losses[0]), Double.doubleToLongBits(losses[1]));

@@ -72,7 +72,8 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(
       names = "--layout",
       paramLabel = "NAME",
-      description = "Convert a file instead of a --dataset: comparisons, tldr, prism, npy, safetensors.")
+      description =
+          "Convert a file instead of a --dataset: comparisons, tldr, prism, npy, safetensors.")
   Layout layout;
 
   @Option(names = "--in", paramLabel = "PATH", description = "--layout: the input file.")
@@ -101,7 +102,8 @@ final class ConvertCommand implements Callable<Integer> {
       names = "--embedder",
       defaultValue = "minilm",
       paramLabel = "NAME",
-      description = "minilm or none (texts need a precomputed --items) (default: ${DEFAULT-VALUE}).")
+      description =
+          "minilm or none (texts need a precomputed --items) (default: ${DEFAULT-VALUE}).")
   Embedder embedder;
 
   @Option(
@@ -129,10 +131,7 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--rejected-column", paramLabel = "NAME", description = "Default: rejected.")
   String rejectedColumn;
 
-  @Option(
-      names = "--split-column",
-      paramLabel = "NAME",
-      description = "Default: split (optional).")
+  @Option(names = "--split-column", paramLabel = "NAME", description = "Default: split (optional).")
   String splitColumn;
 
   @Option(
@@ -165,15 +164,23 @@ final class ConvertCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--out must be a directory: " + out);
     }
     long start = System.nanoTime();
-    say(err, "reading " + (layout == null ? data.name() : layout.name().toLowerCase(Locale.ROOT))
-        + (in == null ? "" : " " + in));
+    say(
+        err,
+        "reading "
+            + (layout == null ? data.name() : layout.name().toLowerCase(Locale.ROOT))
+            + (in == null ? "" : " " + in));
     if (layout == Layout.NPY || layout == Layout.SAFETENSORS) {
       ItemTable t = table(requireIn("an item table")); // a table alone: no comparisons
       Path f = out.resolve("items.npy");
       requireNoInput(List.of(f, ItemTable.idsFileFor(f)));
       Files.createDirectories(out);
       t.write(f, ItemTable.idsFileFor(f));
-      o.printf(Locale.ROOT, "converted %d items x %d to %s and %s%n", t.rows(), t.cols(), f,
+      o.printf(
+          Locale.ROOT,
+          "converted %d items x %d to %s and %s%n",
+          t.rows(),
+          t.cols(),
+          f,
           ItemTable.idsFileFor(f));
       o.flush();
       return 0;
@@ -184,14 +191,22 @@ final class ConvertCommand implements Callable<Integer> {
     List<Path> files = s.write(out, new Progress(err, "convert", Progress.interactive()));
     for (Map.Entry<String, PreferenceData> e : s.splits().entrySet()) {
       o.printf(
-          Locale.ROOT, "%-12s %8d pairs  %6d users%n", e.getKey(), e.getValue().pairCount(),
+          Locale.ROOT,
+          "%-12s %8d pairs  %6d users%n",
+          e.getKey(),
+          e.getValue().pairCount(),
           e.getValue().userCount());
     }
     o.printf(
         Locale.ROOT,
         "converted %d items x %d, %d users, %d pairs in %s; wrote %d files to %s%n",
-        s.items().rows(), s.items().cols(), s.users().size(), s.pairCount(),
-        Progress.seconds((System.nanoTime() - start) / 1e9), files.size(), out);
+        s.items().rows(),
+        s.items().cols(),
+        s.users().size(),
+        s.pairCount(),
+        Progress.seconds((System.nanoTime() - start) / 1e9),
+        files.size(),
+        out);
     o.flush();
     if (read > 5) {
       say(err, "read and embedded in " + Progress.seconds(read));
@@ -207,8 +222,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   private PreferenceSplits split(ExperimentDataset ds, PrintWriter err) {
     say(err, ds.description());
-    Split s =
-        ds.split(0, Experiment.splitSeed(data.seed, 0), data.fewShot, VALIDATION_FRACTION);
+    Split s = ds.split(0, Experiment.splitSeed(data.seed, 0), data.fewShot, VALIDATION_FRACTION);
     PreferenceData train = s.train();
     List<String> itemIds = ds.itemIds();
     ItemTable items =
@@ -216,14 +230,18 @@ final class ConvertCommand implements Callable<Integer> {
             ? ItemTable.rowOrder(new Npy.Matrix(train.items(), train.itemCount(), train.dim()))
             : new ItemTable(new Npy.Matrix(train.items(), train.itemCount(), train.dim()), itemIds);
     return PreferenceSplits.of(
-        items, train, s.fewShot(data.fewShot), s.testSeen(), s.testUnseen(),
+        items,
+        train,
+        s.fewShot(data.fewShot),
+        s.testSeen(),
+        s.testUnseen(),
         ds.referenceReward(train.items()));
   }
 
   /**
    * An output never replaces an input, checked before anything is written: no output is {@code
-   * --in}, {@code --items}, {@code --ids}, {@code --pairs} or {@code --ratings}, nor a file that already exists in an
-   * input directory (all of which may be read).
+   * --in}, {@code --items}, {@code --ids}, {@code --pairs} or {@code --ratings}, nor a file that
+   * already exists in an input directory (all of which may be read).
    */
   private void requireNoInput(List<Path> outputs) {
     for (Path f : outputs) {
@@ -236,7 +254,10 @@ final class ConvertCommand implements Callable<Integer> {
                         && Inputs.sameFile(f.toAbsolutePath().getParent(), input));
         if (clash) {
           throw new IllegalArgumentException(
-              "--out " + out + " would replace the input " + f
+              "--out "
+                  + out
+                  + " would replace the input "
+                  + f
                   + "; an output never replaces an input: choose another --out");
         }
       }
@@ -293,8 +314,15 @@ final class ConvertCommand implements Callable<Integer> {
 
   private PreferenceSplits comparisons(Comparisons c, ItemTable table, PrintWriter err)
       throws IOException {
-    say(err, c.size() + " comparisons, " + c.users().size() + " users, " + c.itemIds().size()
-        + " items, splits " + c.splitNames());
+    say(
+        err,
+        c.size()
+            + " comparisons, "
+            + c.users().size()
+            + " users, "
+            + c.itemIds().size()
+            + " items, splits "
+            + c.splitNames());
     if (c.hasTextItems()) {
       if (promptInText) {
         c = c.withPromptInText();
@@ -314,8 +342,13 @@ final class ConvertCommand implements Callable<Integer> {
     PreferenceData all = merge(c.toSplits(table)); // with --protocol every split's, split anew
     ExperimentDataset ds =
         DatasetCatalog.pairs(
-            all, in.getFileName().toString(), "pairs".equalsIgnoreCase(data.split),
-            data.unseenFraction, data.testFraction, data.trainPairs, table.ids());
+            all,
+            in.getFileName().toString(),
+            "pairs".equalsIgnoreCase(data.split),
+            data.unseenFraction,
+            data.testFraction,
+            data.trainPairs,
+            table.ids());
     return split(ds, err);
   }
 
@@ -339,8 +372,15 @@ final class ConvertCommand implements Callable<Integer> {
     int t = Inputs.threads(threads, "--threads");
     try (ExecutorService pool = Pools.fixed(t, "lore-embed")) {
       MiniLmEmbedder model = new MiniLmEmbedder(pool);
-      say(err, "embedding " + texts.size() + " texts with " + model.name() + " (cache "
-          + cacheDir + ")");
+      say(
+          err,
+          "embedding "
+              + texts.size()
+              + " texts with "
+              + model.name()
+              + " (cache "
+              + cacheDir
+              + ")");
       float[] v =
           TextEmbeddings.embed(
               model, texts, cacheDir, batch, new Progress(err, "embed", Progress.interactive()));

@@ -16,8 +16,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The datasets of {@code demo}, {@code experiment} and {@code convert}: one name
- * and one default per option in every command (see {@link DatasetCatalog}).
+ * The datasets of {@code demo}, {@code experiment} and {@code convert}: one name and one default
+ * per option in every command (see {@link DatasetCatalog}).
  */
 final class DatasetOptions {
   @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
@@ -199,7 +199,9 @@ final class DatasetOptions {
     String ds = dataset.strip().toLowerCase(Locale.ROOT);
     if (!DatasetCatalog.NAMES.contains(ds)) {
       throw new IllegalArgumentException(
-          "unknown --dataset '" + dataset + "'; available: "
+          "unknown --dataset '"
+              + dataset
+              + "'; available: "
               + String.join(", ", DatasetCatalog.NAMES));
     }
     return ds;
@@ -235,7 +237,8 @@ final class DatasetOptions {
           ds.equals("zappos5")
               ? "--dataset zappos5 has only 5 items, too few for item-disjoint splits: use"
                   + " --split pairs (the default for zappos5)"
-              : "--split applies to --dataset ratings and pairs (and zappos5), not '" + dataset
+              : "--split applies to --dataset ratings and pairs (and zappos5), not '"
+                  + dataset
                   + "'");
     }
     if (items != null && !own) {
@@ -266,16 +269,27 @@ final class DatasetOptions {
       case "movielens" -> {
         requireDataDir(ds, "movies.csv and ratings.csv (ml-latest-small; not bundled)");
         yield DatasetCatalog.movieLens(
-            dataDir, rules, unseenFraction, testFraction, trainPairs, threads,
-            new Progress(err, "MovieLens", Progress.interactive()), err);
+            dataDir,
+            rules,
+            unseenFraction,
+            testFraction,
+            trainPairs,
+            threads,
+            new Progress(err, "MovieLens", Progress.interactive()),
+            err);
       }
       case "ratings" -> {
         if (items == null || ratings == null) {
           throw new IllegalArgumentException("--dataset ratings needs --items and --ratings");
         }
         yield DatasetCatalog.ratings(
-            itemTable(threads, err), Inputs.requireFile(ratings, "ratings"), rules,
-            Boolean.TRUE.equals(byPair), unseenFraction, testFraction, trainPairs);
+            itemTable(threads, err),
+            Inputs.requireFile(ratings, "ratings"),
+            rules,
+            Boolean.TRUE.equals(byPair),
+            unseenFraction,
+            testFraction,
+            trainPairs);
       }
       case "pairs" -> {
         if (items == null || pairs == null) {
@@ -284,8 +298,13 @@ final class DatasetOptions {
         lore.datasets.ItemTable table = itemTable(threads, err);
         PreferenceData all = Inputs.pairs(pairs, table);
         yield DatasetCatalog.pairs(
-            all, pairs.getFileName().toString(), Boolean.TRUE.equals(byPair), unseenFraction,
-            testFraction, trainPairs, table.ids());
+            all,
+            pairs.getFileName().toString(),
+            Boolean.TRUE.equals(byPair),
+            unseenFraction,
+            testFraction,
+            trainPairs,
+            table.ids());
       }
       default -> throw new IllegalStateException(ds);
     };
@@ -300,11 +319,16 @@ final class DatasetOptions {
     if (List.of(".csv", ".tsv", ".jsonl", ".txt").stream().anyMatch(n::endsWith)) {
       Inputs.requireFile(items, "items");
       return DatasetCatalog.embedded(
-          ItemTexts.read(items, null, null), items.toAbsolutePath().getParent(), threads,
-          new Progress(err, "items", Progress.interactive()), err);
+          ItemTexts.read(items, null, null),
+          items.toAbsolutePath().getParent(),
+          threads,
+          new Progress(err, "items", Progress.interactive()),
+          err);
     }
     throw new IllegalArgumentException(
-        "--items " + items + ": expected an item table (.npy, .safetensors) or item texts (.csv,"
+        "--items "
+            + items
+            + ": expected an item table (.npy, .safetensors) or item texts (.csv,"
             + " .tsv, .jsonl, .txt)");
   }
 

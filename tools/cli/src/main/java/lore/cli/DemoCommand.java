@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lore demo}: LoRe against BT end to end. It is {@code lore experiment} with one split and
- * the methods BT and LoRe, on the same datasets and options (default: the bundled Jester5k), printed
- * as one table of seen, unseen and overall accuracy with the spread over users. {@code --dataset
- * synthetic --alpha 0.1,0.01,0.001} runs the paper's Table 1 protocol at each alpha.
+ * the methods BT and LoRe, on the same datasets and options (default: the bundled Jester5k),
+ * printed as one table of seen, unseen and overall accuracy with the spread over users. {@code
+ * --dataset synthetic --alpha 0.1,0.01,0.001} runs the paper's Table 1 protocol at each alpha.
  */
 @Command(
     name = "demo",
@@ -97,8 +97,13 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private Run run(
-      double alpha, Path dir, TrainConfig config, FitConfig fitConfig, ExecutorService pool,
-      PrintWriter err) throws IOException {
+      double alpha,
+      Path dir,
+      TrainConfig config,
+      FitConfig fitConfig,
+      ExecutorService pool,
+      PrintWriter err)
+      throws IOException {
     long t = System.nanoTime();
     ExperimentDataset dataset = data.open(alpha, config.threads(), err);
     ExperimentConfig experiment =
@@ -111,8 +116,13 @@ final class DemoCommand implements Callable<Integer> {
                 .withRankGrid(List.of())
                 .withMethodSettings(
                     String.format(
-                        Locale.ROOT, "steps %d, %s/%s, fit %s, selection %s", config.steps(),
-                        config.optimizer(), config.simplex(), fitConfig, selection.config())),
+                        Locale.ROOT,
+                        "steps %d, %s/%s, fit %s, selection %s",
+                        config.steps(),
+                        config.optimizer(),
+                        config.simplex(),
+                        fitConfig,
+                        selection.config())),
             METHODS,
             new MethodCatalog.Settings(config, fitConfig, selection.config(), pool),
             false);
@@ -121,8 +131,12 @@ final class DemoCommand implements Callable<Integer> {
     ExperimentResults r =
         new Experiment(experiment).listener(new ExperimentCommand.Listener(err)).run();
     return new Run(
-        dataset.description(), alpha, result(r, "BT"), result(r, "LoRe"),
-        r.perUserDifference("LoRe", "BT").orElseThrow(), (System.nanoTime() - t) / 1e9);
+        dataset.description(),
+        alpha,
+        result(r, "BT"),
+        result(r, "LoRe"),
+        r.perUserDifference("LoRe", "BT").orElseThrow(),
+        (System.nanoTime() - t) / 1e9);
   }
 
   private static MethodResult result(ExperimentResults r, String method) {
@@ -141,8 +155,13 @@ final class DemoCommand implements Callable<Integer> {
         "one split (seed %d), %d few-shot pairs per unseen user; %d steps, %s/%s, logit scale %s;"
             + " LoRe's rank and prior strengths chosen by %d-fold cross-validation on the seen"
             + " users' training pairs, new users by its %s prior%n",
-        data.seed, data.fewShot, config.steps(), config.optimizer(), config.simplex(),
-        config.logitScale(), selection.config().folds(),
+        data.seed,
+        data.fewShot,
+        config.steps(),
+        config.optimizer(),
+        config.simplex(),
+        config.logitScale(),
+        selection.config().folds(),
         fitConfig.prior().name().toLowerCase(Locale.ROOT));
     o.println();
     String head = "%-8s%-16s%-16s%-16s";
@@ -154,7 +173,11 @@ final class DemoCommand implements Callable<Integer> {
       for (MethodResult m : new MethodResult[] {r.bt(), r.lore()}) {
         o.println(
             String.format(
-                    Locale.ROOT, head, m.method(), cell(m.seen(), pm), cell(m.unseen(), pm),
+                    Locale.ROOT,
+                    head,
+                    m.method(),
+                    cell(m.seen(), pm),
+                    cell(m.unseen(), pm),
                     cell(m.overall(), pm))
                 .strip());
       }
@@ -164,12 +187,17 @@ final class DemoCommand implements Callable<Integer> {
           Locale.ROOT,
           "Per user against BT: helped %.1f%%, unchanged %.1f%%, hurt %.1f%% of %d users (mean"
               + " change %+.2f points)%n",
-          100.0 * d.helped() / d.users(), 100.0 * d.unchanged() / d.users(),
-          100.0 * d.hurt() / d.users(), d.users(), 100 * d.mean());
+          100.0 * d.helped() / d.users(),
+          100.0 * d.unchanged() / d.users(),
+          100.0 * d.hurt() / d.users(),
+          d.users(),
+          100 * d.mean());
       o.println();
     }
     o.println(
-        "Accuracy in %, mean " + pm + " std over users (per-user test accuracy, one split);"
+        "Accuracy in %, mean "
+            + pm
+            + " std over users (per-user test accuracy, one split);"
             + " Overall = all seen and unseen users. lore experiment runs more splits.");
     o.printf(
         Locale.ROOT,
@@ -195,7 +223,9 @@ final class DemoCommand implements Callable<Integer> {
     String enc = System.getProperty("stdout.encoding");
     try {
       java.nio.charset.Charset cs =
-          enc != null ? java.nio.charset.Charset.forName(enc) : java.nio.charset.Charset.defaultCharset();
+          enc != null
+              ? java.nio.charset.Charset.forName(enc)
+              : java.nio.charset.Charset.defaultCharset();
       return cs.newEncoder().canEncode('\u00b1') ? "\u00b1" : "+-";
     } catch (IllegalArgumentException e) {
       return "+-";

@@ -1,6 +1,5 @@
 package lore.cli;
 
-import lore.experiment.MiniLmEmbedder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -10,6 +9,7 @@ import lore.datasets.ItemTable;
 import lore.datasets.ItemTexts;
 import lore.datasets.Npy;
 import lore.datasets.TextEmbeddings;
+import lore.experiment.MiniLmEmbedder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,19 +94,27 @@ final class EmbedCommand implements Callable<Integer> {
     }
     ItemTexts items = ItemTexts.read(texts, idColumn, textColumn);
     Path cacheDir =
-        noCache ? null : cache != null ? cache : out.toAbsolutePath().getParent().resolve(".lore-cache");
+        noCache
+            ? null
+            : cache != null ? cache : out.toAbsolutePath().getParent().resolve(".lore-cache");
     int t = Inputs.threads(threads, "--threads");
     long start = System.nanoTime();
     float[] vectors;
     try (ExecutorService pool = Pools.fixed(t, "lore-embed")) {
       MiniLmEmbedder model = new MiniLmEmbedder(pool);
       err.printf(
-          Locale.ROOT, "lore embed: %d texts from %s with %s%n", items.texts().size(), texts,
+          Locale.ROOT,
+          "lore embed: %d texts from %s with %s%n",
+          items.texts().size(),
+          texts,
           model.name());
       err.flush();
       vectors =
           TextEmbeddings.embed(
-              model, items.texts(), cacheDir, batch,
+              model,
+              items.texts(),
+              cacheDir,
+              batch,
               new Progress(err, "embed", Progress.interactive()));
     }
     double seconds = (System.nanoTime() - start) / 1e9;

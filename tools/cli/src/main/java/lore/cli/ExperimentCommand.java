@@ -238,8 +238,7 @@ final class ExperimentCommand implements Callable<Integer> {
         worked++;
         workSeconds += seconds;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        String eta =
-            Progress.seconds(workSeconds / worked * (total - task));
+        String eta = Progress.seconds(workSeconds / worked * (total - task));
         err.printf(
             Locale.ROOT,
             "  [%d/%d] %s: %s (%s)  elapsed %s  ETA %s%n",

@@ -4,7 +4,9 @@ import java.util.Locale;
 import lore.FitConfig;
 import picocli.CommandLine.Option;
 
-/** Options of fitting new users, shared by {@code demo}, {@code experiment} and {@code fit-user}. */
+/**
+ * Options of fitting new users, shared by {@code demo}, {@code experiment} and {@code fit-user}.
+ */
 final class FitOptions {
   private FitConfig.Prior prior = FitConfig.Prior.MODEL;
   private double strength;
@@ -41,7 +43,8 @@ final class FitOptions {
   /** The few-shot preset: the reference code's Adam with {@code paperOptimizer}, else Newton. */
   FitConfig fitConfig(boolean paperOptimizer) {
     if (paperOptimizer && prior != FitConfig.Prior.MODEL) {
-      throw new IllegalArgumentException("--prior applies to the Newton solver, not --paper-optimizer");
+      throw new IllegalArgumentException(
+          "--prior applies to the Newton solver, not --paper-optimizer");
     }
     return paperOptimizer
         ? FitConfig.paper()

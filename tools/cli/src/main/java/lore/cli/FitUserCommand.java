@@ -38,7 +38,8 @@ final class FitUserCommand implements Callable<Integer> {
       names = "--items",
       required = true,
       paramLabel = "FILE",
-      description = "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
+      description =
+          "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
   Path items;
 
   @Option(
@@ -92,7 +93,11 @@ final class FitUserCommand implements Callable<Integer> {
     }
     if (replaced > 0 && !replace) {
       throw new IllegalArgumentException(
-          replaced + " user(s) of " + pairs + " are already in the model (first: " + firstKnown
+          replaced
+              + " user(s) of "
+              + pairs
+              + " are already in the model (first: "
+              + firstKnown
               + "); fitting them would replace their trained weights: pass --replace to do so, or"
               + " give new user ids");
     }

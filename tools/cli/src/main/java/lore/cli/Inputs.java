@@ -45,7 +45,11 @@ final class Inputs {
     for (Path in : inputs) {
       if (in != null && sameFile(output, in)) {
         throw new IllegalArgumentException(
-            option + " " + output + " is an input of this command (" + in
+            option
+                + " "
+                + output
+                + " is an input of this command ("
+                + in
                 + "); an output never replaces an input: choose another path");
       }
     }
@@ -76,8 +80,13 @@ final class Inputs {
     int max = Math.min(4 * cores, lore.TrainConfig.MAX_THREADS);
     if (t < 1 || t > max) {
       throw new IllegalArgumentException(
-          option + " must be in [1, " + max + "] (4 x the " + cores
-              + " available processors), got " + t);
+          option
+              + " must be in [1, "
+              + max
+              + "] (4 x the "
+              + cores
+              + " available processors), got "
+              + t);
     }
     return t;
   }

@@ -24,8 +24,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code lore} command line: {@code demo}, {@code experiment}, {@code train}, {@code
- * fit-user}, {@code score}, {@code embed} and {@code convert}. The only class of the project allowed to call {@link System#exit}.
+ * The {@code lore} command line: {@code demo}, {@code experiment}, {@code train}, {@code fit-user},
+ * {@code score}, {@code embed} and {@code convert}. The only class of the project allowed to call
+ * {@link System#exit}.
  *
  * <p>Exit codes (the launcher adds none of its own but 3 for a missing JDK or a failed build):
  *
@@ -33,8 +34,8 @@ import picocli.CommandLine.ScopeType;
  *   <li>0: success;
  *   <li>2: usage or bad input: an unknown option, a bad value, a missing, unreadable or malformed
  *       file, a dimension mismatch, an unknown user, an output that would replace an input;
- *   <li>3: environment: out of memory, a native library that does not load (and, from the
- *       launcher, no JDK 25 or a failed build);
+ *   <li>3: environment: out of memory, a native library that does not load (and, from the launcher,
+ *       no JDK 25 or a failed build);
  *   <li>1: internal error: anything else, which is a bug (or a training run that diverged).
  * </ul>
  *

@@ -41,9 +41,14 @@ final class Progress implements TrainListener, ProgressListener {
   public void onStep(int step, int steps, double loss) {
     show(
         String.format(
-            Locale.ROOT, "  %s  step %" + Integer.toString(steps).length() + "d/%d  loss %.4f",
-            label, step, steps, loss),
-        step, steps);
+            Locale.ROOT,
+            "  %s  step %" + Integer.toString(steps).length() + "d/%d  loss %.4f",
+            label,
+            step,
+            steps,
+            loss),
+        step,
+        steps);
   }
 
   @Override

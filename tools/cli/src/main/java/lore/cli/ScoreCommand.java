@@ -37,7 +37,8 @@ final class ScoreCommand implements Callable<Integer> {
       names = "--items",
       required = true,
       paramLabel = "FILE",
-      description = "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
+      description =
+          "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
   Path items;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -126,7 +127,10 @@ final class ScoreCommand implements Callable<Integer> {
         Locale.ROOT,
         "accuracy %s %% over %d users (%d pairs); std over users%n",
         String.format(
-            Locale.ROOT, "%.1f %s %.1f", 100 * Evaluation.mean(acc), DemoCommand.plusMinus(),
+            Locale.ROOT,
+            "%.1f %s %.1f",
+            100 * Evaluation.mean(acc),
+            DemoCommand.plusMinus(),
             100 * Evaluation.std(acc)),
         test.userCount(),
         test.pairCount());

@@ -5,8 +5,8 @@ import lore.SelectionConfig;
 import picocli.CommandLine.Option;
 
 /**
- * The cross-validated model selection of the default LoRe ({@link lore.ModelSelection}), shared
- * by {@code train}, {@code demo} and {@code experiment}.
+ * The cross-validated model selection of the default LoRe ({@link lore.ModelSelection}), shared by
+ * {@code train}, {@code demo} and {@code experiment}.
  */
 final class SelectionOptions {
   @Option(

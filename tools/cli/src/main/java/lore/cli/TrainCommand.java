@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import lore.PreferenceData;
 import lore.ModelSelection;
+import lore.PreferenceData;
 import lore.RewardModel;
 import lore.SelectionConfig;
 import lore.TrainConfig;
@@ -30,7 +30,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--items",
       required = true,
       paramLabel = "FILE",
-      description = "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
+      description =
+          "Item embeddings, n x d: .npy (float32/float16) or .safetensors (F32/F16/BF16).")
   Path items;
 
   @Option(

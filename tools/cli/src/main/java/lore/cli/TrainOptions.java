@@ -46,15 +46,19 @@ final class TrainOptions {
   void requireNoFixedRank(String alternative) {
     if (rank != null) {
       throw new IllegalArgumentException(
-          "--rank " + rank + " fixes the rank, which cross-validation chooses here; " + alternative);
+          "--rank "
+              + rank
+              + " fixes the rank, which cross-validation chooses here; "
+              + alternative);
     }
   }
 
   /** The preset with these options applied; {@code seed} null keeps the preset's seed. */
   TrainConfig config(Long seed) {
-    TrainConfig c = (paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults())
-        .withRank(rank != null ? rank : 10)
-        .withThreads(threads());
+    TrainConfig c =
+        (paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults())
+            .withRank(rank != null ? rank : 10)
+            .withThreads(threads());
     if (steps != null) {
       c = c.withSteps(steps);
     }

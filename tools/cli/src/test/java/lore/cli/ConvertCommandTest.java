@@ -36,8 +36,15 @@ class ConvertCommandTest {
     StringBuilder s = new StringBuilder("user\twinner\tloser\tsplit\n");
     for (int u = 0; u < 8; u++) {
       for (int k = 0; k < 4; k++) {
-        s.append("u").append(u).append("\ti").append(k).append("\ti").append(k + 1 + u % 2)
-            .append('\t').append(k < 3 ? "train" : "test").append('\n');
+        s.append("u")
+            .append(u)
+            .append("\ti")
+            .append(k)
+            .append("\ti")
+            .append(k + 1 + u % 2)
+            .append('\t')
+            .append(k < 3 ? "train" : "test")
+            .append('\n');
       }
     }
     Files.writeString(dir.resolve("cmp.tsv"), s);
@@ -49,9 +56,20 @@ class ConvertCommandTest {
     Path items = fixture(8);
     Path out = dir.resolve("canon");
     Cli c =
-        Cli.run("convert", "--layout", "comparisons", "--in", dir.resolve("cmp.tsv").toString(),
-            "--items", items.toString(), "--chosen-column", "winner", "--rejected-column", "loser",
-            "--out", out.toString());
+        Cli.run(
+            "convert",
+            "--layout",
+            "comparisons",
+            "--in",
+            dir.resolve("cmp.tsv").toString(),
+            "--items",
+            items.toString(),
+            "--chosen-column",
+            "winner",
+            "--rejected-column",
+            "loser",
+            "--out",
+            out.toString());
     assertEquals(0, c.code(), c::dump);
     assertTrue(c.out().contains("converted 6 items x 8, 8 users, 32 pairs"), c::dump);
     assertEquals("i0", Files.readAllLines(out.resolve("items.ids.txt")).get(0));
@@ -60,19 +78,44 @@ class ConvertCommandTest {
     assertEquals(8 * 3 + 1, Files.readAllLines(out.resolve("train.csv")).size());
     Path model = dir.resolve("m.lore");
     Cli t =
-        Cli.run("train", "--items", out.resolve("items.npy").toString(), "--pairs",
-            out.resolve("train.csv").toString(), "--out", model.toString(), "--rank", "2",
-            "--no-selection", "--steps", "3", "--threads", "1");
+        Cli.run(
+            "train",
+            "--items",
+            out.resolve("items.npy").toString(),
+            "--pairs",
+            out.resolve("train.csv").toString(),
+            "--out",
+            model.toString(),
+            "--rank",
+            "2",
+            "--no-selection",
+            "--steps",
+            "3",
+            "--threads",
+            "1");
     assertEquals(0, t.code(), t::dump);
 
     Path five = dir.resolve("five.npy");
     Npy.writeFloat32(five, random(6 * 5, 4), 6, 5);
-    Cli table = Cli.run("convert", "--layout", "npy", "--in", five.toString(), "--out",
-        dir.resolve("five").toString());
+    Cli table =
+        Cli.run(
+            "convert",
+            "--layout",
+            "npy",
+            "--in",
+            five.toString(),
+            "--out",
+            dir.resolve("five").toString());
     assertEquals(0, table.code(), table::dump);
     Cli s =
-        Cli.run("score", "--model", model.toString(), "--items",
-            dir.resolve("five/items.npy").toString(), "--pairs", out.resolve("test.csv").toString());
+        Cli.run(
+            "score",
+            "--model",
+            model.toString(),
+            "--items",
+            dir.resolve("five/items.npy").toString(),
+            "--pairs",
+            out.resolve("test.csv").toString());
     assertEquals(2, s.code(), s::dump);
     assertTrue(s.err().startsWith("lore: error: dimension mismatch"), s::dump);
     assertTrue(s.err().contains("6 x 5") && s.err().contains("embedding dim 8"), s::dump);
@@ -85,20 +128,50 @@ class ConvertCommandTest {
     Path csv = dir.resolve("nosplit.csv");
     Files.writeString(
         csv,
-        Files.readString(dir.resolve("cmp.tsv")).replace("\tsplit", "").replace("\ttrain", "")
-            .replace("\ttest", "").replace('\t', ','));
+        Files.readString(dir.resolve("cmp.tsv"))
+            .replace("\tsplit", "")
+            .replace("\ttrain", "")
+            .replace("\ttest", "")
+            .replace('\t', ','));
     Path out = dir.resolve("p");
-    Cli c = Cli.run("convert", "--layout", "comparisons", "--in", csv.toString(), "--items",
-        items.toString(), "--chosen-column", "winner", "--rejected-column", "loser", "--out",
-        out.toString(), "--unseen-fraction", "0.25", "--few-shot", "1", "--split", "pairs");
+    Cli c =
+        Cli.run(
+            "convert",
+            "--layout",
+            "comparisons",
+            "--in",
+            csv.toString(),
+            "--items",
+            items.toString(),
+            "--chosen-column",
+            "winner",
+            "--rejected-column",
+            "loser",
+            "--out",
+            out.toString(),
+            "--unseen-fraction",
+            "0.25",
+            "--few-shot",
+            "1",
+            "--split",
+            "pairs");
     assertEquals(0, c.code(), c::dump);
     for (String f : List.of("train", "fewshot", "test-seen", "test-unseen")) {
       assertTrue(Files.exists(out.resolve(f + ".csv")), f);
     }
     Path text = dir.resolve("text.csv");
     Files.writeString(text, "user,chosen,rejected\nu,a good reply,a bad reply\n");
-    Cli none = Cli.run("convert", "--layout", "comparisons", "--in", text.toString(),
-        "--embedder", "none", "--out", dir.resolve("t").toString());
+    Cli none =
+        Cli.run(
+            "convert",
+            "--layout",
+            "comparisons",
+            "--in",
+            text.toString(),
+            "--embedder",
+            "none",
+            "--out",
+            dir.resolve("t").toString());
     assertEquals(2, none.code(), none::dump);
     assertTrue(none.err().contains("--embedder none needs --items"), none::dump);
   }
@@ -108,8 +181,17 @@ class ConvertCommandTest {
     Path items = fixture(4);
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "user,chosen,rejected\nu,i0,i1\nu,i0,nope\n");
-    Cli c = Cli.run("convert", "--layout", "comparisons", "--in", bad.toString(), "--items",
-        items.toString(), "--out", dir.resolve("o").toString());
+    Cli c =
+        Cli.run(
+            "convert",
+            "--layout",
+            "comparisons",
+            "--in",
+            bad.toString(),
+            "--items",
+            items.toString(),
+            "--out",
+            dir.resolve("o").toString());
     assertEquals(2, c.code(), c::dump);
     assertTrue(c.err().contains(bad + ":3: unknown rejected item id 'nope'"), c::dump);
     assertEquals(1, c.err().lines().filter(l -> l.startsWith("lore: error")).count(), c::dump);

@@ -29,7 +29,8 @@ class DemoCommandTest {
     assertTrue(r.out().contains("Unseen"), r::dump);
     assertTrue(r.out().contains("Overall"), r::dump);
     assertTrue(r.out().contains("std over users"), r::dump);
-    assertTrue(r.out().matches("(?s).*Per user against BT: helped \\d+\\.\\d%, unchanged.*"), r::dump);
+    assertTrue(
+        r.out().matches("(?s).*Per user against BT: helped \\d+\\.\\d%, unchanged.*"), r::dump);
     assertTrue(r.out().contains("alpha = 0.01"), r::dump);
     assertTrue(r.out().contains("kernels "), r::dump);
     assertTrue(!r.err().contains("\r"), r::dump); // not a terminal: plain progress lines
@@ -58,7 +59,8 @@ class DemoCommandTest {
     // both learned something beyond chance on held-out jokes
     assertTrue(bt[0] > 52 && bt[1] > 52, r::dump);
     assertTrue(lore[0] > 52 && lore[1] > 52, r::dump);
-    assertTrue(r.out().matches("(?s).*LoRe chose B=(1 lambda=inf \\(BT\\)|3 lambda=.*).*"), r::dump);
+    assertTrue(
+        r.out().matches("(?s).*LoRe chose B=(1 lambda=inf \\(BT\\)|3 lambda=.*).*"), r::dump);
   }
 
   @Test

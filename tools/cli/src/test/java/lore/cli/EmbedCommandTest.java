@@ -18,7 +18,8 @@ class EmbedCommandTest {
     Path texts = dir.resolve("items.csv");
     Files.writeString(texts, "id,text\nx,\"A cat sat, on a mat.\"\ny,Stock markets fell today.\n");
     Path out = dir.resolve("items.npy");
-    Cli r = Cli.run("embed", "--texts", texts.toString(), "--out", out.toString(), "--threads", "1");
+    Cli r =
+        Cli.run("embed", "--texts", texts.toString(), "--out", out.toString(), "--threads", "1");
     assertEquals(0, r.code(), r::dump);
     ItemTable t = ItemTable.read(out, null, null);
     assertEquals(List.of("x", "y"), t.ids());
@@ -29,11 +30,14 @@ class EmbedCommandTest {
     }
     assertEquals(1.0, norm, 1e-3, "MiniLM vectors are unit-normalized");
     assertTrue(Files.exists(dir.resolve(".lore-cache/all-minilm-l6-v2.sha256")), r::dump);
-    Cli again = Cli.run("embed", "--texts", texts.toString(), "--out", dir.resolve("b.safetensors").toString());
+    Cli again =
+        Cli.run(
+            "embed", "--texts", texts.toString(), "--out", dir.resolve("b.safetensors").toString());
     assertEquals(0, again.code(), again::dump);
     assertTrue(again.err().contains("embed 0/0") || !again.err().contains("embed 1/"), again::dump);
     ItemTable b = ItemTable.read(dir.resolve("b.safetensors"), null, null);
-    assertEquals(t.matrix().data()[5], b.matrix().data()[5], 0f, "cached vectors are reused exactly");
+    assertEquals(
+        t.matrix().data()[5], b.matrix().data()[5], 0f, "cached vectors are reused exactly");
   }
 
   @Test

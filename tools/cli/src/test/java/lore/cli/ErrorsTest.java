@@ -23,8 +23,17 @@ class ErrorsTest {
     Path data = dir.resolve("data");
     Cli gen =
         Cli.run(
-            "convert", "--dataset", "synthetic", "--out", data.toString(), "--dim", "8", "--seen",
-            "6", "--unseen", "3");
+            "convert",
+            "--dataset",
+            "synthetic",
+            "--out",
+            data.toString(),
+            "--dim",
+            "8",
+            "--seen",
+            "6",
+            "--unseen",
+            "3");
     assertEquals(0, gen.code(), gen::dump);
     items = data.resolve("items.npy");
     train = data.resolve("train.csv");

@@ -1,25 +1,15 @@
 package lore.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import lore.PreferenceData;
-import lore.datasets.SyntheticConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** {@code lore experiment} end to end through the command line. */
@@ -29,10 +19,37 @@ class ExperimentCommandTest {
   @Test
   void commandLineRunsAndResumes() throws IOException {
     String[] args = {
-      "experiment", "--dataset", "synthetic", "--out", dir.toString(), "--dim", "16", "--seen", "10", "--unseen", "8",
-      "--train-prompts", "100", "--test-prompts", "20", "--train-pairs", "20", "--splits", "2",
-      "--few-shot", "5", "--few-shot-grid", "1,5,10", "--rank-grid", "1,2", "--steps", "10",
-      "--threads", "1", "--methods", "LoRe,LoRe-Eq10,BT"
+      "experiment",
+      "--dataset",
+      "synthetic",
+      "--out",
+      dir.toString(),
+      "--dim",
+      "16",
+      "--seen",
+      "10",
+      "--unseen",
+      "8",
+      "--train-prompts",
+      "100",
+      "--test-prompts",
+      "20",
+      "--train-pairs",
+      "20",
+      "--splits",
+      "2",
+      "--few-shot",
+      "5",
+      "--few-shot-grid",
+      "1,5,10",
+      "--rank-grid",
+      "1,2",
+      "--steps",
+      "10",
+      "--threads",
+      "1",
+      "--methods",
+      "LoRe,LoRe-Eq10,BT"
     };
     String[] r = cli(args);
     assertEquals("0", r[0], r[1] + r[2]);
@@ -60,13 +77,45 @@ class ExperimentCommandTest {
   void refRunsOnSyntheticDataWithNoParameters() {
     String[] r =
         cli(
-            "experiment", "--dataset", "synthetic", "--out", dir.toString(), "--dim", "16", "--seen", "10", "--unseen", "8",
-            "--train-prompts", "100", "--test-prompts", "20", "--train-pairs", "20", "--splits",
-            "1", "--few-shot", "5", "--few-shot-grid", "1,5", "--rank-grid", "none", "--rank", "2",
-            "--steps", "5", "--threads", "1", "--methods", "ref,BT");
+            "experiment",
+            "--dataset",
+            "synthetic",
+            "--out",
+            dir.toString(),
+            "--dim",
+            "16",
+            "--seen",
+            "10",
+            "--unseen",
+            "8",
+            "--train-prompts",
+            "100",
+            "--test-prompts",
+            "20",
+            "--train-pairs",
+            "20",
+            "--splits",
+            "1",
+            "--few-shot",
+            "5",
+            "--few-shot-grid",
+            "1,5",
+            "--rank-grid",
+            "none",
+            "--rank",
+            "2",
+            "--steps",
+            "5",
+            "--threads",
+            "1",
+            "--methods",
+            "ref,BT");
     assertEquals("0", r[0], r[1] + r[2]);
     String row =
-        r[1].lines().filter(l -> l.startsWith("| ref |")).findFirst().orElseThrow(() -> new AssertionError(r[1]));
+        r[1].lines()
+            .filter(l -> l.startsWith("| ref |"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(r[1]));
     assertTrue(row.contains("| 0 |"), "ref learns nothing: " + row);
     // the population reward is informative: clearly better than chance on synthetic users
     double seen = Double.parseDouble(row.split("\\|")[2].trim().split(" ")[0]);
@@ -81,12 +130,32 @@ class ExperimentCommandTest {
 
   @Test
   void commandLineFailsWithOneLine() {
-    String[] r = cli("experiment", "--dataset", "synthetic", "--out", dir.toString(), "--methods", "LoRe,nope", "--dim", "8");
+    String[] r =
+        cli(
+            "experiment",
+            "--dataset",
+            "synthetic",
+            "--out",
+            dir.toString(),
+            "--methods",
+            "LoRe,nope",
+            "--dim",
+            "8");
     assertEquals("2", r[0]);
     assertEquals(
         "lore: error: unknown method 'nope'; available: LoRe, LoRe-Eq10, BT, LoRe-MLP, PAL-A, PAL-B, VPL\n",
         r[2]);
-    r = cli("experiment", "--dataset", "synthetic", "--out", dir.toString(), "--rank-grid", "2,x", "--dim", "8");
+    r =
+        cli(
+            "experiment",
+            "--dataset",
+            "synthetic",
+            "--out",
+            dir.toString(),
+            "--rank-grid",
+            "2,x",
+            "--dim",
+            "8");
     assertEquals("2", r[0]);
     assertEquals("lore: error: --rank-grid: not a rank: 'x'\n", r[2]);
   }
@@ -105,8 +174,19 @@ class ExperimentCommandTest {
   @Test
   void commandLineRejectsBadSplitChoices() {
     String out = dir.toString();
-    String[] r = cli("experiment", "--out", out, "--dataset", "pairs", "--split",
-        "prompts", "--items", "x.npy", "--pairs", "x.csv");
+    String[] r =
+        cli(
+            "experiment",
+            "--out",
+            out,
+            "--dataset",
+            "pairs",
+            "--split",
+            "prompts",
+            "--items",
+            "x.npy",
+            "--pairs",
+            "x.csv");
     assertEquals("2", r[0]);
     assertEquals("lore: error: unknown --split 'prompts'; available: items, pairs\n", r[2]);
     r = cli("experiment", "--out", out, "--dataset", "zappos5", "--split", "items");
@@ -121,10 +201,11 @@ class ExperimentCommandTest {
     r = cli("experiment", "--out", out, "--dataset", "nope");
     assertEquals("2", r[0]);
     assertTrue(
-        r[2].contains("available: synthetic, personalllm, jester5k, zappos5, movielens, ratings, pairs"), r[2]);
+        r[2].contains(
+            "available: synthetic, personalllm, jester5k, zappos5, movielens, ratings, pairs"),
+        r[2]);
     r = cli("experiment", "--out", out, "--dataset", "personalllm");
     assertEquals("2", r[0], r[1] + r[2]);
     assertTrue(r[2].contains("--data-dir"), r[2]);
   }
-
 }

@@ -71,10 +71,35 @@ class RatingsDatasetTest {
     Path out = dir.resolve("exp");
     Cli c =
         Cli.run(
-            "experiment", "--dataset", "ratings", "--items", items.toString(), "--ratings",
-            ratings.toString(), "--out", out.toString(), "--splits", "1", "--methods", "LoRe,BT",
-            "--few-shot", "5", "--few-shot-grid", "5", "--rank-grid", "none", "--min-gap", "1",
-            "--steps", "30", "--cv-ranks", "2", "--cv-path-steps", "10", "--threads", "1");
+            "experiment",
+            "--dataset",
+            "ratings",
+            "--items",
+            items.toString(),
+            "--ratings",
+            ratings.toString(),
+            "--out",
+            out.toString(),
+            "--splits",
+            "1",
+            "--methods",
+            "LoRe,BT",
+            "--few-shot",
+            "5",
+            "--few-shot-grid",
+            "5",
+            "--rank-grid",
+            "none",
+            "--min-gap",
+            "1",
+            "--steps",
+            "30",
+            "--cv-ranks",
+            "2",
+            "--cv-path-steps",
+            "10",
+            "--threads",
+            "1");
     assertEquals(0, c.code(), c::dump);
     assertTrue(c.err().contains("ratings.csv ("), c::dump);
     // two opposite groups: one shared vector cannot serve both, a rank-2 basis can
@@ -89,8 +114,15 @@ class RatingsDatasetTest {
     Path out = dir.resolve("conv");
     Cli c =
         Cli.run(
-            "convert", "--dataset", "ratings", "--items", items.toString(), "--ratings",
-            ratings.toString(), "--out", out.toString());
+            "convert",
+            "--dataset",
+            "ratings",
+            "--items",
+            items.toString(),
+            "--ratings",
+            ratings.toString(),
+            "--out",
+            out.toString());
     assertEquals(0, c.code(), c::dump);
     List<String> train = Files.readAllLines(out.resolve("train.csv"));
     assertEquals("user,chosen_id,rejected_id", train.get(0));
@@ -104,23 +136,42 @@ class RatingsDatasetTest {
     Files.writeString(bad, "user,item,score\nu1,m1,4\nu1,nope,2\n");
     Cli c =
         Cli.run(
-            "experiment", "--dataset", "ratings", "--items", items.toString(), "--ratings",
-            bad.toString(), "--out", dir.resolve("bad").toString());
+            "experiment",
+            "--dataset",
+            "ratings",
+            "--items",
+            items.toString(),
+            "--ratings",
+            bad.toString(),
+            "--out",
+            dir.resolve("bad").toString());
     assertEquals(2, c.code(), c::dump);
     assertTrue(c.err().contains("bad.csv:3: unknown item id 'nope'"), c::dump);
 
     Cli wrong =
         Cli.run(
-            "experiment", "--dataset", "jester5k", "--ratings", ratings.toString(), "--out",
+            "experiment",
+            "--dataset",
+            "jester5k",
+            "--ratings",
+            ratings.toString(),
+            "--out",
             dir.resolve("wrong").toString());
     assertEquals(2, wrong.code(), wrong::dump);
     assertTrue(wrong.err().contains("--ratings needs --dataset ratings"), wrong::dump);
 
     Cli missing =
-        Cli.run("convert", "--dataset", "ratings", "--items", items.toString(), "--out",
+        Cli.run(
+            "convert",
+            "--dataset",
+            "ratings",
+            "--items",
+            items.toString(),
+            "--out",
             dir.resolve("missing").toString());
     assertEquals(2, missing.code(), missing::dump);
-    assertTrue(missing.err().contains("--dataset ratings needs --items and --ratings"), missing::dump);
+    assertTrue(
+        missing.err().contains("--dataset ratings needs --items and --ratings"), missing::dump);
   }
 
   /**
@@ -134,8 +185,9 @@ class RatingsDatasetTest {
     StringBuilder r = new StringBuilder("user,item,score\n");
     String[] topics = {"cats", "dogs"};
     for (int i = 0; i < 40; i++) {
-      t.append(String.format(Locale.ROOT, "t%d,A short story number %d about %s.%n", i, i,
-          topics[i % 2]));
+      t.append(
+          String.format(
+              Locale.ROOT, "t%d,A short story number %d about %s.%n", i, i, topics[i % 2]));
     }
     for (int u = 0; u < 40; u++) {
       for (int i = 0; i < 40; i++) {
@@ -150,9 +202,23 @@ class RatingsDatasetTest {
     Files.writeString(ratingsFile, r);
     Cli c =
         Cli.run(
-            "demo", "--dataset", "ratings", "--items", texts.toString(), "--ratings",
-            ratingsFile.toString(), "--few-shot", "3", "--steps", "20", "--cv-ranks", "2",
-            "--cv-path-steps", "5", "--threads", "1");
+            "demo",
+            "--dataset",
+            "ratings",
+            "--items",
+            texts.toString(),
+            "--ratings",
+            ratingsFile.toString(),
+            "--few-shot",
+            "3",
+            "--steps",
+            "20",
+            "--cv-ranks",
+            "2",
+            "--cv-path-steps",
+            "5",
+            "--threads",
+            "1");
     assertEquals(0, c.code(), c::dump);
     assertTrue(c.err().contains("embedding 40 item texts with all-MiniLM-L6-v2"), c::dump);
     assertTrue(Files.isDirectory(dir.resolve(".lore-cache")), c::dump);

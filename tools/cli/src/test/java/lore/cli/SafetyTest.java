@@ -36,8 +36,17 @@ class SafetyTest {
     Path data = dir.resolve("data");
     Cli gen =
         Cli.run(
-            "convert", "--dataset", "synthetic", "--out", data.toString(), "--dim", "8", "--seen",
-            "6", "--unseen", "3");
+            "convert",
+            "--dataset",
+            "synthetic",
+            "--out",
+            data.toString(),
+            "--dim",
+            "8",
+            "--seen",
+            "6",
+            "--unseen",
+            "3");
     assertEquals(0, gen.code(), gen::dump);
     items = data.resolve("items.npy");
     train = data.resolve("train.csv");
@@ -51,8 +60,20 @@ class SafetyTest {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "train", "--items", items.toString(), "--pairs", pairs.toString(), "--out",
-                out.toString(), "--rank", "2", "--no-selection", "--steps", "3", "--threads", "1"));
+                "train",
+                "--items",
+                items.toString(),
+                "--pairs",
+                pairs.toString(),
+                "--out",
+                out.toString(),
+                "--rank",
+                "2",
+                "--no-selection",
+                "--steps",
+                "3",
+                "--threads",
+                "1"));
     a.addAll(List.of(more));
     return Cli.run(a.toArray(String[]::new));
   }
@@ -81,12 +102,24 @@ class SafetyTest {
     assertArrayEquals(before, Files.readAllBytes(items));
     Cli fit =
         Cli.run(
-            "fit-user", "--model", model.toString(), "--items", items.toString(), "--pairs",
-            fewshot.toString(), "--out", model.toString());
+            "fit-user",
+            "--model",
+            model.toString(),
+            "--items",
+            items.toString(),
+            "--pairs",
+            fewshot.toString(),
+            "--out",
+            model.toString());
     assertError(fit, 2, "is an input");
     Cli convert =
         Cli.run(
-            "convert", "--layout", "npy", "--in", items.toString(), "--out",
+            "convert",
+            "--layout",
+            "npy",
+            "--in",
+            items.toString(),
+            "--out",
             items.getParent().toString());
     assertError(convert, 2, "would replace the input");
     assertArrayEquals(before, Files.readAllBytes(items));
@@ -110,14 +143,27 @@ class SafetyTest {
     List<String> byId = new ArrayList<>(List.of("user,chosen_id,rejected_id"));
     for (String line : rows.subList(1, rows.size())) {
       String[] f = line.split(",");
-      byId.add(f[0] + "," + ids.get(Integer.parseInt(f[1])) + "," + ids.get(Integer.parseInt(f[2])));
+      byId.add(
+          f[0] + "," + ids.get(Integer.parseInt(f[1])) + "," + ids.get(Integer.parseInt(f[2])));
     }
     Path pairsById = Files.write(d.resolve("train-ids.csv"), byId);
     Path out = d.resolve("by-id.lore");
     Cli t =
         Cli.run(
-            "train", "--items", table.toString(), "--pairs", pairsById.toString(), "--out",
-            out.toString(), "--rank", "2", "--no-selection", "--steps", "3", "--threads", "1");
+            "train",
+            "--items",
+            table.toString(),
+            "--pairs",
+            pairsById.toString(),
+            "--out",
+            out.toString(),
+            "--rank",
+            "2",
+            "--no-selection",
+            "--steps",
+            "3",
+            "--threads",
+            "1");
     assertEquals(0, t.code(), t::dump);
     // the same items and pairs as the row-numbered original: the same model, bit for bit
     assertArrayEquals(RewardModel.load(model).basis(), RewardModel.load(out).basis());
@@ -126,7 +172,12 @@ class SafetyTest {
         Files.write(d.resolve("ambiguous.csv"), List.of("user,chosen,rejected", "u,1,2"));
     Cli bad =
         Cli.run(
-            "train", "--items", table.toString(), "--pairs", ambiguous.toString(), "--out",
+            "train",
+            "--items",
+            table.toString(),
+            "--pairs",
+            ambiguous.toString(),
+            "--out",
             d.resolve("x.lore").toString());
     assertError(bad, 2, "user,chosen_id,rejected_id", "user,chosen_row,rejected_row");
   }
@@ -137,8 +188,15 @@ class SafetyTest {
     assertError(train(train, dir.resolve("s.lore"), "--logit-scale", "1e30"), 2, "logit scale");
     Cli prior =
         Cli.run(
-            "fit-user", "--model", model.toString(), "--items", items.toString(), "--pairs",
-            fewshot.toString(), "--prior", "-1");
+            "fit-user",
+            "--model",
+            model.toString(),
+            "--items",
+            items.toString(),
+            "--pairs",
+            fewshot.toString(),
+            "--prior",
+            "-1");
     assertError(prior, 2, "--prior");
   }
 
@@ -153,14 +211,27 @@ class SafetyTest {
   void refittingASeenUserNeedsReplace() throws Exception {
     Cli r =
         Cli.run(
-            "fit-user", "--model", model.toString(), "--items", items.toString(), "--pairs",
+            "fit-user",
+            "--model",
+            model.toString(),
+            "--items",
+            items.toString(),
+            "--pairs",
             train.toString());
     assertError(r, 2, "already in the model", "--replace");
     Path out = dir.resolve("replaced.lore");
     Cli ok =
         Cli.run(
-            "fit-user", "--model", model.toString(), "--items", items.toString(), "--pairs",
-            train.toString(), "--replace", "--out", out.toString());
+            "fit-user",
+            "--model",
+            model.toString(),
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--replace",
+            "--out",
+            out.toString());
     assertEquals(0, ok.code(), ok::dump);
     assertTrue(ok.out().contains("replaced"), ok::dump);
   }
@@ -208,15 +279,38 @@ class SafetyTest {
     Path out = dir.resolve("selected.lore");
     Cli refused =
         Cli.run(
-            "train", "--items", items.toString(), "--pairs", train.toString(), "--out",
-            out.toString(), "--rank", "2", "--threads", "1");
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            out.toString(),
+            "--rank",
+            "2",
+            "--threads",
+            "1");
     assertError(refused, 2, "--rank 2 fixes the rank", "--no-selection", "--cv-ranks");
     assertTrue(!Files.exists(out), "no model from a refused run");
     Cli selected =
         Cli.run(
-            "train", "--items", items.toString(), "--pairs", train.toString(), "--out",
-            out.toString(), "--steps", "5", "--cv-ranks", "2", "--cv-strengths", "1",
-            "--cv-path-steps", "3", "--threads", "1");
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            out.toString(),
+            "--steps",
+            "5",
+            "--cv-ranks",
+            "2",
+            "--cv-strengths",
+            "1",
+            "--cv-path-steps",
+            "3",
+            "--threads",
+            "1");
     assertEquals(0, selected.code(), selected::dump);
     assertTrue(selected.err().contains("cross-validation chose rank"), selected::dump);
     int rank = RewardModel.load(out).rank();

@@ -1,8 +1,8 @@
 package lore.experiment;
 
 /**
- * One candidate of a method's own cross-validated selection: its cross-validation accuracy over
- * the seen users' held-out training pairs.
+ * One candidate of a method's own cross-validated selection: its cross-validation accuracy over the
+ * seen users' held-out training pairs.
  *
  * @param rank candidate rank B (1: the BT limit)
  * @param strength candidate prior strength lambda ({@link Double#POSITIVE_INFINITY}: the BT limit)

@@ -54,11 +54,17 @@ public final class DatasetCatalog {
    * disjoint ({@code dataDir} null: the bundled ratings).
    */
   public static ExperimentDataset jester5k(
-      Path dataDir, RatingsToPairs rules, double unseenFraction, double testFraction,
-      int trainPairs) throws IOException {
+      Path dataDir,
+      RatingsToPairs rules,
+      double unseenFraction,
+      double testFraction,
+      int trainPairs)
+      throws IOException {
     ItemTable table = Jester5k.embeddings();
     Ratings ratings =
-        dataDir == null ? Jester5k.ratings(table.index()) : Jester5k.ratings(dataDir, table.index());
+        dataDir == null
+            ? Jester5k.ratings(table.index())
+            : Jester5k.ratings(dataDir, table.index());
     String name =
         String.format(
             Locale.ROOT,
@@ -67,8 +73,7 @@ public final class DatasetCatalog {
             rules.minGap(),
             rules.maxPairsPerUser());
     return new ItemSplitDataset(
-            rules.preferences(ratings, table), name, null, unseenFraction,
-            testFraction, trainPairs)
+            rules.preferences(ratings, table), name, null, unseenFraction, testFraction, trainPairs)
         .withItemIds(table.ids());
   }
 
@@ -85,7 +90,9 @@ public final class DatasetCatalog {
     PairSplitDataset z =
         new PairSplitDataset(
                 PairSplitDataset.zappos5(dataDir),
-                "zappos5 (" + (dataDir == null ? "bundled" : dataDir.toString()) + ", one-hot shoes)",
+                "zappos5 ("
+                    + (dataDir == null ? "bundled" : dataDir.toString())
+                    + ", one-hot shoes)",
                 unseenFraction,
                 testFraction,
                 trainPairs)
@@ -113,8 +120,14 @@ public final class DatasetCatalog {
    * splits.
    */
   public static ExperimentDataset movieLens(
-      Path dataDir, RatingsToPairs rules, double unseenFraction, double testFraction,
-      int trainPairs, int threads, ProgressListener progress, PrintWriter log)
+      Path dataDir,
+      RatingsToPairs rules,
+      double unseenFraction,
+      double testFraction,
+      int trainPairs,
+      int threads,
+      ProgressListener progress,
+      PrintWriter log)
       throws IOException {
     ItemTable items = embedded(MovieLens.movies(dataDir), dataDir, threads, progress, log);
     Ratings ratings = MovieLens.ratings(dataDir, items.index());
@@ -127,14 +140,13 @@ public final class DatasetCatalog {
             rules.minGap(),
             rules.maxPairsPerUser());
     return new ItemSplitDataset(
-            rules.preferences(ratings, items), name, null, unseenFraction,
-            testFraction, trainPairs)
+            rules.preferences(ratings, items), name, null, unseenFraction, testFraction, trainPairs)
         .withItemIds(items.ids());
   }
 
   /**
-   * Item texts embedded by all-MiniLM-L6-v2, cached by content hash in {@code near/.lore-cache}
-   * (or {@code ~/.cache/lore} when {@code near} is read-only), so a second run only reads the cache.
+   * Item texts embedded by all-MiniLM-L6-v2, cached by content hash in {@code near/.lore-cache} (or
+   * {@code ~/.cache/lore} when {@code near} is read-only), so a second run only reads the cache.
    *
    * @param near the directory of the texts
    * @param threads threads of the model
@@ -147,8 +159,10 @@ public final class DatasetCatalog {
             ? near.resolve(".lore-cache")
             : Path.of(System.getProperty("user.home"), ".cache", "lore");
     log.printf(
-        Locale.ROOT, "embedding %d item texts with all-MiniLM-L6-v2 (cache %s)%n",
-        texts.texts().size(), cache);
+        Locale.ROOT,
+        "embedding %d item texts with all-MiniLM-L6-v2 (cache %s)%n",
+        texts.texts().size(),
+        cache);
     log.flush();
     float[] v;
     try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
@@ -167,13 +181,21 @@ public final class DatasetCatalog {
    * @param ratings a ratings CSV/TSV (see {@link Ratings#read(Path, java.util.Map)})
    */
   public static ExperimentDataset ratings(
-      ItemTable table, Path ratings, RatingsToPairs rules, boolean byPair, double unseenFraction,
-      double testFraction, int trainPairs) throws IOException {
+      ItemTable table,
+      Path ratings,
+      RatingsToPairs rules,
+      boolean byPair,
+      double unseenFraction,
+      double testFraction,
+      int trainPairs)
+      throws IOException {
     Ratings r = Ratings.read(ratings, table.index());
     PreferenceData all = rules.preferences(r, table);
     if (all.pairCount() == 0) {
       throw new IllegalArgumentException(
-          ratings + ": no pairs: no user rated two items at least " + rules.minGap()
+          ratings
+              + ": no pairs: no user rated two items at least "
+              + rules.minGap()
               + " apart (ties are dropped)");
     }
     String name =
@@ -195,8 +217,13 @@ public final class DatasetCatalog {
    * @param itemIds ids of the table's rows, or null
    */
   public static ExperimentDataset pairs(
-      PreferenceData all, String name, boolean byPair, double unseenFraction, double testFraction,
-      int trainPairs, List<String> itemIds) {
+      PreferenceData all,
+      String name,
+      boolean byPair,
+      double unseenFraction,
+      double testFraction,
+      int trainPairs,
+      List<String> itemIds) {
     return byPair
         ? new PairSplitDataset(all, name, unseenFraction, testFraction, trainPairs)
             .withItemIds(itemIds)

@@ -120,8 +120,8 @@ public final class Experiment {
   }
 
   /**
-   * Writes the report files from the results already in the output directory, running nothing
-   * (e.g. after an interrupted run). Blocking; does I/O.
+   * Writes the report files from the results already in the output directory, running nothing (e.g.
+   * after an interrupted run). Blocking; does I/O.
    *
    * @throws IllegalArgumentException if the output directory holds another experiment's results
    */
@@ -221,7 +221,10 @@ public final class Experiment {
   RankResult selectRank(RankedMethod family, Split split, long seed) {
     if (split.validation() == null) {
       throw new IllegalArgumentException(
-          "split " + split.index() + ": holding out " + config.validationFraction()
+          "split "
+              + split.index()
+              + ": holding out "
+              + config.validationFraction()
               + " of the training prompts (items) left no validation pair for rank selection;"
               + " change the validation fraction or give a fixed rank");
     }
@@ -241,20 +244,19 @@ public final class Experiment {
       best = config.rankGrid().get(0);
     }
     return new RankResult(
-        split.index(),
-        family.name(),
-        config.rankGrid(),
-        acc,
-        best,
-        split.validation().userCount());
+        split.index(), family.name(), config.rankGrid(), acc, best, split.validation().userCount());
   }
 
   private static double[] accuracy(PreferenceMethod.Trained t, PreferenceData test, String name) {
     float[] margins = t.margins(test);
     if (margins == null || margins.length != test.pairCount()) {
       throw new IllegalStateException(
-          name + " returned " + (margins == null ? "no" : margins.length) + " margins for "
-              + test.pairCount() + " pairs");
+          name
+              + " returned "
+              + (margins == null ? "no" : margins.length)
+              + " margins for "
+              + test.pairCount()
+              + " pairs");
     }
     return Metrics.perUserAccuracy(test, margins);
   }
@@ -271,8 +273,9 @@ public final class Experiment {
   private static String curve(RankResult r) {
     StringBuilder b = new StringBuilder("(validation");
     for (int i = 0; i < r.ranks().size(); i++) {
-      b.append(String.format(
-          Locale.ROOT, " %d:%.1f", r.ranks().get(i), 100 * r.validationAccuracy().get(i)));
+      b.append(
+          String.format(
+              Locale.ROOT, " %d:%.1f", r.ranks().get(i), 100 * r.validationAccuracy().get(i)));
     }
     return b.append(')').toString();
   }

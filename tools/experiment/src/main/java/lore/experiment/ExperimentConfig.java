@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * @param fewShotGrid the k of the few-shot curve (Figure 2), ascending; values above what a split
  *     offers every unseen user are left out of that split's curve
  * @param rankGrid ranks tried by rank selection, ascending (the paper's sweep: 2, 5, 10, ..., 50)
- * @param validationFraction fraction of the seen users' training prompts (items) held out to
- *     score each rank
+ * @param validationFraction fraction of the seen users' training prompts (items) held out to score
+ *     each rank
  * @param outputDir where results.jsonl, the markdown table and the plots go
  * @param methodSettings free text naming the methods' settings (e.g. training steps); part of the
  *     fingerprint, so that results of other settings are not resumed into; empty for none
@@ -155,77 +155,176 @@ public record ExperimentConfig(
   /** This configuration with {@link #dataset()} = {@code v}. */
   public ExperimentConfig withDataset(ExperimentDataset v) {
     return new ExperimentConfig(
-        v, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
-        outputDir, methodSettings);
+        v,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #methods()} = {@code v}. */
   public ExperimentConfig withMethods(List<PreferenceMethod> v) {
     return new ExperimentConfig(
-        dataset, v, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
-        outputDir, methodSettings);
+        dataset,
+        v,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #rankedMethods()} = {@code v}. */
   public ExperimentConfig withRankedMethods(List<RankedMethod> v) {
     return new ExperimentConfig(
-        dataset, methods, v, splits, seed, fewShot, fewShotGrid, rankGrid, validationFraction,
-        outputDir, methodSettings);
+        dataset,
+        methods,
+        v,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #splits()} = {@code v}. */
   public ExperimentConfig withSplits(int v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, v, seed, fewShot, fewShotGrid, rankGrid,
-        validationFraction, outputDir, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        v,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #seed()} = {@code v}. */
   public ExperimentConfig withSeed(long v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, v, fewShot, fewShotGrid, rankGrid,
-        validationFraction, outputDir, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        v,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #fewShot()} = {@code v}. */
   public ExperimentConfig withFewShot(int v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, v, fewShotGrid, rankGrid, validationFraction,
-        outputDir, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        v,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #fewShotGrid()} = {@code v}. */
   public ExperimentConfig withFewShotGrid(List<Integer> v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, fewShot, v, rankGrid, validationFraction,
-        outputDir, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        v,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #rankGrid()} = {@code v}. */
   public ExperimentConfig withRankGrid(List<Integer> v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, v, validationFraction,
-        outputDir, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        v,
+        validationFraction,
+        outputDir,
+        methodSettings);
   }
 
   /** This configuration with {@link #validationFraction()} = {@code v}. */
   public ExperimentConfig withValidationFraction(double v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid, v, outputDir,
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        v,
+        outputDir,
         methodSettings);
   }
 
   /** This configuration with {@link #outputDir()} = {@code v}. */
   public ExperimentConfig withOutputDir(Path v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid,
-        validationFraction, v, methodSettings);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        v,
+        methodSettings);
   }
 
   /** This configuration with {@link #methodSettings()} = {@code v}. */
   public ExperimentConfig withMethodSettings(String v) {
     return new ExperimentConfig(
-        dataset, methods, rankedMethods, splits, seed, fewShot, fewShotGrid, rankGrid,
-        validationFraction, outputDir, v);
+        dataset,
+        methods,
+        rankedMethods,
+        splits,
+        seed,
+        fewShot,
+        fewShotGrid,
+        rankGrid,
+        validationFraction,
+        outputDir,
+        v);
   }
 }

@@ -8,8 +8,8 @@ package lore.experiment;
 public interface ExperimentDataset {
 
   /**
-   * One line naming the dataset and every setting that changes its splits. The experiment stores
-   * it in the results file and refuses to resume into results of another description.
+   * One line naming the dataset and every setting that changes its splits. The experiment stores it
+   * in the results file and refuses to resume into results of another description.
    */
   String description();
 
@@ -26,9 +26,9 @@ public interface ExperimentDataset {
   Split split(int index, long seed, int fewShotPairs, double validationFraction);
 
   /**
-   * The dataset's fixed, non-personalized reference reward of every row of {@code items} (the
-   * item table of one of its splits), for the {@code ref} method; null when the dataset has none
-   * or {@code items} is not one of its tables. Default: none.
+   * The dataset's fixed, non-personalized reference reward of every row of {@code items} (the item
+   * table of one of its splits), for the {@code ref} method; null when the dataset has none or
+   * {@code items} is not one of its tables. Default: none.
    */
   default float[] referenceReward(float[] items) {
     return null;
@@ -49,10 +49,10 @@ public interface ExperimentDataset {
 
   /**
    * Group of every item of {@code data} (one of this dataset's training sets) for item-disjoint
-   * cross-validation folds ({@link lore.ModelSelection#select(lore.PreferenceData, int[])}), so that
-   * held-out pairs are new in the way this dataset's test pairs are: the item itself by default,
-   * the prompt for datasets with prompts; null for datasets split by comparison (folds per user's
-   * pairs).
+   * cross-validation folds ({@link lore.ModelSelection#select(lore.PreferenceData, int[])}), so
+   * that held-out pairs are new in the way this dataset's test pairs are: the item itself by
+   * default, the prompt for datasets with prompts; null for datasets split by comparison (folds per
+   * user's pairs).
    */
   default int[] foldGroups(lore.PreferenceData data) {
     int[] g = new int[data.itemCount()];

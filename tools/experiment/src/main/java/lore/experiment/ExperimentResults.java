@@ -151,7 +151,8 @@ public final class ExperimentResults {
     for (RankResult r : ranks) {
       if (r.method().equals(family)) {
         for (int i = 0; i < r.ranks().size(); i++) {
-          byRank.computeIfAbsent(r.ranks().get(i), x -> new ArrayList<>())
+          byRank
+              .computeIfAbsent(r.ranks().get(i), x -> new ArrayList<>())
               .add(r.validationAccuracy().get(i));
         }
       }
@@ -162,9 +163,9 @@ public final class ExperimentResults {
   }
 
   /**
-   * Each user's accuracy under one method minus under a baseline, pooled over the splits where
-   * both recorded per-user accuracies (a split has the same users in the same order for every
-   * method): who personalization helped, who it hurt.
+   * Each user's accuracy under one method minus under a baseline, pooled over the splits where both
+   * recorded per-user accuracies (a split has the same users in the same order for every method):
+   * who personalization helped, who it hurt.
    *
    * @param differences one per user and split, in [-1, 1]
    * @param splits splits pooled
@@ -240,7 +241,9 @@ public final class ExperimentResults {
   public List<String> selectingMethods() {
     return methodNames().stream()
         .filter(
-            n -> methods.stream().anyMatch(m -> m.method().equals(n) && !m.selectionScores().isEmpty()))
+            n ->
+                methods.stream()
+                    .anyMatch(m -> m.method().equals(n) && !m.selectionScores().isEmpty()))
         .toList();
   }
 

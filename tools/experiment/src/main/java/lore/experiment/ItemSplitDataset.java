@@ -2,14 +2,9 @@ package lore.experiment;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.IntUnaryOperator;
 import lore.PreferenceData;
-import lore.datasets.ItemTable;
-import lore.datasets.Ratings;
-import lore.datasets.RatingsToPairs;
-import lore.datasets.UserPairs;
 
 /**
  * Random splits of one ratings-style {@link PreferenceData} (every user compares items of one
@@ -146,7 +141,10 @@ public final class ItemSplitDataset extends UserPairsDataset {
     }
     if (train.size() == 0 || pool.size() == 0) {
       throw new IllegalArgumentException(
-          description() + ": split " + index + " has no seen or no unseen user with both"
+          description()
+              + ": split "
+              + index
+              + " has no seen or no unseen user with both"
               + " training and test pairs");
     }
     PreferenceData tr = train.build();

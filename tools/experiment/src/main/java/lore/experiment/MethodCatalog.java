@@ -38,8 +38,8 @@ public final class MethodCatalog {
   /**
    * Settings of the engine-based methods (LoRe, LoRe-Eq10, BT).
    *
-   * @param train the trainer's configuration (its rank is LoRe-Eq10's when no rank is selected;
-   *     its {@code threads} is the number of work partitions)
+   * @param train the trainer's configuration (its rank is LoRe-Eq10's when no rank is selected; its
+   *     {@code threads} is the number of work partitions)
    * @param fit few-shot fitting of new users ({@link FitConfig.Prior#MODEL} by default; LoRe-Eq10
    *     takes Eq. 11 instead of that default, as the paper)
    * @param selection LoRe's model selection
@@ -67,8 +67,8 @@ public final class MethodCatalog {
   }
 
   /**
-   * {@code config} with the named methods added after its own, in the order named; {@code ref}
-   * is offered when {@code config}'s dataset has a reference reward.
+   * {@code config} with the named methods added after its own, in the order named; {@code ref} is
+   * offered when {@code config}'s dataset has a reference reward.
    *
    * @param names method names, case-insensitive
    * @param selectRank whether {@code LoRe-Eq10}'s rank is chosen per split (needs a rank grid)

@@ -14,7 +14,8 @@ import lore.datasets.TextEmbedder;
  * Runtime and the model add ~190 MB of jars that a library user of the loaders, or the bench
  * module, should not have to carry; {@code datasets} only sees {@link TextEmbedder}.
  *
- * <p>Texts longer than the model's 256 word pieces are cut by the model, as in sentence-transformers.
+ * <p>Texts longer than the model's 256 word pieces are cut by the model, as in
+ * sentence-transformers.
  */
 public final class MiniLmEmbedder implements TextEmbedder {
   /** The cache key of this model. */

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import lore.PreferenceData;
 import lore.datasets.ItemTable;
@@ -24,10 +23,10 @@ import lore.datasets.Zappos5;
  * user answered twice never lands on both sides; a random {@code testFraction} of each user's
  * comparisons (at least one, and at least one left) is test-only. Seen users train on the rest
  * (capped at {@code maxTrainPairs}); unseen users' remaining pairs, shuffled, are the few-shot pool
- * (the few-shot set for k is its first k, so no few-shot pair is a test comparison). Rank
- * selection holds out, per seen user, a random {@code validationFraction} of that user's training
- * comparisons (users with a single training comparison keep it for training). Users with fewer
- * than two distinct comparisons are dropped from the split.
+ * (the few-shot set for k is its first k, so no few-shot pair is a test comparison). Rank selection
+ * holds out, per seen user, a random {@code validationFraction} of that user's training comparisons
+ * (users with a single training comparison keep it for training). Users with fewer than two
+ * distinct comparisons are dropped from the split.
  */
 public final class PairSplitDataset extends UserPairsDataset {
 
@@ -179,7 +178,10 @@ public final class PairSplitDataset extends UserPairsDataset {
     }
     if (train.size() == 0 || pool.size() == 0) {
       throw new IllegalArgumentException(
-          description() + ": split " + index + " has no seen or no unseen user with two or more"
+          description()
+              + ": split "
+              + index
+              + " has no seen or no unseen user with two or more"
               + " distinct comparisons");
     }
     PreferenceData tr = train.build();

@@ -8,11 +8,11 @@ import lore.datasets.PersonalLlm;
 import lore.datasets.PreferenceSplits;
 
 /**
- * The real PersonalLLM benchmark (embeddings and the ten reward-model scores of every response, read
- * once with {@link PersonalLlm#readTable}) under the paper's protocol: each split draws a fresh
- * population of Dirichlet users with the split's seed ({@link PersonalLlm#simulate}); seen users
- * get their training pairs and unseen users their few-shot pairs on train prompts, and both are
- * tested on every test prompt, so test and training prompts are disjoint by construction. Rank
+ * The real PersonalLLM benchmark (embeddings and the ten reward-model scores of every response,
+ * read once with {@link PersonalLlm#readTable}) under the paper's protocol: each split draws a
+ * fresh population of Dirichlet users with the split's seed ({@link PersonalLlm#simulate}); seen
+ * users get their training pairs and unseen users their few-shot pairs on train prompts, and both
+ * are tested on every test prompt, so test and training prompts are disjoint by construction. Rank
  * selection holds out a fraction of the seen users' train prompts.
  *
  * <p>{@code ref} is the dataset's reference reward: the mean of the ten reward models' scores of a
@@ -35,7 +35,10 @@ public final class PersonalLlmDataset implements ExperimentDataset {
    *     M)}
    */
   public PersonalLlmDataset(
-      PersonalLlm.Table table, double alpha, int seenUsers, int unseenUsers,
+      PersonalLlm.Table table,
+      double alpha,
+      int seenUsers,
+      int unseenUsers,
       int trainPairsPerUser) {
     this.table = Objects.requireNonNull(table, "table");
     if (unseenUsers < 1) {
@@ -83,8 +86,8 @@ public final class PersonalLlmDataset implements ExperimentDataset {
     PreferenceData testUnseen = s.splits().get("test-unseen");
     int r = PersonalLlm.RESPONSES;
     Splits.Parts v =
-        Splits.holdOut(train, item -> item / r, validationFraction,
-            new SplittableRandom(seed ^ 0x5eedL));
+        Splits.holdOut(
+            train, item -> item / r, validationFraction, new SplittableRandom(seed ^ 0x5eedL));
     String what =
         String.format(
             Locale.ROOT,

@@ -34,8 +34,8 @@ public interface PreferenceMethod {
 
     /**
      * Adapts to new users from their few-shot pairs (for methods that cannot, e.g. BT or ref, a
-     * no-op that still makes the users known). May be called several times (e.g. for each k of
-     * the few-shot curve); each call replaces earlier adaptations of the same users.
+     * no-op that still makes the users known). May be called several times (e.g. for each k of the
+     * few-shot curve); each call replaces earlier adaptations of the same users.
      */
     void adapt(PreferenceData fewShot, long seed);
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Rank selection of one {@link RankedMethod} on one split: the family is trained at each rank of
- * the grid on the seen users' training pairs minus held-out prompts (items), scored on the
- * held-out pairs, and the best rank is kept (the smallest one on ties).
+ * the grid on the seen users' training pairs minus held-out prompts (items), scored on the held-out
+ * pairs, and the best rank is kept (the smallest one on ties).
  *
  * @param split split number
  * @param method family name

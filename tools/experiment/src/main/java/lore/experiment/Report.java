@@ -19,14 +19,14 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The report files: {@code results.md}, {@code fewshot.png}, {@code rank.png}, {@code
- * peruser.png}.
+ * The report files: {@code results.md}, {@code fewshot.png}, {@code rank.png}, {@code peruser.png}.
  */
 final class Report {
   static final String TABLE = "results.md";
   static final String FEW_SHOT_PLOT = "fewshot.png";
   static final String RANK_PLOT = "rank.png";
   static final String PER_USER_PLOT = "peruser.png";
+
   /** The one-vector baseline every personalized method is compared with, user by user. */
   static final String BASELINE = "BT";
 
@@ -124,7 +124,8 @@ final class Report {
   private static void gridSection(ExperimentResults results, StringBuilder b) {
     for (String method : results.selectingMethods()) {
       SortedMap<Integer, SortedMap<Double, Stat>> grid = results.selectionGrid(method);
-      java.util.TreeSet<Double> strengths = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+      java.util.TreeSet<Double> strengths =
+          new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
       grid.values().forEach(r -> strengths.addAll(r.keySet()));
       b.append("\n## Cross-validation: rank x strength (").append(method).append(")\n\n");
       b.append(
@@ -228,7 +229,9 @@ final class Report {
             + " of the seen users"
             + (results.selectingMethods().isEmpty()
                 ? ""
-                : " (or, for " + String.join(", ", results.selectingMethods()) + ", by the"
+                : " (or, for "
+                    + String.join(", ", results.selectingMethods())
+                    + ", by the"
                     + " method's own cross-validation over the training pairs; B = 1 is the BT"
                     + " limit)")
             + ". Params: learned parameters as the method"
@@ -340,8 +343,7 @@ final class Report {
   }
 
   static byte[] rankPng(ExperimentResults results) throws IOException {
-    XYChart chart =
-        chart("Validation / cross-validation accuracy vs rank (seen users)", "rank B");
+    XYChart chart = chart("Validation / cross-validation accuracy vs rank (seen users)", "rank B");
     for (String family : results.rankFamilies()) {
       addSeries(chart, family, results.rankCurve(family));
     }
@@ -355,7 +357,9 @@ final class Report {
               (rank, row) ->
                   row.forEach(
                       (l, st) ->
-                          byStrength.computeIfAbsent(l, x -> new java.util.TreeMap<>()).put(rank, st)));
+                          byStrength
+                              .computeIfAbsent(l, x -> new java.util.TreeMap<>())
+                              .put(rank, st)));
       byStrength.forEach(
           (l, curve) ->
               addSeries(

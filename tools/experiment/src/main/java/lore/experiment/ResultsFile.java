@@ -23,9 +23,9 @@ import lore.datasets.AtomicFiles;
 /**
  * The JSON-lines results file of an experiment ({@code results.jsonl}): a first line naming the
  * experiment ({@code "type":"experiment"}, with its fingerprint), then one line per finished
- * (split, method) result ({@code "type":"method"}) or rank selection ({@code "type":"rank"}).
- * Every addition rewrites the file with {@link AtomicFiles} (a temporary file forced to disk, then
- * an atomic move), so an interrupted run leaves either the old or the new file, never a torn line.
+ * (split, method) result ({@code "type":"method"}) or rank selection ({@code "type":"rank"}). Every
+ * addition rewrites the file with {@link AtomicFiles} (a temporary file forced to disk, then an
+ * atomic move), so an interrupted run leaves either the old or the new file, never a torn line.
  */
 final class ResultsFile {
   static final String NAME = "results.jsonl";

@@ -21,8 +21,8 @@ import lore.PreferenceData;
  * @param fewShotPool unseen users' few-shot pairs, in the order they are handed out: the few-shot
  *     set for k is each user's first k pairs (see {@link #fewShot(int)})
  * @param testUnseen unseen users' test pairs (D_test^unseen)
- * @param validationTrain seen users' training pairs minus the held-out prompts or items; null
- *     (with {@code validation}) when holding out left no validation pair
+ * @param validationTrain seen users' training pairs minus the held-out prompts or items; null (with
+ *     {@code validation}) when holding out left no validation pair
  * @param validation seen users' training pairs on the held-out prompts or items, or null
  */
 public record Split(

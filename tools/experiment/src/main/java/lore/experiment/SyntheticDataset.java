@@ -52,6 +52,7 @@ public final class SyntheticDataset implements ExperimentDataset {
    * at the paper's scale.
    */
   private float[] lastItems;
+
   private float[] lastReward;
 
   @Override

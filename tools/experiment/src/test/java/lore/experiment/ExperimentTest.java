@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,8 +152,7 @@ class ExperimentTest {
     new Experiment(config).run();
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> new Experiment(config.withSeed(SEED + 1)).run());
+            IllegalArgumentException.class, () -> new Experiment(config.withSeed(SEED + 1)).run());
     assertTrue(e.getMessage().contains("holds results of another experiment"), e.getMessage());
   }
 
@@ -203,8 +200,20 @@ class ExperimentTest {
     java.util.function.BiFunction<String, List<Double>, MethodResult> result =
         (name, perUser) ->
             new MethodResult(
-                0, name, 0, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
-                new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "", perUser, List.of());
+                0,
+                name,
+                0,
+                1,
+                1,
+                new Accuracy(3, 0.5, 0.1),
+                new Accuracy(0, 0, 0),
+                new Accuracy(3, 0.5, 0.1),
+                new java.util.TreeMap<>(),
+                0,
+                0,
+                "",
+                perUser,
+                List.of());
     MethodResult lore = result.apply("LoRe", List.of(0.5, 1.0, 0.75));
     MethodResult bt = result.apply("BT", List.of(0.5, 0.5, 1.0));
     ExperimentConfig config =
@@ -223,16 +232,29 @@ class ExperimentTest {
         r.markdown());
     MethodResult chose =
         new MethodResult(
-            1, "LoRe", 1, 1, 1, new Accuracy(3, 0.5, 0.1), new Accuracy(0, 0, 0),
-            new Accuracy(3, 0.5, 0.1), new java.util.TreeMap<>(), 0, 0, "B=1 lambda=inf (BT)",
+            1,
+            "LoRe",
+            1,
+            1,
+            1,
+            new Accuracy(3, 0.5, 0.1),
+            new Accuracy(0, 0, 0),
+            new Accuracy(3, 0.5, 0.1),
+            new java.util.TreeMap<>(),
+            0,
+            0,
+            "B=1 lambda=inf (BT)",
             List.of(),
             List.of(new CvScore(1, Double.POSITIVE_INFINITY, 0.5), new CvScore(2, 3.0, 0.625)));
     String md = new ExperimentResults(config, List.of(lore, chose, bt), List.of()).markdown();
     assertTrue(md.contains("## What the methods chose"), md);
     assertTrue(md.contains("| LoRe | B=1 lambda=inf (BT) | 1 |"), md);
     assertTrue(md.contains("## Cross-validation: rank x strength (LoRe)"), md);
-    assertTrue(md.contains("| | lambda=inf | lambda=3.0 |\n|---|---|---|\n| B=1 | 50.0 |  |\n"
-        + "| B=2 |  | 62.5 |\n"), md);
+    assertTrue(
+        md.contains(
+            "| | lambda=inf | lambda=3.0 |\n|---|---|---|\n| B=1 | 50.0 |  |\n"
+                + "| B=2 |  | 62.5 |\n"),
+        md);
     // results recorded before per-user accuracies: no comparison rather than a wrong one
     MethodResult old = result.apply("LoRe", List.of());
     assertTrue(
@@ -279,8 +301,13 @@ class ExperimentTest {
     assertTrue(common.contains("| LoRe | "), common);
     assertEquals(
         loreSplit0,
-        common.lines().filter(l -> l.startsWith("| LoRe |")).findFirst().orElseThrow()
-            .split("\\|")[3].strip(),
+        common
+            .lines()
+            .filter(l -> l.startsWith("| LoRe |"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\|")[3]
+            .strip(),
         "LoRe's unseen accuracy on split 0 alone");
   }
 }

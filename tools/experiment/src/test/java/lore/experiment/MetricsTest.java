@@ -43,8 +43,14 @@ class MetricsTest {
         Metrics.perUserAccuracy(threeUsers(), new float[] {2, 0, -0f, Float.NaN, 1, -1, 3});
     // pair-weighted would be 4/7; the paper's metric averages users: (0.25 + 1 + 0.5) / 3
     assertEquals((0.25 + 1.0 + 0.5) / 3, Metrics.mean(acc), 0.0);
-    assertEquals(Math.sqrt(((0.25 - 7 / 12.0) * (0.25 - 7 / 12.0) + (1 - 7 / 12.0) * (1 - 7 / 12.0)
-        + (0.5 - 7 / 12.0) * (0.5 - 7 / 12.0)) / 2), Metrics.std(acc), 1e-15);
+    assertEquals(
+        Math.sqrt(
+            ((0.25 - 7 / 12.0) * (0.25 - 7 / 12.0)
+                    + (1 - 7 / 12.0) * (1 - 7 / 12.0)
+                    + (0.5 - 7 / 12.0) * (0.5 - 7 / 12.0))
+                / 2),
+        Metrics.std(acc),
+        1e-15);
     assertTrue(Double.isNaN(Metrics.std(new double[] {0.5})));
   }
 
@@ -58,8 +64,7 @@ class MetricsTest {
   @Test
   void protocolReportsOverallOverAllUsersAndStdsUnscaled() {
     PreferenceData seen = threeUsers();
-    PreferenceData unseen =
-        PreferenceData.builder(seen).add("u", 0, 1).add("u", 2, 3).build();
+    PreferenceData unseen = PreferenceData.builder(seen).add("u", 0, 1).add("u", 2, 3).build();
     Split split = new Split(0, 1, "hand-made", seen, seen, unseen, unseen, seen, seen);
     // margins are handed out per call: seen test (7 pairs), then unseen test (2 pairs)
     PreferenceMethod m =

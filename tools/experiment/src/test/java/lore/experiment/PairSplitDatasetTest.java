@@ -84,8 +84,8 @@ class PairSplitDatasetTest {
     PairSplitDataset ds = new PairSplitDataset(all, "random", 0.4, 0.25, 0);
     Split s = ds.split(0, SEED, 1000, 0.2); // few-shot pool: every non-test pair
     Map<String, List<String>> before = pairsByUser(all);
-    Map<String, List<String>> after = pairsByUser(s.train(), s.testSeen(), s.fewShotPool(),
-        s.testUnseen());
+    Map<String, List<String>> after =
+        pairsByUser(s.train(), s.testSeen(), s.fewShotPool(), s.testUnseen());
     assertEquals(before.keySet(), after.keySet(), "every user is assigned");
     for (String u : before.keySet()) {
       List<String> a = new java.util.ArrayList<>(before.get(u));
@@ -160,7 +160,9 @@ class PairSplitDatasetTest {
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> DatasetCatalog.zappos5(null, 0.5, 0.2, 47, 9));
-    assertTrue(e.getMessage().contains("--few-shot 9: each zappos5 user has only 8 non-test"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("--few-shot 9: each zappos5 user has only 8 non-test"),
+        e.getMessage());
   }
 
   /**

@@ -76,22 +76,26 @@ class PersonalLlmDatasetTest {
     Split s = ds.split(0, 11, 12, 0.2);
     checkUsers(s, "split 0");
     IntUnaryOperator prompt = item -> item / 8;
-    var trainPrompts = groups(prompt, s.train(), s.fewShotPool(), s.validationTrain(),
-        s.validation());
+    var trainPrompts =
+        groups(prompt, s.train(), s.fewShotPool(), s.validationTrain(), s.validation());
     var testPrompts = groups(prompt, s.testSeen(), s.testUnseen());
     assertDisjoint(trainPrompts, testPrompts, "train vs test prompts");
     assertTrue(trainPrompts.stream().allMatch(p -> p < TRAIN), "train pairs on train prompts");
     assertTrue(testPrompts.stream().allMatch(p -> p >= TRAIN), "test pairs on test prompts");
-    assertDisjoint(groups(prompt, s.validationTrain()), groups(prompt, s.validation()),
-        "validation prompts");
+    assertDisjoint(
+        groups(prompt, s.validationTrain()), groups(prompt, s.validation()), "validation prompts");
     assertEquals(30, s.train().userCount());
     assertEquals(300, s.train().pairCount());
-    assertEquals(30, new PersonalLlmDataset(t, 0.1, 30, 20, 0).split(0, 11, 12, 0.2).train()
-        .pairCount(), "the reference's int(0.005 * 200) = 1 train prompt per seen user");
+    assertEquals(
+        30,
+        new PersonalLlmDataset(t, 0.1, 30, 20, 0).split(0, 11, 12, 0.2).train().pairCount(),
+        "the reference's int(0.005 * 200) = 1 train prompt per seen user");
     assertEquals(12, s.fewShotAvailable(), "the few-shot pool holds the largest k");
     assertEquals(20, s.testUnseen().userCount());
     assertEquals(pairsOf(s.train()), pairsOf(ds.split(0, 11, 12, 0.2).train()), "deterministic");
-    assertNotEquals(pairsOf(s.testSeen()), pairsOf(ds.split(1, 12, 12, 0.2).testSeen()),
+    assertNotEquals(
+        pairsOf(s.testSeen()),
+        pairsOf(ds.split(1, 12, 12, 0.2).testSeen()),
         "a new population per seed");
   }
 
@@ -125,10 +129,22 @@ class PersonalLlmDatasetTest {
   static void write(Path dir, PersonalLlm.Table t) throws IOException {
     float[] e = t.items().matrix().data();
     int split = TRAIN * 8 * D;
-    Safetensors.write(dir.resolve("train.safetensors"), "embeddings",
-        java.util.Arrays.copyOfRange(e, 0, split), TRAIN * 8, D, Dtype.F32, Map.of());
-    Safetensors.write(dir.resolve("test.safetensors"), "embeddings",
-        java.util.Arrays.copyOfRange(e, split, e.length), TEST * 8, D, Dtype.F32, Map.of());
+    Safetensors.write(
+        dir.resolve("train.safetensors"),
+        "embeddings",
+        java.util.Arrays.copyOfRange(e, 0, split),
+        TRAIN * 8,
+        D,
+        Dtype.F32,
+        Map.of());
+    Safetensors.write(
+        dir.resolve("test.safetensors"),
+        "embeddings",
+        java.util.Arrays.copyOfRange(e, split, e.length),
+        TEST * 8,
+        D,
+        Dtype.F32,
+        Map.of());
     for (String name : new String[] {"train", "test"}) {
       StringBuilder csv = new StringBuilder("prompt");
       for (int j = 1; j <= 8; j++) {
@@ -168,7 +184,8 @@ class PersonalLlmDatasetTest {
     String md = Files.readString(out.resolve("results.md"), StandardCharsets.UTF_8);
     assertTrue(md.contains("PersonalLLM: d=8, 200 train + 40 test prompts"), md);
     for (String m : new String[] {"ref", "BT", "LoRe"}) {
-      assertTrue(md.matches("(?s).*\\| " + m + " \\| \\d+\\.\\d \\| \\d+\\.\\d \\|.*"), m + "\n" + md);
+      assertTrue(
+          md.matches("(?s).*\\| " + m + " \\| \\d+\\.\\d \\| \\d+\\.\\d \\|.*"), m + "\n" + md);
     }
     double lore = unseen(md, "LoRe");
     double ref = unseen(md, "ref");
@@ -194,8 +211,10 @@ class PersonalLlmDatasetTest {
             IllegalArgumentException.class,
             () ->
                 MethodCatalog.withMethods(
-                    config, List.of("ref", "BT"),
-                    new MethodCatalog.Settings(lore.TrainConfig.defaults(), lore.FitConfig.defaults()),
+                    config,
+                    List.of("ref", "BT"),
+                    new MethodCatalog.Settings(
+                        lore.TrainConfig.defaults(), lore.FitConfig.defaults()),
                     false));
     assertTrue(e.getMessage().contains("method 'ref' needs a reference reward"), e.getMessage());
   }

@@ -121,8 +121,12 @@ class RecordedResultsTest {
   private static List<String> tableMethods(String md) {
     List<String> names = new ArrayList<>();
     List<String> lines = md.lines().toList();
-    int at = lines.indexOf(lines.stream().filter(l -> l.startsWith(MAIN_TABLE)).findFirst()
-        .orElseThrow(() -> new AssertionError("no main table")));
+    int at =
+        lines.indexOf(
+            lines.stream()
+                .filter(l -> l.startsWith(MAIN_TABLE))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no main table")));
     for (int i = at + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
       names.add(lines.get(i).split("\\|")[1].strip());
     }

@@ -25,8 +25,18 @@ class ResultsFileTest {
     curve.put(1, 0.5);
     curve.put(9, Double.NaN);
     return new MethodResult(
-        3, name, 5, 12_345_678_901L, 9, new Accuracy(40, 0.9125, 0.0625),
-        new Accuracy(1, 0.75, unseenStd), new Accuracy(41, 1.0, 1e-7), curve, 2.5, 0.125, "",
+        3,
+        name,
+        5,
+        12_345_678_901L,
+        9,
+        new Accuracy(40, 0.9125, 0.0625),
+        new Accuracy(1, 0.75, unseenStd),
+        new Accuracy(41, 1.0, 1e-7),
+        curve,
+        2.5,
+        0.125,
+        "",
         List.of(0.75, 1.0, 0.25),
         List.of(new CvScore(1, Double.POSITIVE_INFINITY, 0.5), new CvScore(2, 3.0, 0.625)));
   }

@@ -186,7 +186,11 @@ class SplitsTest {
     StringBuilder b = new StringBuilder();
     for (int u = 0; u < d.userCount(); u++) {
       for (int p = d.pairStart(u); p < d.pairEnd(u); p++) {
-        b.append(d.userId(u)).append(':').append(d.chosen(p)).append('>').append(d.rejected(p))
+        b.append(d.userId(u))
+            .append(':')
+            .append(d.chosen(p))
+            .append('>')
+            .append(d.rejected(p))
             .append(' ');
       }
     }

@@ -12,8 +12,8 @@ import lore.PersonalReward;
 import lore.PreferenceData;
 import lore.RewardModel;
 import lore.TrainConfig;
-import lore.experiment.PreferenceMethod.Trained;
 import lore.Trainer;
+import lore.experiment.PreferenceMethod.Trained;
 
 /** Small methods for protocol tests, independent of the methods package. */
 final class TestMethods {

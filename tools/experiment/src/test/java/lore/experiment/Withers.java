@@ -110,8 +110,7 @@ public final class Withers {
    * current one) and keeps every other, and that the record has no other one-argument {@code
    * with...} method: one way to change each field.
    */
-  public static void assertWithersChangeOneFieldEach(
-      Record config, Map<String, Object> others) {
+  public static void assertWithersChangeOneFieldEach(Record config, Map<String, Object> others) {
     RecordComponent[] cs = config.getClass().getRecordComponents();
     List<String> withers = new ArrayList<>();
     for (RecordComponent c : cs) {

@@ -11,7 +11,6 @@ import lore.RewardModel;
 import lore.SelectionConfig;
 import lore.TrainConfig;
 import lore.Trainer;
-import lore.UserWeights;
 import lore.experiment.CvScore;
 import lore.experiment.PreferenceMethod;
 
@@ -37,7 +36,11 @@ public final class LoReMethod implements PreferenceMethod {
   private final SelectionConfig selection; // null: train config as given
 
   private LoReMethod(
-      String name, TrainConfig config, FitConfig fit, Executor executor, SelectionConfig selection) {
+      String name,
+      TrainConfig config,
+      FitConfig fit,
+      Executor executor,
+      SelectionConfig selection) {
     this.name = Objects.requireNonNull(name, "name");
     this.config = Objects.requireNonNull(config, "config");
     this.fit = Objects.requireNonNull(fit, "fit");
@@ -56,7 +59,11 @@ public final class LoReMethod implements PreferenceMethod {
    * @param executor runs the trainers' partitions (not shut down here), or null
    */
   public static LoReMethod selected(
-      String name, TrainConfig config, SelectionConfig selection, FitConfig fit, Executor executor) {
+      String name,
+      TrainConfig config,
+      SelectionConfig selection,
+      FitConfig fit,
+      Executor executor) {
     return new LoReMethod(
         name, config, fit, executor, Objects.requireNonNull(selection, "selection"));
   }
@@ -66,8 +73,8 @@ public final class LoReMethod implements PreferenceMethod {
    * {@code executor} (not shut down here; null for the calling thread). The model is bitwise
    * identical to the one trained without an executor at the same thread count.
    *
-   * @param config training configuration, including the rank B; its seed is replaced by the seed
-   *     of {@link #train}
+   * @param config training configuration, including the rank B; its seed is replaced by the seed of
+   *     {@link #train}
    * @param fit few-shot fitting configuration (e.g. {@link FitConfig#defaults()} or {@link
    *     FitConfig#paper()})
    */
@@ -84,7 +91,8 @@ public final class LoReMethod implements PreferenceMethod {
   /** The paper's objective at rank B with Eq. 11 for new users, on the calling thread. */
   public static LoReMethod withRank(int rank) {
     return create(
-        TrainConfig.defaults().withRank(rank), FitConfig.defaults().withPrior(FitConfig.Prior.NONE));
+        TrainConfig.defaults().withRank(rank),
+        FitConfig.defaults().withPrior(FitConfig.Prior.NONE));
   }
 
   @Override
@@ -106,9 +114,7 @@ public final class LoReMethod implements PreferenceMethod {
     ModelSelection.Result r =
         new ModelSelection(seeded, selection).executor(executor).select(train, foldGroups);
     List<CvScore> scores =
-        r.table().stream()
-            .map(c -> new CvScore(c.rank(), c.strength(), c.accuracy()))
-            .toList();
+        r.table().stream().map(c -> new CvScore(c.rank(), c.strength(), c.accuracy())).toList();
     return new LinearTrained(r.model(), fit, false, r.rank(), describe(r), scores);
   }
 

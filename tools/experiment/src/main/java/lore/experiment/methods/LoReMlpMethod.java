@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import lore.PreferenceData;
-import lore.internal.kernel.Numerics;
+import lore.experiment.PreferenceMethod;
 import lore.experiment.nn.Activation;
 import lore.experiment.nn.GroupAdam;
 import lore.experiment.nn.Param;
 import lore.experiment.nn.Sequential;
+import lore.internal.kernel.Numerics;
 import lore.internal.train.SimplexNewton;
-import lore.experiment.PreferenceMethod;
 
 /**
  * LoRe with an MLP basis (paper Example 2, Eq. 9): {@code R_phi(e) = f_phi(e) in R^B} with {@code
@@ -22,8 +22,8 @@ import lore.experiment.PreferenceMethod;
  *   L = sum_u (1/|D_u|) sum_{(c,r) in D_u} log(1 + exp(-s * w_u . (f(e_c) - f(e_r))))
  * </pre>
  *
- * in minibatches of users (the loss of a batch is the mean over its users of their mean pair
- * loss, so Eq. 10's per-user weighting is kept). New users: Eq. 11 with {@code f_phi} frozen, by
+ * in minibatches of users (the loss of a batch is the mean over its users of their mean pair loss,
+ * so Eq. 10's per-user weighting is kept). New users: Eq. 11 with {@code f_phi} frozen, by
  * projecting the few-shot items through {@code f_phi} and solving the convex simplex problem with
  * the engine's projected Newton solver.
  *
@@ -127,14 +127,17 @@ public final class LoReMlpMethod implements PreferenceMethod {
     var rnd = new SplittableRandom(seed);
     int d = train.dim();
     int k = config.rank();
-    Sequential f = Sequential.mlp(
-        "basis", new int[] {d, config.hidden(), k}, Activation.Kind.RELU, 0, rnd.split());
+    Sequential f =
+        Sequential.mlp(
+            "basis", new int[] {d, config.hidden(), k}, Activation.Kind.RELU, 0, rnd.split());
     int users = train.userCount();
     Param logits = new Param("logits", users * k);
     System.arraycopy(Support.gaussian(users * k, rnd.split()), 0, logits.value(), 0, users * k);
-    GroupAdam opt = GroupAdam.adam(List.of(
-        new GroupAdam.Group(f.params(), config.learningRate(), 0),
-        new GroupAdam.Group(List.of(logits), config.userLearningRate(), 0)));
+    GroupAdam opt =
+        GroupAdam.adam(
+            List.of(
+                new GroupAdam.Group(f.params(), config.learningRate(), 0),
+                new GroupAdam.Group(List.of(logits), config.userLearningRate(), 0)));
     int[] order = Support.range(users);
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
       Support.shuffle(order, rnd);
@@ -158,7 +161,13 @@ public final class LoReMlpMethod implements PreferenceMethod {
    * {@code backward}, accumulates the gradients of f and of the logits.
    */
   static double batchLoss(
-      Sequential f, Param logits, PreferenceData data, int[] order, int from, int n, double scale,
+      Sequential f,
+      Param logits,
+      PreferenceData data,
+      int[] order,
+      int from,
+      int n,
+      double scale,
       boolean backward) {
     int k = f.outDim();
     int d = data.dim();

@@ -80,7 +80,12 @@ public final class PalAMethod extends PalMethod {
 
     @Override
     double batchLoss(
-        PreferenceData data, int[] order, int from, int n, int[] pairUser, Param w,
+        PreferenceData data,
+        int[] order,
+        int from,
+        int n,
+        int[] pairUser,
+        Param w,
         boolean backward) {
       float[] e = data.items();
       float[] x = new float[3 * n * d]; // chosen rows, rejected rows, mixture rows
@@ -145,9 +150,9 @@ public final class PalAMethod extends PalMethod {
 
     /**
      * The ideal point {@code f(sum_j a_j P_j)} still depends on the logits, but the first dense
-     * layer is affine and the weights sum to one, so {@code W1 (sum_j a_j P_j) + b1 = sum_j a_j
-     * (W1 P_j + b1)}: the prototypes pass through the first layer once and only the small h x h
-     * tail runs per step, about d / h times fewer flops.
+     * layer is affine and the weights sum to one, so {@code W1 (sum_j a_j P_j) + b1 = sum_j a_j (W1
+     * P_j + b1)}: the prototypes pass through the first layer once and only the small h x h tail
+     * runs per step, about d / h times fewer flops.
      */
     final class CachedIdealPoint extends Frozen {
       final float[] z; // K x h1, first-layer output of each prototype

@@ -44,7 +44,9 @@ public final class PalBMethod extends PalMethod {
   public static PalBMethod create(Config config, float[] promptOfItem, int promptDim) {
     if (promptOfItem != null && (promptDim < 1 || promptOfItem.length % promptDim != 0)) {
       throw new IllegalArgumentException(
-          "prompt table of " + promptOfItem.length + " floats is not a multiple of dim "
+          "prompt table of "
+              + promptOfItem.length
+              + " floats is not a multiple of dim "
               + promptDim);
     }
     return new PalBMethod(config, promptOfItem, promptDim);
@@ -59,8 +61,11 @@ public final class PalBMethod extends PalMethod {
   MixtureModel model(PreferenceData train, SplittableRandom rnd) {
     if (promptOfItem != null && promptOfItem.length / promptDim != train.itemCount()) {
       throw new IllegalArgumentException(
-          "prompt table has " + promptOfItem.length / promptDim + " rows, the data "
-              + train.itemCount() + " items");
+          "prompt table has "
+              + promptOfItem.length / promptDim
+              + " rows, the data "
+              + train.itemCount()
+              + " items");
     }
     return new MixtureModel(train.dim(), train.userCount(), rnd);
   }
@@ -100,7 +105,12 @@ public final class PalBMethod extends PalMethod {
 
     @Override
     double batchLoss(
-        PreferenceData data, int[] order, int from, int n, int[] pairUser, Param w,
+        PreferenceData data,
+        int[] order,
+        int from,
+        int n,
+        int[] pairUser,
+        Param w,
         boolean backward) {
       int[] items = new int[2 * n];
       float[][] a = new float[2 * n][];
@@ -141,14 +151,17 @@ public final class PalBMethod extends PalMethod {
     float[][] userProjections(PreferenceData data, int[] items) {
       float[][] gk = new float[k][];
       for (int j = 0; j < k; j++) {
-        gk[j] = promptOfItem == null
-            ? Support.forwardItems(g.get(j), data.items(), d, items)
-            : Support.forwardItems(g.get(j), promptOfItem, promptDim, items);
+        gk[j] =
+            promptOfItem == null
+                ? Support.forwardItems(g.get(j), data.items(), d, items)
+                : Support.forwardItems(g.get(j), promptOfItem, promptDim, items);
       }
       return gk;
     }
 
-    /** PAL-B's scores {@code min(exp(t), 100) cos(sum_k a_k g_k, f)} of rows, and their backward. */
+    /**
+     * PAL-B's scores {@code min(exp(t), 100) cos(sum_k a_k g_k, f)} of rows, and their backward.
+     */
     Scores scores(float[] y, float[][] gk, float[][] a, int rows, int h) {
       return new Scores(y, gk, a, rows, h, logitScale.value()[0]);
     }
@@ -202,8 +215,11 @@ public final class PalBMethod extends PalMethod {
       int h = items.h;
       return (u, a, out) -> {
         for (int p = test.pairStart(u); p < test.pairEnd(u); p++) {
-          out[p] = (float) (scale * (cosine(items.y, gk, a, items.pos[test.chosen(p)], h)
-              - cosine(items.y, gk, a, items.pos[test.rejected(p)], h)));
+          out[p] =
+              (float)
+                  (scale
+                      * (cosine(items.y, gk, a, items.pos[test.chosen(p)], h)
+                          - cosine(items.y, gk, a, items.pos[test.rejected(p)], h)));
         }
       };
     }

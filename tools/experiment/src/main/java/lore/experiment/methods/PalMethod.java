@@ -17,11 +17,11 @@ import lore.experiment.nn.Sequential;
 /**
  * PAL (Chen et al. 2024), reimplemented from its public code (RamyaLab/pluralistic-alignment,
  * configurations a-dim512-k2-opt350m-mlp2 and b-dim512-k2-opt350m-mlp2) over frozen item
- * embeddings: what its two models share. Users hold K logits {@code w_u ~ N(0, 1)}, mixed by
- * {@code a_u = softmax(w_u)}; items pass through a projector f ("mlp2-relu-dropout0-residual": three
- * dense layers of the preference width). The models differ in what the mixture mixes and how an
- * item is scored: {@link PalAMethod} (ideal point, K prototypes) and {@link PalBMethod} (K user
- * projectors, cosine score).
+ * embeddings: what its two models share. Users hold K logits {@code w_u ~ N(0, 1)}, mixed by {@code
+ * a_u = softmax(w_u)}; items pass through a projector f ("mlp2-relu-dropout0-residual": three dense
+ * layers of the preference width). The models differ in what the mixture mixes and how an item is
+ * scored: {@link PalAMethod} (ideal point, K prototypes) and {@link PalBMethod} (K user projectors,
+ * cosine score).
  *
  * <p>Training: Adam with parameter groups (projectors lr 1e-4 with weight decay 0.01 coupled as in
  * {@code torch.optim.Adam}; PAL-A's prototypes P and the user logits 5e-3; PAL-B's logit scale t
@@ -38,10 +38,10 @@ import lore.experiment.nn.Sequential;
  *       responses diverge) reduce to the last token, which is what LoRe's embedding stores ("PAL-B
  *       Tiny", frozen LLM).
  *   <li>float32 instead of bf16/fp32 mixed precision.
- *   <li>The projector's residual connection needs input width = output width; PAL's configs have
- *       d = 512 = output. With LoRe's d = 4096 and the published preference dimension 512 it
- *       cannot apply (the released Projector would fail), so it is used only when d equals the
- *       preference dimension.
+ *   <li>The projector's residual connection needs input width = output width; PAL's configs have d
+ *       = 512 = output. With LoRe's d = 4096 and the published preference dimension 512 it cannot
+ *       apply (the released Projector would fail), so it is used only when d equals the preference
+ *       dimension.
  *   <li>GELU is the tanh approximation (PyTorch's default is the exact erf form; difference below
  *       1e-3).
  *   <li>The weight decay of the new-user AdamW is 0, per the paper's Table 4 (user weights: weight
@@ -106,105 +106,235 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
     /** This configuration with {@link #prototypes()} = {@code v}. */
     public Config withPrototypes(int v) {
       return new Config(
-          v, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          v,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #dim()} = {@code v}. */
     public Config withDim(int v) {
       return new Config(
-          prototypes, v, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          prototypes,
+          v,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #activation()} = {@code v}. */
     public Config withActivation(Activation.Kind v) {
       return new Config(
-          prototypes, dim, v, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          prototypes,
+          dim,
+          v,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #residual()} = {@code v}. */
     public Config withResidual(boolean v) {
       return new Config(
-          prototypes, dim, activation, v, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          prototypes,
+          dim,
+          activation,
+          v,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #batchSize()} = {@code v}. */
     public Config withBatchSize(int v) {
       return new Config(
-          prototypes, dim, activation, residual, v, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          prototypes,
+          dim,
+          activation,
+          residual,
+          v,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #epochs()} = {@code v}. */
     public Config withEpochs(int v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, v, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, newUserLearningRate);
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          v,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          newUserLearningRate);
     }
 
     /** This configuration with {@link #projectorLearningRate()} = {@code v}. */
     public Config withProjectorLearningRate(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, v, projectorWeightDecay,
-          prototypeLearningRate, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          v,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #projectorWeightDecay()} = {@code v}. */
     public Config withProjectorWeightDecay(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate, v,
-          prototypeLearningRate, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          v,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #prototypeLearningRate()} = {@code v}. */
     public Config withPrototypeLearningRate(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, v, userLearningRate, logitScaleLearningRate, newUserEpochs,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          v,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #userLearningRate()} = {@code v}. */
     public Config withUserLearningRate(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, v, logitScaleLearningRate, newUserEpochs,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          v,
+          logitScaleLearningRate,
+          newUserEpochs,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #logitScaleLearningRate()} = {@code v}. */
     public Config withLogitScaleLearningRate(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, v, newUserEpochs,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          v,
+          newUserEpochs,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #newUserEpochs()} = {@code v}. */
     public Config withNewUserEpochs(int v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate, v,
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          v,
           newUserLearningRate);
     }
 
     /** This configuration with {@link #newUserLearningRate()} = {@code v}. */
     public Config withNewUserLearningRate(double v) {
       return new Config(
-          prototypes, dim, activation, residual, batchSize, epochs, projectorLearningRate,
-          projectorWeightDecay, prototypeLearningRate, userLearningRate, logitScaleLearningRate,
-          newUserEpochs, v);
+          prototypes,
+          dim,
+          activation,
+          residual,
+          batchSize,
+          epochs,
+          projectorLearningRate,
+          projectorWeightDecay,
+          prototypeLearningRate,
+          userLearningRate,
+          logitScaleLearningRate,
+          newUserEpochs,
+          v);
     }
   }
 
@@ -241,10 +371,13 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
     final int k;
     final Sequential fMlp; // f without its residual connection
     final Layer f;
+
     /** Seen users' logits; drawn by the subclass after its own parameters (the seeded order). */
     Param logits;
+
     final Map<String, Integer> seen = new HashMap<>();
     final Map<String, float[]> adapted = new HashMap<>();
+
     /** Tests only: adapt by backpropagating through the frozen projectors (the slow reference). */
     boolean exactAdaptation;
 
@@ -285,11 +418,15 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
       for (int u = 0; u < train.userCount(); u++) {
         seen.put(train.userId(u), u);
       }
-      GroupAdam opt = GroupAdam.adam(List.of(
-          new GroupAdam.Group(
-              projectorParams(), config.projectorLearningRate(), config.projectorWeightDecay()),
-          new GroupAdam.Group(List.of(logits), config.userLearningRate(), 0),
-          new GroupAdam.Group(List.of(own()), ownLearningRate(), 0)));
+      GroupAdam opt =
+          GroupAdam.adam(
+              List.of(
+                  new GroupAdam.Group(
+                      projectorParams(),
+                      config.projectorLearningRate(),
+                      config.projectorWeightDecay()),
+                  new GroupAdam.Group(List.of(logits), config.userLearningRate(), 0),
+                  new GroupAdam.Group(List.of(own()), ownLearningRate(), 0)));
       int[] pairUser = Support.pairUsers(train);
       int[] order = Support.range(train.pairCount());
       for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -308,7 +445,12 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
      * of {@code w}). With {@code backward}, accumulates every gradient.
      */
     abstract double batchLoss(
-        PreferenceData data, int[] order, int from, int n, int[] pairUser, Param w,
+        PreferenceData data,
+        int[] order,
+        int from,
+        int n,
+        int[] pairUser,
+        Param w,
         boolean backward);
 
     /** The frozen parts' outputs on the items of {@code fewShot}, for {@link #adapt}. */
@@ -319,8 +461,9 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
       var rnd = new SplittableRandom(seed);
       int users = fewShot.userCount();
       Param w = userLogits("W_new", users, rnd.split());
-      GroupAdam opt = GroupAdam.adamW(
-          List.of(new GroupAdam.Group(List.of(w), config.newUserLearningRate(), 0)));
+      GroupAdam opt =
+          GroupAdam.adamW(
+              List.of(new GroupAdam.Group(List.of(w), config.newUserLearningRate(), 0)));
       int[] pairUser = Support.pairUsers(fewShot);
       int[] order = Support.range(fewShot.pairCount());
       for (Layer l : projectors()) {
@@ -365,9 +508,9 @@ public abstract sealed class PalMethod implements PreferenceMethod permits PalAM
     }
 
     /**
-     * Few-shot pieces that do not depend on the user logits, computed once per {@link #adapt}:
-     * the projector outputs of every referenced item, and what the model adds. Same loss and
-     * gradient as {@link #batchLoss} up to float rounding (tested).
+     * Few-shot pieces that do not depend on the user logits, computed once per {@link #adapt}: the
+     * projector outputs of every referenced item, and what the model adds. Same loss and gradient
+     * as {@link #batchLoss} up to float rounding (tested).
      */
     abstract class Frozen {
       final Projected items;

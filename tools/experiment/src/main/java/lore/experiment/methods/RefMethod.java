@@ -18,7 +18,9 @@ public final class RefMethod implements PreferenceMethod {
   private final java.util.function.Function<float[], float[]> rewardsOfTable;
 
   private RefMethod(
-      String name, float[] rewardOfItem, float[] direction,
+      String name,
+      float[] rewardOfItem,
+      float[] direction,
       java.util.function.Function<float[], float[]> rewardsOfTable) {
     this.name = Objects.requireNonNull(name, "name");
     this.rewardOfItem = rewardOfItem;
@@ -33,7 +35,8 @@ public final class RefMethod implements PreferenceMethod {
    */
   public static RefMethod ofTableRewards(
       String name, java.util.function.Function<float[], float[]> rewardsOfTable) {
-    return new RefMethod(name, null, null, Objects.requireNonNull(rewardsOfTable, "rewardsOfTable"));
+    return new RefMethod(
+        name, null, null, Objects.requireNonNull(rewardsOfTable, "rewardsOfTable"));
   }
 
   /**

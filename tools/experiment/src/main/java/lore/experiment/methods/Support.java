@@ -108,8 +108,7 @@ final class Support {
   }
 
   /** Row-wise forward of a frozen layer over the given items, in chunks to bound memory. */
-  static float[] forwardItems(
-      lore.experiment.nn.Layer layer, float[] table, int d, int[] items) {
+  static float[] forwardItems(lore.experiment.nn.Layer layer, float[] table, int d, int[] items) {
     int out = layer.outDim();
     float[] result = new float[items.length * out];
     int chunk = 256;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import lore.PreferenceData;
-import lore.internal.kernel.Numerics;
+import lore.experiment.PreferenceMethod;
 import lore.experiment.nn.Activation;
 import lore.experiment.nn.Dense;
 import lore.experiment.nn.GroupAdam;
@@ -14,7 +14,7 @@ import lore.experiment.nn.Layer;
 import lore.experiment.nn.MeanPoolSelfAttention;
 import lore.experiment.nn.Param;
 import lore.experiment.nn.Sequential;
-import lore.experiment.PreferenceMethod;
+import lore.internal.kernel.Numerics;
 
 /**
  * VPL (Poddar et al. 2024), reimplemented from its public code (WEIRDLabUW/vpl_llm,
@@ -90,13 +90,20 @@ public final class VplMethod implements PreferenceMethod {
 
     /** Validates. */
     public Config {
-      if (latent < 1 || hidden < 1 || batchSize < 1 || epochs < 0 || duplicates < 1
-          || maxContext < 1 || annealPeriod < 1) {
+      if (latent < 1
+          || hidden < 1
+          || batchSize < 1
+          || epochs < 0
+          || duplicates < 1
+          || maxContext < 1
+          || annealPeriod < 1) {
         throw new IllegalArgumentException("bad VPL configuration " + this);
       }
     }
 
-    /** The published UF-P-4 setting: L = H = 512, lr 1e-4, wd 1e-3, beta 3e-6, batch 32, 2 epochs. */
+    /**
+     * The published UF-P-4 setting: L = H = 512, lr 1e-4, wd 1e-3, beta 3e-6, batch 32, 2 epochs.
+     */
     public static Config paper() {
       return new Config(512, 512, 1e-4, 1e-3, 3e-6, 32, 2, 4, 8, 0.03, 10_000);
     }
@@ -104,78 +111,177 @@ public final class VplMethod implements PreferenceMethod {
     /** This configuration with {@link #latent()} = {@code v}. */
     public Config withLatent(int v) {
       return new Config(
-          v, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          v,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #hidden()} = {@code v}. */
     public Config withHidden(int v) {
       return new Config(
-          latent, v, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          v,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #learningRate()} = {@code v}. */
     public Config withLearningRate(double v) {
       return new Config(
-          latent, hidden, v, weightDecay, klWeight, batchSize, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          v,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #weightDecay()} = {@code v}. */
     public Config withWeightDecay(double v) {
       return new Config(
-          latent, hidden, learningRate, v, klWeight, batchSize, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          v,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #klWeight()} = {@code v}. */
     public Config withKlWeight(double v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, v, batchSize, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          v,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #batchSize()} = {@code v}. */
     public Config withBatchSize(int v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, v, epochs, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          v,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #epochs()} = {@code v}. */
     public Config withEpochs(int v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, batchSize, v, duplicates, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          v,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #duplicates()} = {@code v}. */
     public Config withDuplicates(int v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, v, maxContext,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          v,
+          maxContext,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #maxContext()} = {@code v}. */
     public Config withMaxContext(int v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates, v,
-          warmupRatio, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          v,
+          warmupRatio,
+          annealPeriod);
     }
 
     /** This configuration with {@link #warmupRatio()} = {@code v}. */
     public Config withWarmupRatio(double v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates,
-          maxContext, v, annealPeriod);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          v,
+          annealPeriod);
     }
 
     /** This configuration with {@link #annealPeriod()} = {@code v}. */
     public Config withAnnealPeriod(int v) {
       return new Config(
-          latent, hidden, learningRate, weightDecay, klWeight, batchSize, epochs, duplicates,
-          maxContext, warmupRatio, v);
+          latent,
+          hidden,
+          learningRate,
+          weightDecay,
+          klWeight,
+          batchSize,
+          epochs,
+          duplicates,
+          maxContext,
+          warmupRatio,
+          v);
     }
   }
 
@@ -285,8 +391,9 @@ public final class VplMethod implements PreferenceMethod {
       for (int s = 0; s < samples; s++) {
         System.arraycopy(contexts.get(s), 0, flat, ctxStart[s], contexts.get(s).length);
       }
-      GroupAdam opt = GroupAdam.adamW(List.of(
-          new GroupAdam.Group(params(), config.learningRate(), config.weightDecay())));
+      GroupAdam opt =
+          GroupAdam.adamW(
+              List.of(new GroupAdam.Group(params(), config.learningRate(), config.weightDecay())));
       long stepsPerEpoch = (samples + config.batchSize() - 1) / config.batchSize();
       long total = stepsPerEpoch * config.epochs();
       long warmup = (long) Math.ceil(config.warmupRatio() * total);
@@ -350,8 +457,16 @@ public final class VplMethod implements PreferenceMethod {
      * gradient. {@code noise} null means evaluation mode (z = mean, no KL term).
      */
     double batchLoss(
-        PreferenceData data, int[] order, int from, int n, int[] target, int[] ctxStart,
-        int[] flat, double klWeight, SplittableRandom noise, boolean backward) {
+        PreferenceData data,
+        int[] order,
+        int from,
+        int n,
+        int[] target,
+        int[] ctxStart,
+        int[] flat,
+        double klWeight,
+        SplittableRandom noise,
+        boolean backward) {
       int[] offsets = new int[n + 1];
       for (int b = 0; b < n; b++) {
         int s = order[from + b];
@@ -491,7 +606,8 @@ public final class VplMethod implements PreferenceMethod {
             double dz0 = target / norm[b] * (dz[i] - (z[i] / target) * proj);
             double sigma = Math.exp(0.5 * logVar[i]);
             double gMu = dz0 + klWeight * mu[i] / n;
-            double gLv = dz0 * eps[i] * 0.5 * sigma - klWeight * 0.5 * (1 - Math.exp(logVar[i])) / n;
+            double gLv =
+                dz0 * eps[i] * 0.5 * sigma - klWeight * 0.5 * (1 - Math.exp(logVar[i])) / n;
             // clamp passes the gradient only inside [-1, 1]
             dMu[i] = muRaw[i] >= -1 && muRaw[i] <= 1 ? (float) gMu : 0f;
             dLv[i] = lvRaw[i] >= -1 && lvRaw[i] <= 1 ? (float) gLv : 0f;
@@ -536,7 +652,8 @@ public final class VplMethod implements PreferenceMethod {
         }
         Latent lat = encode(data, pairs, off, null);
         for (int i = 0; i < n; i++) {
-          z.put(data.userId(from + i),
+          z.put(
+              data.userId(from + i),
               java.util.Arrays.copyOfRange(lat.z, i * latent, (i + 1) * latent));
         }
       }

@@ -32,12 +32,14 @@ public final class Dense implements Layer {
 
   /**
    * A dense layer whose initialization interval is {@code 1/sqrt(initFanIn)}: a block of a wider
-   * {@code nn.Linear(initFanIn, out)} whose input is a concatenation (e.g. {@code [e; z]} split into
-   * a part without input gradient and a part with one).
+   * {@code nn.Linear(initFanIn, out)} whose input is a concatenation (e.g. {@code [e; z]} split
+   * into a part without input gradient and a part with one).
    */
-  public Dense(String name, int in, int out, boolean withBias, int initFanIn, SplittableRandom rnd) {
+  public Dense(
+      String name, int in, int out, boolean withBias, int initFanIn, SplittableRandom rnd) {
     if (in < 1 || out < 1 || initFanIn < 1) {
-      throw new IllegalArgumentException("dense layer " + name + ": bad shape " + in + " -> " + out);
+      throw new IllegalArgumentException(
+          "dense layer " + name + ": bad shape " + in + " -> " + out);
     }
     this.in = in;
     this.out = out;

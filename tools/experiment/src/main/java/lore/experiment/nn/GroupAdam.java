@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import lore.internal.train.Adam;
 
-
 /**
  * Adam or AdamW over parameter groups, each with its own learning rate and weight decay, as
  * PyTorch's {@code torch.optim.Adam} / {@code AdamW}: one engine {@link Adam} per parameter (the
@@ -19,7 +18,10 @@ public final class GroupAdam {
       params = List.copyOf(params);
       if (!(learningRate >= 0) || !(weightDecay >= 0)) {
         throw new IllegalArgumentException(
-            "learning rate and weight decay must be >= 0, got " + learningRate + ", " + weightDecay);
+            "learning rate and weight decay must be >= 0, got "
+                + learningRate
+                + ", "
+                + weightDecay);
       }
     }
   }

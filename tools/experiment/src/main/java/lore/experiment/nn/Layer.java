@@ -28,9 +28,9 @@ public interface Layer {
    * gradient with respect to the input.
    *
    * @param gradOut rows x outDim, dL/d(output); not modified
-   * @param inputGradFrom the input gradient is computed for rows {@code [inputGradFrom, rows)} only;
-   *     rows before it are unspecified. Pass {@code rows} when the input is a constant (frozen
-   *     embeddings), which skips the {@code G W} product of the first dense layer.
+   * @param inputGradFrom the input gradient is computed for rows {@code [inputGradFrom, rows)}
+   *     only; rows before it are unspecified. Pass {@code rows} when the input is a constant
+   *     (frozen embeddings), which skips the {@code G W} product of the first dense layer.
    * @return rows x inDim, dL/d(input) (rows before {@code inputGradFrom} unspecified)
    */
   float[] backward(float[] gradOut, int inputGradFrom);

@@ -3,8 +3,8 @@ package lore.experiment.nn;
 import java.util.Arrays;
 
 /**
- * A learnable tensor: its values and the gradient accumulated into it by backward passes, both
- * flat {@code float[]} of the same length. Internal; not API.
+ * A learnable tensor: its values and the gradient accumulated into it by backward passes, both flat
+ * {@code float[]} of the same length. Internal; not API.
  */
 public final class Param {
   private final String name;

@@ -10,7 +10,9 @@ public final class Residual implements Layer {
   public Residual(Layer inner) {
     if (inner.inDim() != inner.outDim()) {
       throw new IllegalArgumentException(
-          "a residual connection needs equal widths, got " + inner.inDim() + " -> "
+          "a residual connection needs equal widths, got "
+              + inner.inDim()
+              + " -> "
               + inner.outDim());
     }
     this.inner = inner;

@@ -17,8 +17,14 @@ public final class Sequential implements Layer {
     for (int i = 1; i < layers.size(); i++) {
       if (layers.get(i - 1).outDim() != layers.get(i).inDim()) {
         throw new IllegalArgumentException(
-            "layer " + i + " takes width " + layers.get(i).inDim() + " but layer " + (i - 1)
-                + " gives " + layers.get(i - 1).outDim());
+            "layer "
+                + i
+                + " takes width "
+                + layers.get(i).inDim()
+                + " but layer "
+                + (i - 1)
+                + " gives "
+                + layers.get(i - 1).outDim());
       }
     }
     this.layers = List.copyOf(layers);
@@ -30,9 +36,9 @@ public final class Sequential implements Layer {
   }
 
   /**
-   * An MLP over the widths {@code w_0 -> w_1 -> ... -> w_L}: for every hidden width, {@code
-   * Dense, Dropout(p), activation} (PAL's projector order; the dropout is omitted when p is 0),
-   * then a final {@code Dense} without activation. Parameters are named {@code name.<i>.weight}.
+   * An MLP over the widths {@code w_0 -> w_1 -> ... -> w_L}: for every hidden width, {@code Dense,
+   * Dropout(p), activation} (PAL's projector order; the dropout is omitted when p is 0), then a
+   * final {@code Dense} without activation. Parameters are named {@code name.<i>.weight}.
    *
    * @param widths at least two widths
    */

@@ -30,7 +30,8 @@ class BaselineGradientTest {
     GradientCheck.zeroGrads(all);
     LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, true);
     GradientCheck.assertGradients(
-        all, () -> LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, false),
+        all,
+        () -> LoReMlpMethod.batchLoss(f, logits, data.train(), order, 0, 3, 0.7, false),
         "seed=" + SEED + " LoRe-MLP");
   }
 
@@ -72,7 +73,8 @@ class BaselineGradientTest {
     checkPal(PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), null, 0), data, "PAL-B");
     float[] prompts = Support.gaussian(12 * 5, new SplittableRandom(SEED));
     checkPal(
-        PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5), data,
+        PalBMethod.create(tinyPal(Activation.Kind.GELU, false, 3), prompts, 5),
+        data,
         "PAL-B prompts");
   }
 
@@ -99,12 +101,22 @@ class BaselineGradientTest {
     List<Param> all = model.params();
     GradientCheck.zeroGrads(all);
     // the same noise for every evaluation, so the loss is a deterministic function
-    model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
-        new SplittableRandom(SEED), true);
+    model.batchLoss(
+        data.train(), order, 0, 3, target, ctxStart, flat, 0.3, new SplittableRandom(SEED), true);
     GradientCheck.assertGradients(
         all,
-        () -> model.batchLoss(data.train(), order, 0, 3, target, ctxStart, flat, 0.3,
-            new SplittableRandom(SEED), false),
+        () ->
+            model.batchLoss(
+                data.train(),
+                order,
+                0,
+                3,
+                target,
+                ctxStart,
+                flat,
+                0.3,
+                new SplittableRandom(SEED),
+                false),
         "seed=" + SEED + " VPL");
   }
 }

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfigFieldsReachTheMethodsTest {
   static final long SEED = Long.getLong("lore.test.seed", 5L);
+
   /** d = 8 = the PAL projectors' width, so that their residual connection applies. */
   static final Planted DATA = Planted.create(SEED, 60, 8, 8, 4, 12, 6, 10);
 
@@ -67,6 +68,7 @@ class ConfigFieldsReachTheMethodsTest {
           PalMethod.Config.paperB().withDim(8).withNewUserEpochs(2),
           c -> PalBMethod.create(c, null, 0),
           Map.of("prototypeLearningRate", "PAL-B has no prototypes"));
+
   /** 96 pairs x 2 duplicates / batch 8: 24 steps, 12 of warmup, 6 KL annealing cycles. */
   static final Family<VplMethod.Config> VPL =
       new Family<>(
@@ -101,6 +103,7 @@ class ConfigFieldsReachTheMethodsTest {
               .withLayout(TrainConfig.Layout.ITEMS),
           c -> LoReMethod.create(c, FitConfig.defaults()),
           Map.of("seed", "train(data, seed) replaces it: the protocol seeds every method"));
+
   /** LoRe's few-shot fit by Adam (FitConfigReachesAdaptTest has the Newton solver's prior). */
   static final Family<FitConfig> LORE_FIT =
       new Family<>(

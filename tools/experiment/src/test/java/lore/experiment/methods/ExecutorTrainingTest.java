@@ -47,9 +47,7 @@ class ExecutorTrainingTest {
                 LoReMethod.create(config, FitConfig.defaults()),
                 LoReMethod.create("LoRe", config, FitConfig.defaults(), counting)
               },
-              new PreferenceMethod[] {
-                BtMethod.create(config), BtMethod.create(config, counting)
-              });
+              new PreferenceMethod[] {BtMethod.create(config), BtMethod.create(config, counting)});
       for (PreferenceMethod[] m : pairs) {
         String msg = m[0].name() + " seed=" + SEED;
         int before = tasks.get();
@@ -72,8 +70,7 @@ class ExecutorTrainingTest {
     // another partition count is another (equally valid) model: the comparison above is not vacuous
     var one =
         (LoReMethod.LinearTrained)
-            LoReMethod.create(config.withThreads(1), FitConfig.defaults())
-                .train(p.train(), SEED);
+            LoReMethod.create(config.withThreads(1), FitConfig.defaults()).train(p.train(), SEED);
     var three =
         (LoReMethod.LinearTrained)
             LoReMethod.create(config, FitConfig.defaults()).train(p.train(), SEED);

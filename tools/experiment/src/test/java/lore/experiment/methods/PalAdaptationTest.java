@@ -69,7 +69,10 @@ class PalAdaptationTest {
       double actual = frozen.loss(shots, order, from, n, pairUser, w);
       assertEquals(expected, actual, 1e-5 * (1 + Math.abs(expected)), name + " loss at " + from);
       for (int i = 0; i < w.size(); i++) {
-        assertEquals(expectedGrad[i], w.grad()[i], 1e-5 + 1e-4 * Math.abs(expectedGrad[i]),
+        assertEquals(
+            expectedGrad[i],
+            w.grad()[i],
+            1e-5 + 1e-4 * Math.abs(expectedGrad[i]),
             name + " gradient " + i + " at batch " + from);
         if (expectedGrad[i] != 0) {
           checkedGradients++;
@@ -88,7 +91,8 @@ class PalAdaptationTest {
     fast.adapt(data.fewShot(), 4);
     exact.adapt(data.fewShot(), 4);
     double moved = 0;
-    var init = Support.gaussian(data.fewShot().userCount() * fast.k, new SplittableRandom(4).split());
+    var init =
+        Support.gaussian(data.fewShot().userCount() * fast.k, new SplittableRandom(4).split());
     for (int u = 0; u < data.fewShot().userCount(); u++) {
       String user = data.fewShot().userId(u);
       float[] x = fast.logitsOf(user);

@@ -9,11 +9,20 @@ import lore.PreferenceData;
  * have training and held-out test pairs; new users have few-shot and test pairs.
  */
 record Planted(
-    PreferenceData train, PreferenceData seenTest, PreferenceData fewShot, PreferenceData newTest,
+    PreferenceData train,
+    PreferenceData seenTest,
+    PreferenceData fewShot,
+    PreferenceData newTest,
     float[] populationReward) {
 
   static Planted create(
-      long seed, int items, int d, int seenUsers, int newUsers, int trainPairs, int fewShot,
+      long seed,
+      int items,
+      int d,
+      int seenUsers,
+      int newUsers,
+      int trainPairs,
+      int fewShot,
       int testPairs) {
     var rnd = new SplittableRandom(seed);
     float[] e = new float[items * d];
@@ -47,7 +56,11 @@ record Planted(
   }
 
   private static PreferenceData pairs(
-      PreferenceData.Builder b, String prefix, int users, int perUser, double[][] reward,
+      PreferenceData.Builder b,
+      String prefix,
+      int users,
+      int perUser,
+      double[][] reward,
       SplittableRandom rnd) {
     int items = reward[0].length;
     for (int u = 0; u < users; u++) {

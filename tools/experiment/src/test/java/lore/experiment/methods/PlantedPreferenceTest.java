@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each baseline learns a planted two-group preference (d = 8): held-out accuracy of seen users on
- * new pairs and of new users after few-shot adaptation. Bounds sit below the measured values
- * (in comments). BT and ref cannot personalize and only reach the population's agreement. PAL-A
- * needs larger prototype and user learning rates than published to learn this small problem in 10
- * epochs; with a projector lr of 1e-2 its ReLU projector collapsed (all margins 0).
+ * new pairs and of new users after few-shot adaptation. Bounds sit below the measured values (in
+ * comments). BT and ref cannot personalize and only reach the population's agreement. PAL-A needs
+ * larger prototype and user learning rates than published to learn this small problem in 10 epochs;
+ * with a projector lr of 1e-2 its ReLU projector collapsed (all margins 0).
  */
 class PlantedPreferenceTest {
   static final long SEED = Long.getLong("lore.test.seed", 7L);
@@ -93,9 +93,14 @@ class PlantedPreferenceTest {
   @Test
   void sameSeedGivesSameMargins() {
     Planted data = Planted.create(SEED, 100, 8, 10, 4, 12, 6, 8);
-    for (PreferenceMethod m : new PreferenceMethod[] {
-        LoReMlpMethod.create(MLP), PalAMethod.create(PAL_A), PalBMethod.create(PAL_B, null, 0),
-        VplMethod.create(VPL), LoReMethod.withRank(2)}) {
+    for (PreferenceMethod m :
+        new PreferenceMethod[] {
+          LoReMlpMethod.create(MLP),
+          PalAMethod.create(PAL_A),
+          PalBMethod.create(PAL_B, null, 0),
+          VplMethod.create(VPL),
+          LoReMethod.withRank(2)
+        }) {
       float[][] runs = new float[2][];
       for (int i = 0; i < 2; i++) {
         PreferenceMethod.Trained t = m.train(data.train(), SEED);

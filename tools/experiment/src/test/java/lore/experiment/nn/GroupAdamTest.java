@@ -57,8 +57,10 @@ class GroupAdamTest {
   void groupsKeepTheirOwnRatesAndScaleApplies() {
     Param a = one();
     Param b = one();
-    GroupAdam opt = GroupAdam.adam(List.of(
-        new GroupAdam.Group(List.of(a), 0.1, 0), new GroupAdam.Group(List.of(b), 0.01, 0)));
+    GroupAdam opt =
+        GroupAdam.adam(
+            List.of(
+                new GroupAdam.Group(List.of(a), 0.1, 0), new GroupAdam.Group(List.of(b), 0.01, 0)));
     a.grad()[0] = 3f;
     b.grad()[0] = -3f;
     opt.step(0.5);

@@ -54,20 +54,26 @@ class LayerGradientTest {
   @Test
   void mlpAndResidualGradientsMatchFiniteDifferences() {
     var rnd = new SplittableRandom(SEED);
-    check(Sequential.mlp("m", new int[] {6, 5, 5, 3}, Activation.Kind.GELU, 0, rnd), 4, SEED, "mlp");
+    check(
+        Sequential.mlp("m", new int[] {6, 5, 5, 3}, Activation.Kind.GELU, 0, rnd), 4, SEED, "mlp");
     check(
         // smooth: a bias moves several ReLU inputs at once, so both one-sided steps may hit a kink
         new Residual(Sequential.mlp("r", new int[] {4, 4, 4, 4}, Activation.Kind.GELU, 0, rnd)),
-        3, SEED + 2, "residual");
+        3,
+        SEED + 2,
+        "residual");
     check(
         Sequential.mlp("l", new int[] {40, 9, 2}, Activation.Kind.LEAKY_RELU, 0, rnd),
-        5, SEED + 3, "leaky mlp");
+        5,
+        SEED + 3,
+        "leaky mlp");
   }
 
   @Test
   void inputGradientRowsBeforeFromAreSkippedAndTheRestExact() {
-    var layer = Sequential.mlp("m", new int[] {6, 5, 3}, Activation.Kind.GELU, 0,
-        new SplittableRandom(SEED));
+    var layer =
+        Sequential.mlp(
+            "m", new int[] {6, 5, 3}, Activation.Kind.GELU, 0, new SplittableRandom(SEED));
     var rnd = new SplittableRandom(SEED + 9);
     float[] x = gaussian(rnd, 4 * 6);
     float[] c = gaussian(rnd, 4 * 3);
@@ -125,8 +131,7 @@ class LayerGradientTest {
     for (float b : dense.bias().value()) {
       assertEquals(0, b, bound, "seed=" + SEED);
     }
-    assertEquals(List.of("d.weight", "d.bias"),
-        dense.params().stream().map(Param::name).toList());
+    assertEquals(List.of("d.weight", "d.bias"), dense.params().stream().map(Param::name).toList());
   }
 
   @Test
@@ -159,10 +164,14 @@ class LayerGradientTest {
   @Test
   void sameSeedGivesSameModelAndOutput() {
     float[] x = gaussian(new SplittableRandom(3), 2 * 8);
-    float[] a = Sequential.mlp("m", new int[] {8, 6, 2}, Activation.Kind.GELU, 0.1,
-        new SplittableRandom(SEED)).forward(x, 2);
-    float[] b = Sequential.mlp("m", new int[] {8, 6, 2}, Activation.Kind.GELU, 0.1,
-        new SplittableRandom(SEED)).forward(x, 2);
+    float[] a =
+        Sequential.mlp(
+                "m", new int[] {8, 6, 2}, Activation.Kind.GELU, 0.1, new SplittableRandom(SEED))
+            .forward(x, 2);
+    float[] b =
+        Sequential.mlp(
+                "m", new int[] {8, 6, 2}, Activation.Kind.GELU, 0.1, new SplittableRandom(SEED))
+            .forward(x, 2);
     org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
   }
 }

@@ -26,6 +26,19 @@ public final class Ratings {
   /** Spelled-out non-finite values, reported as such rather than as not a number. */
   private static final Pattern NON_FINITE = Pattern.compile("[+-]?(?:NaN|Infinity)");
 
+  /** Header names of the user column, in order of preference. */
+  static final String[] USER_COLUMNS = {
+    "user", "user_id", "userId", "worker_id", "annotator", "annotator_id", "rater", "rater_id"
+  };
+
+  /** Header names of the item column. */
+  static final String[] ITEM_COLUMNS = {
+    "item", "item_id", "itemId", "joke_id", "movieId", "text_id"
+  };
+
+  /** Header names of the score column. */
+  static final String[] SCORE_COLUMNS = {"score", "rating"};
+
   private final List<String> users;
   private final int[] offsets;
   private final int[] items;
@@ -75,9 +88,10 @@ public final class Ratings {
 
   /**
    * Reads a ratings CSV/TSV with a header. Columns: user ({@code user}, {@code user_id}, {@code
-   * userId}), item ({@code item}, {@code item_id}, {@code joke_id}, {@code movieId}) and score
-   * ({@code score}, {@code rating}); others are ignored. Tab-separated when the file name ends in
-   * {@code .tsv}, else comma-separated; strict UTF-8.
+   * userId}, {@code worker_id}, {@code annotator}, {@code annotator_id}, {@code rater}, {@code
+   * rater_id}), item ({@code item}, {@code item_id}, {@code itemId}, {@code joke_id}, {@code
+   * movieId}, {@code text_id}) and score ({@code score}, {@code rating}); others are ignored.
+   * Tab-separated when the file name ends in {@code .tsv}, else comma-separated; strict UTF-8.
    *
    * @param itemIndex item id to item row
    * @throws IOException naming {@code source:line} for a short row, an unknown item id, a score
@@ -106,9 +120,9 @@ public final class Ratings {
     seen.defaultReturnValue(-1);
     try (Csv csv = new Csv(in, sep, source)) {
       Map<String, Integer> h = csv.header();
-      int cu = Csv.column(h, source, "user", "user", "user_id", "userId", "worker_id");
-      int ci = Csv.column(h, source, "item", "item", "item_id", "joke_id", "movieId", "itemId");
-      int cs = Csv.column(h, source, "score", "score", "rating");
+      int cu = Csv.column(h, source, "user", USER_COLUMNS);
+      int ci = Csv.column(h, source, "item", ITEM_COLUMNS);
+      int cs = Csv.column(h, source, "score", SCORE_COLUMNS);
       for (List<String> r = csv.next(); r != null; r = csv.next()) {
         String uid = csv.field(r, cu);
         if (uid.isEmpty()) {

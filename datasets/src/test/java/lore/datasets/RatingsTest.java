@@ -32,6 +32,18 @@ class RatingsTest extends QuietTest {
     assertEquals(5, all.size(), "ties dropped even with gap 0"); // 6 pairs minus the a=d tie
   }
 
+  /** Exports of annotation tools name the columns after annotators and texts. */
+  @Test
+  void annotatorColumnsAreRead() throws IOException {
+    Ratings r = read("annotator_id,text_id,rating,comment\nx,a,3,fine\nx,b,1,meh\n");
+    assertEquals(1, r.userCount());
+    assertEquals("x", r.userId(0));
+    assertEquals(2, r.size());
+    IOException e = assertThrows(IOException.class, () -> read("who,what,how\nx,a,3\n"));
+    assertTrue(
+        e.getMessage().startsWith("r.csv:1: no user column (expected one of user,"), e::getMessage);
+  }
+
   /** Every user's pairs, over the table the ratings were read by, in one engine input. */
   @Test
   void preferencesHoldEveryUsersPairsOverTheTable() throws IOException {

@@ -74,6 +74,8 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     train.requireNoFixedRank("list candidate ranks with --cv-ranks");
+    train.requireSelectable(
+        "compare it with lore experiment --methods LoRe-Eq10,BT --paper-optimizer");
     TrainConfig config = train.config(data.seed);
     FitConfig fitConfig = fit.fitConfig(train.paperOptimizer);
     boolean perAlpha = List.of("synthetic", "personalllm").contains(data.name());
@@ -154,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
         Locale.ROOT,
         "one split (seed %d), %d few-shot pairs per unseen user; %d steps, %s/%s, logit scale %s;"
             + " LoRe's rank and prior strengths chosen by %d-fold cross-validation on the seen"
-            + " users' training pairs, new users by its %s prior%n",
+            + " users' training pairs; new users fitted %s%n",
         data.seed,
         data.fewShot,
         config.steps(),
@@ -162,7 +164,12 @@ final class DemoCommand implements Callable<Integer> {
         config.simplex(),
         config.logitScale(),
         selection.config().folds(),
-        fitConfig.prior().name().toLowerCase(Locale.ROOT));
+        switch (fitConfig.prior()) {
+          case MODEL -> "under the model's empirical-Bayes prior";
+          case NONE -> "by Eq. 11 (no prior)";
+          case MEAN ->
+              "under a prior of strength " + fitConfig.priorStrength() + " to the mean user";
+        });
     o.println();
     String head = "%-8s%-16s%-16s%-16s";
     for (Run r : runs) {

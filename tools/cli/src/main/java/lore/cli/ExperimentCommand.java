@@ -109,6 +109,9 @@ final class ExperimentCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Integer> ranks = parseRankGrid();
+    if (methods.stream().anyMatch(m -> m.strip().equalsIgnoreCase("LoRe"))) {
+      train.requireSelectable("use --methods LoRe-Eq10 (the paper's objective) instead of LoRe");
+    }
     TrainConfig trainConfig = train.config(data.seed);
     ExperimentDataset dataset = data.open(data.alpha(), trainConfig.threads(), err);
     long start = System.nanoTime();

@@ -98,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     if (!noSelection) {
       train.requireNoFixedRank(
           "add --no-selection to train that rank as given, or list candidates with --cv-ranks");
+      train.requireSelectable("add --no-selection");
     }
     TrainConfig config = config();
     Trainer trainer = new Trainer(config); // a bad combination of options fails before loading

@@ -53,6 +53,20 @@ final class TrainOptions {
     }
   }
 
+  /**
+   * Fails when {@code --paper-optimizer} was given to a run of the cross-validated selection, which
+   * keeps weights on the simplex by projection and cannot train the reference code's softmax
+   * weights.
+   */
+  void requireSelectable(String alternative) {
+    if (paperOptimizer) {
+      throw new IllegalArgumentException(
+          "--paper-optimizer trains the paper's objective at a fixed rank with softmax weights,"
+              + " which the default LoRe's cross-validated selection does not do; "
+              + alternative);
+    }
+  }
+
   /** The preset with these options applied; {@code seed} null keeps the preset's seed. */
   TrainConfig config(Long seed) {
     TrainConfig c =

@@ -292,6 +292,38 @@ class SafetyTest {
             "1");
     assertError(refused, 2, "--rank 2 fixes the rank", "--no-selection", "--cv-ranks");
     assertTrue(!Files.exists(out), "no model from a refused run");
+    Cli paper =
+        Cli.run(
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            out.toString(),
+            "--paper-optimizer",
+            "--threads",
+            "1");
+    assertError(paper, 2, "--paper-optimizer", "--no-selection");
+    Cli paperFixed =
+        Cli.run(
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            out.toString(),
+            "--paper-optimizer",
+            "--no-selection",
+            "--rank",
+            "2",
+            "--steps",
+            "3",
+            "--threads",
+            "1");
+    assertEquals(0, paperFixed.code(), paperFixed::dump);
+    Files.delete(out);
     Cli selected =
         Cli.run(
             "train",

@@ -168,11 +168,9 @@ final class Csv implements Closeable {
    */
   static int column(Map<String, Integer> header, String source, String role, String... names)
       throws IOException {
-    for (String n : names) {
-      Integer i = header.get(n);
-      if (i != null) {
-        return i;
-      }
+    int i = optionalColumn(header, names);
+    if (i >= 0) {
+      return i;
     }
     throw new IOException(
         source
@@ -185,12 +183,26 @@ final class Csv implements Closeable {
             + ")");
   }
 
-  /** Like {@link #column} but -1 when absent. */
+  /**
+   * Like {@link #column} but -1 when absent. A name matches exactly, else ignoring case (exports
+   * spell {@code User_ID} or {@code Rating}), the first of {@code names} winning either way.
+   */
   static int optionalColumn(Map<String, Integer> header, String... names) {
     for (String n : names) {
       Integer i = header.get(n);
       if (i != null) {
         return i;
+      }
+    }
+    for (String n : names) {
+      int first = -1; // the leftmost of several spellings, whatever the map's order
+      for (Map.Entry<String, Integer> e : header.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(n) && (first < 0 || e.getValue() < first)) {
+          first = e.getValue();
+        }
+      }
+      if (first >= 0) {
+        return first;
       }
     }
     return -1;

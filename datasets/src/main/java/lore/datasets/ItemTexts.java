@@ -29,20 +29,46 @@ public record ItemTexts(List<String> ids, List<String> texts) {
   }
 
   /**
-   * Reads texts. For CSV/TSV/JSONL, {@code idColumn} (null: {@code id}, {@code item}, {@code
-   * item_id}, else the row number) and {@code textColumn} (null: {@code text}) name the fields;
-   * {@code .txt} files take one text per line.
+   * Reads texts. For CSV/TSV/JSONL, {@code idColumn} (null: the first of {@code id}, {@code item},
+   * {@code item_id}, {@code itemId}, {@code joke_id}, {@code movieId}, {@code text_id} present, any
+   * case; JSON lines: {@code id}; else the row number) and {@code textColumn} (null: {@code text})
+   * name the fields; {@code .txt} files take one text per line.
    *
    * @throws IOException for a malformed row, a missing column, an empty or duplicated id (naming
    *     the file and line)
    */
   public static ItemTexts read(Path file, String idColumn, String textColumn) throws IOException {
+    return read(file, idColumn, textColumn, false);
+  }
+
+  /**
+   * Reads texts that other files name by id, as {@link #read(Path, String, String)} with the
+   * default columns, but an id column is required: a {@code .txt} file or a table without one is
+   * refused rather than numbered by row.
+   */
+  public static ItemTexts readIdentified(Path file) throws IOException {
+    return read(file, null, null, true);
+  }
+
+  /** Header names of the id column when none is given, in order of preference. */
+  static final String[] ID_COLUMNS = {
+    "id", "item", "item_id", "itemId", "joke_id", "movieId", "text_id"
+  };
+
+  private static ItemTexts read(Path file, String idColumn, String textColumn, boolean requireIds)
+      throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
     String textCol = textColumn != null ? textColumn : "text";
     if (name.endsWith(".txt")) {
+      if (requireIds) {
+        throw new IOException(
+            file
+                + ": a .txt file has one text per line and no ids; give the texts as CSV, TSV or"
+                + " JSON lines with an id column");
+      }
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       for (int i = 0; i < lines.size(); i++) {
         ids.add(Integer.toString(i));
@@ -56,7 +82,7 @@ public record ItemTexts(List<String> ids, List<String> texts) {
             (node, line) -> {
               String text = JsonLines.text(node, textCol, file, line);
               String id =
-                  idColumn == null && !node.has("id")
+                  idColumn == null && !node.has("id") && !requireIds
                       ? Integer.toString(ids.size())
                       : JsonLines.text(node, idColumn == null ? "id" : idColumn, file, line);
               add(ids, texts, seen, id, text, file + ":" + line);
@@ -73,7 +99,17 @@ public record ItemTexts(List<String> ids, List<String> texts) {
         int id =
             idColumn != null
                 ? Csv.column(h, file.toString(), "id", idColumn)
-                : Csv.optionalColumn(h, "id", "item", "item_id");
+                : Csv.optionalColumn(h, ID_COLUMNS);
+        if (id < 0 && requireIds) {
+          throw new IOException(
+              file
+                  + ":1: no id column (expected one of "
+                  + String.join(", ", ID_COLUMNS)
+                  + "; header has "
+                  + h.keySet()
+                  + "): the ratings or pairs name items by id, and row numbers would pair them"
+                  + " with the wrong texts");
+        }
         for (List<String> r = csv.next(); r != null; r = csv.next()) {
           add(
               ids,

@@ -39,6 +39,7 @@ class RatingsTest extends QuietTest {
     assertEquals(1, r.userCount());
     assertEquals("x", r.userId(0));
     assertEquals(2, r.size());
+    assertEquals(2, read("User_ID,Item,Rating\nx,a,3\nx,b,1\n").size(), "any case");
     IOException e = assertThrows(IOException.class, () -> read("who,what,how\nx,a,3\n"));
     assertTrue(
         e.getMessage().startsWith("r.csv:1: no user column (expected one of user,"), e::getMessage);

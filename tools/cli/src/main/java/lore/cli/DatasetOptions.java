@@ -2,6 +2,7 @@ package lore.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +52,7 @@ final class DatasetOptions {
       description =
           "ratings, pairs: the items: a table of vectors (.npy or .safetensors, with ids in the"
               + " .ids.txt file beside it, as lore embed writes), or item texts (.csv, .tsv, .jsonl"
-              + " with columns id and text, or .txt, one per line) embedded by all-MiniLM-L6-v2 on"
+              + " with an id column and a text column) embedded by all-MiniLM-L6-v2 on"
               + " first use and cached beside them.")
   Path items;
 
@@ -283,7 +284,7 @@ final class DatasetOptions {
           throw new IllegalArgumentException("--dataset ratings needs --items and --ratings");
         }
         yield DatasetCatalog.ratings(
-            itemTable(threads, err),
+            itemTable(threads, err, true),
             Inputs.requireFile(ratings, "ratings"),
             rules,
             Boolean.TRUE.equals(byPair),
@@ -295,7 +296,7 @@ final class DatasetOptions {
         if (items == null || pairs == null) {
           throw new IllegalArgumentException("--dataset pairs needs --items and --pairs");
         }
-        lore.datasets.ItemTable table = itemTable(threads, err);
+        lore.datasets.ItemTable table = itemTable(threads, err, false);
         PreferenceData all = Inputs.pairs(pairs, table);
         yield DatasetCatalog.pairs(
             all,
@@ -310,16 +311,31 @@ final class DatasetOptions {
     };
   }
 
-  /** {@code --items}: a table of vectors, or texts to embed (by the file's extension). */
-  private ItemTable itemTable(int threads, PrintWriter err) throws IOException {
+  /**
+   * {@code --items}: a table of vectors, or texts to embed (by the file's extension).
+   *
+   * @param byId whether the other input names items by id only (ratings), so that a table must have
+   *     its ids file: row numbers would pair the ratings with the wrong items
+   */
+  private ItemTable itemTable(int threads, PrintWriter err, boolean byId) throws IOException {
     String n = items.getFileName().toString().toLowerCase(Locale.ROOT);
     if (n.endsWith(".npy") || n.endsWith(".safetensors")) {
+      Path ids = ItemTable.idsFileFor(items);
+      if (byId && Files.exists(items) && !Files.exists(ids)) {
+        throw new IllegalArgumentException(
+            "--items "
+                + items
+                + " has no ids file "
+                + ids.getFileName()
+                + " beside it: the ratings name items by id, so the table needs one id per row"
+                + " (lore embed writes it)");
+      }
       return Inputs.items(items);
     }
     if (List.of(".csv", ".tsv", ".jsonl", ".txt").stream().anyMatch(n::endsWith)) {
       Inputs.requireFile(items, "items");
       return DatasetCatalog.embedded(
-          ItemTexts.read(items, null, null),
+          ItemTexts.readIdentified(items),
           items.toAbsolutePath().getParent(),
           threads,
           new Progress(err, "items", Progress.interactive()),
@@ -328,8 +344,8 @@ final class DatasetOptions {
     throw new IllegalArgumentException(
         "--items "
             + items
-            + ": expected an item table (.npy, .safetensors) or item texts (.csv,"
-            + " .tsv, .jsonl, .txt)");
+            + ": expected an item table (.npy, .safetensors) or item texts with ids (.csv,"
+            + " .tsv, .jsonl)");
   }
 
   private void requireDataDir(String ds, String what) {

@@ -148,6 +148,22 @@ class RatingsDatasetTest {
     assertEquals(2, c.code(), c::dump);
     assertTrue(c.err().contains("bad.csv:3: unknown item id 'nope'"), c::dump);
 
+    Path noIds = dir.resolve("no-ids.npy");
+    Files.copy(items, noIds);
+    Cli rows =
+        Cli.run(
+            "experiment",
+            "--dataset",
+            "ratings",
+            "--items",
+            noIds.toString(),
+            "--ratings",
+            ratings.toString(),
+            "--out",
+            dir.resolve("rows").toString());
+    assertEquals(2, rows.code(), rows::dump);
+    assertTrue(rows.err().contains("has no ids file no-ids.ids.txt beside it"), rows::dump);
+
     Cli wrong =
         Cli.run(
             "experiment",

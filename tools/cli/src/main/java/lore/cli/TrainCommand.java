@@ -131,6 +131,9 @@ final class TrainCommand implements Callable<Integer> {
                 .listener(progress)
                 .select(data);
         model = r.model();
+        err.println(
+            "lore train: cross-validation over the training pairs (mean of held-in users' and"
+                + " left-out new users' accuracy, +- one standard error):");
         err.print(r.describe());
         err.printf(
             Locale.ROOT,

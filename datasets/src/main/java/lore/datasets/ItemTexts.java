@@ -31,8 +31,9 @@ public record ItemTexts(List<String> ids, List<String> texts) {
   /**
    * Reads texts. For CSV/TSV/JSONL, {@code idColumn} (null: the first of {@code id}, {@code item},
    * {@code item_id}, {@code itemId}, {@code joke_id}, {@code movieId}, {@code text_id} present, any
-   * case; JSON lines: {@code id}; else the row number) and {@code textColumn} (null: {@code text})
-   * name the fields; {@code .txt} files take one text per line.
+   * case; JSON lines: {@code id}; else the row number) and {@code textColumn} (null: the first of
+   * {@code text}, {@code content}, {@code body}, {@code sentence}, {@code document} present) name
+   * the fields; {@code .txt} files take one text per line.
    *
    * @throws IOException for a malformed row, a missing column, an empty or duplicated id (naming
    *     the file and line)
@@ -50,6 +51,9 @@ public record ItemTexts(List<String> ids, List<String> texts) {
     return read(file, null, null, true);
   }
 
+  /** Header names of the text column when none is given, in order of preference. */
+  static final String[] TEXT_COLUMNS = {"text", "content", "body", "sentence", "document"};
+
   /** Header names of the id column when none is given, in order of preference. */
   static final String[] ID_COLUMNS = {
     "id", "item", "item_id", "itemId", "joke_id", "movieId", "text_id"
@@ -61,7 +65,7 @@ public record ItemTexts(List<String> ids, List<String> texts) {
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
-    String textCol = textColumn != null ? textColumn : "text";
+    String[] textCols = textColumn != null ? new String[] {textColumn} : TEXT_COLUMNS;
     if (name.endsWith(".txt")) {
       if (requireIds) {
         throw new IOException(
@@ -80,6 +84,13 @@ public record ItemTexts(List<String> ids, List<String> texts) {
             in,
             file.toString(),
             (node, line) -> {
+              String textCol = textCols[0];
+              for (String c : textCols) {
+                if (node.has(c)) {
+                  textCol = c;
+                  break;
+                }
+              }
               String text = JsonLines.text(node, textCol, file, line);
               String id =
                   idColumn == null && !node.has("id") && !requireIds
@@ -95,7 +106,7 @@ public record ItemTexts(List<String> ids, List<String> texts) {
               Csv.separatorFor(name),
               file.toString())) {
         Map<String, Integer> h = csv.header();
-        int t = Csv.column(h, file.toString(), "text", textCol);
+        int t = Csv.column(h, file.toString(), "text", textCols);
         int id =
             idColumn != null
                 ? Csv.column(h, file.toString(), "id", idColumn)

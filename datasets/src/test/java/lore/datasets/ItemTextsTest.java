@@ -21,6 +21,10 @@ class ItemTextsTest {
     ItemTexts t = ItemTexts.readIdentified(f);
     assertEquals(List.of("7", "9"), t.ids());
     assertEquals(List.of("one", "two"), t.texts());
+    Path content = Files.writeString(dir.resolve("c.tsv"), "item_id\tContent\nx\thello\n");
+    assertEquals(List.of("hello"), ItemTexts.readIdentified(content).texts());
+    Path jsonl = Files.writeString(dir.resolve("c.jsonl"), "{\"id\":\"x\",\"body\":\"hi\"}\n");
+    assertEquals(List.of("hi"), ItemTexts.readIdentified(jsonl).texts());
   }
 
   /**

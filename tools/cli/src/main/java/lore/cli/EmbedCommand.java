@@ -37,13 +37,15 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(
       names = "--id-column",
       paramLabel = "NAME",
-      description = "Id column (default: id, item or item_id if present, else the row number).")
+      description =
+          "Id column (default: id, item, item_id, itemId, joke_id, movieId or text_id, the first present, else the row number).")
   String idColumn;
 
   @Option(
       names = "--text-column",
       paramLabel = "NAME",
-      description = "Text column (default: text).")
+      description =
+          "Text column (default: text, content, body, sentence or document, the first present).")
   String textColumn;
 
   @Option(

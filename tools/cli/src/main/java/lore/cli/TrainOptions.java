@@ -9,8 +9,9 @@ final class TrainOptions {
       names = "--rank",
       paramLabel = "B",
       description =
-          "A fixed rank B, the number of basis rewards (default: chosen by cross-validation;"
-              + " 10 with --no-selection).")
+          "A fixed rank B, the number of basis rewards, for the paper's objective: train"
+              + " --no-selection, or experiment's LoRe-Eq10 with --rank-grid none (default: 10)."
+              + " The default LoRe chooses its rank by cross-validation (--cv-ranks).")
   Integer rank;
 
   @Option(

@@ -54,10 +54,15 @@ public record ItemTexts(List<String> ids, List<String> texts) {
   /** Header names of the text column when none is given, in order of preference. */
   static final String[] TEXT_COLUMNS = {"text", "content", "body", "sentence", "document"};
 
-  /** Header names of the id column when none is given, in order of preference. */
-  static final String[] ID_COLUMNS = {
-    "id", "item", "item_id", "itemId", "joke_id", "movieId", "text_id"
-  };
+  /**
+   * Header names of the id column when none is given, in order of preference: {@code id}, then the
+   * names a ratings file gives its item column ({@link Ratings#ITEM_COLUMNS}), which these ids
+   * meet.
+   */
+  static final String[] ID_COLUMNS =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of("id"), java.util.Arrays.stream(Ratings.ITEM_COLUMNS))
+          .toArray(String[]::new);
 
   private static ItemTexts read(Path file, String idColumn, String textColumn, boolean requireIds)
       throws IOException {

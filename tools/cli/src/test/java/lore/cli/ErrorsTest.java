@@ -20,41 +20,10 @@ class ErrorsTest {
 
   @BeforeAll
   static void trainSmallModel() {
-    Path data = dir.resolve("data");
-    Cli gen =
-        Cli.run(
-            "convert",
-            "--dataset",
-            "synthetic",
-            "--out",
-            data.toString(),
-            "--dim",
-            "8",
-            "--seen",
-            "6",
-            "--unseen",
-            "3");
-    assertEquals(0, gen.code(), gen::dump);
-    items = data.resolve("items.npy");
-    train = data.resolve("train.csv");
-    model = dir.resolve("model.lore");
-    Cli t =
-        Cli.run(
-            "train",
-            "--items",
-            items.toString(),
-            "--pairs",
-            train.toString(),
-            "--out",
-            model.toString(),
-            "--rank",
-            "2",
-            "--no-selection",
-            "--steps",
-            "3",
-            "--threads",
-            "1");
-    assertEquals(0, t.code(), t::dump);
+    TinyModel tiny = TinyModel.create(dir);
+    items = tiny.items();
+    train = tiny.train();
+    model = tiny.model();
   }
 
   private static void assertOneLineError(Cli r, String... fragments) {

@@ -33,49 +33,15 @@ class SafetyTest {
 
   @BeforeAll
   static void data() {
-    Path data = dir.resolve("data");
-    Cli gen =
-        Cli.run(
-            "convert",
-            "--dataset",
-            "synthetic",
-            "--out",
-            data.toString(),
-            "--dim",
-            "8",
-            "--seen",
-            "6",
-            "--unseen",
-            "3");
-    assertEquals(0, gen.code(), gen::dump);
-    items = data.resolve("items.npy");
-    train = data.resolve("train.csv");
-    fewshot = data.resolve("fewshot.csv");
-    model = dir.resolve("model.lore");
-    Cli t = train(train, model);
-    assertEquals(0, t.code(), t::dump);
+    TinyModel tiny = TinyModel.create(dir);
+    items = tiny.items();
+    train = tiny.train();
+    fewshot = tiny.fewshot();
+    model = tiny.model();
   }
 
   static Cli train(Path pairs, Path out, String... more) {
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                "train",
-                "--items",
-                items.toString(),
-                "--pairs",
-                pairs.toString(),
-                "--out",
-                out.toString(),
-                "--rank",
-                "2",
-                "--no-selection",
-                "--steps",
-                "3",
-                "--threads",
-                "1"));
-    a.addAll(List.of(more));
-    return Cli.run(a.toArray(String[]::new));
+    return TinyModel.trainFixedRank(items, pairs, out, more);
   }
 
   static void assertError(Cli r, int code, String... fragments) {
@@ -277,43 +243,16 @@ class SafetyTest {
   @Test
   void aFixedRankNeedsNoSelection() throws Exception {
     Path out = dir.resolve("selected.lore");
-    Cli refused =
-        Cli.run(
-            "train",
-            "--items",
-            items.toString(),
-            "--pairs",
-            train.toString(),
-            "--out",
-            out.toString(),
-            "--rank",
-            "2",
-            "--threads",
-            "1");
+    Cli refused = TinyModel.train(items, train, out, "--rank", "2", "--threads", "1");
     assertError(refused, 2, "--rank 2 fixes the rank", "--no-selection", "--cv-ranks");
     assertTrue(!Files.exists(out), "no model from a refused run");
-    Cli paper =
-        Cli.run(
-            "train",
-            "--items",
-            items.toString(),
-            "--pairs",
-            train.toString(),
-            "--out",
-            out.toString(),
-            "--paper-optimizer",
-            "--threads",
-            "1");
+    Cli paper = TinyModel.train(items, train, out, "--paper-optimizer", "--threads", "1");
     assertError(paper, 2, "--paper-optimizer", "--no-selection");
     Cli paperFixed =
-        Cli.run(
-            "train",
-            "--items",
-            items.toString(),
-            "--pairs",
-            train.toString(),
-            "--out",
-            out.toString(),
+        TinyModel.train(
+            items,
+            train,
+            out,
             "--paper-optimizer",
             "--no-selection",
             "--rank",
@@ -325,14 +264,10 @@ class SafetyTest {
     assertEquals(0, paperFixed.code(), paperFixed::dump);
     Files.delete(out);
     Cli selected =
-        Cli.run(
-            "train",
-            "--items",
-            items.toString(),
-            "--pairs",
-            train.toString(),
-            "--out",
-            out.toString(),
+        TinyModel.train(
+            items,
+            train,
+            out,
             "--steps",
             "5",
             "--cv-ranks",

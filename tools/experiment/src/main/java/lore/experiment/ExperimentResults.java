@@ -167,11 +167,17 @@ public final class ExperimentResults {
    * recorded per-user accuracies (a split has the same users in the same order for every method):
    * who personalization helped, who it hurt.
    *
-   * @param differences one per user and split, in [-1, 1]
+   * @param differences one per user and split, in [-1, 1], ascending (sorted once here)
    * @param splits splits pooled
    */
   public record PerUserDifference(
       String method, String baseline, double[] differences, int splits) {
+    /** Sorts a copy of the differences, for the quantiles. */
+    public PerUserDifference {
+      differences = differences.clone();
+      java.util.Arrays.sort(differences);
+    }
+
     /** Below this a difference is none (accuracies are ratios of small counts). */
     static final double TIE = 1e-9;
 
@@ -199,8 +205,7 @@ public final class ExperimentResults {
 
     /** The q-quantile of the differences (linear between order statistics). */
     public double quantile(double q) {
-      double[] v = differences.clone();
-      java.util.Arrays.sort(v);
+      double[] v = differences;
       double at = q * (v.length - 1);
       int lo = (int) Math.floor(at);
       int hi = Math.min(v.length - 1, lo + 1);

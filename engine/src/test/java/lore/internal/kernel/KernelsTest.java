@@ -151,7 +151,12 @@ class KernelsTest {
   void projectMatchesScalar(int d, int k) {
     assumeTrue(PANAMA != null, "Vector API not available");
     SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 31L + k));
-    int rows = 7;
+    for (int rows : new int[] {1, 7, 21}) { // partial row quads and row groups
+      projectMatchesScalar(rnd, rows, d, k);
+    }
+  }
+
+  private static void projectMatchesScalar(SplittableRandom rnd, int rows, int d, int k) {
     int xOff = 5;
     float[] x = randomFloats(rnd, xOff + rows * d);
     float[] basis = randomFloats(rnd, k * d);
@@ -169,7 +174,7 @@ class KernelsTest {
             want[3 + r * k + b],
             got[3 + r * k + b],
             scale,
-            "project d=" + d + " k=" + k + " r=" + r + " b=" + b);
+            "project d=" + d + " k=" + k + " rows=" + rows + " r=" + r + " b=" + b);
       }
     }
     assertEquals(0f, got[0], 0f, "wrote before the output offset");
@@ -180,7 +185,7 @@ class KernelsTest {
   void accumulateGradientMatchesScalar(int d, int k) {
     assumeTrue(PANAMA != null, "Vector API not available");
     SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 37L + k));
-    for (int rows : new int[] {1, 3, 4, 9}) {
+    for (int rows : new int[] {1, 3, 4, 9, 21}) {
       float[] x = randomFloats(rnd, 2 + rows * d);
       float[] coef = randomFloats(rnd, 1 + rows * k);
       float[] want = randomFloats(rnd, k * d);

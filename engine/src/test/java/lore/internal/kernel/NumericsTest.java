@@ -26,6 +26,18 @@ class NumericsTest {
   }
 
   @Test
+  void log1pIsWithinAFewUlpsOfStrictMath() {
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    for (int i = 0; i < 200_000; i++) {
+      double t = i < 100 ? i / 99.0 : Math.exp(-rnd.nextDouble() * 800); // (0, 1], all scales
+      double want = StrictMath.log1p(t);
+      assertEquals(want, Numerics.log1p(t), 4 * Math.ulp(want), "log1p(" + t + ")");
+    }
+    assertEquals(0.0, Numerics.log1p(0.0), 0);
+    assertEquals(Double.MIN_VALUE, Numerics.log1p(Double.MIN_VALUE), 0);
+  }
+
+  @Test
   void softplusGradientMatchesCentralDifferences() {
     for (double m = -30; m <= 30; m += 0.37) {
       double h = 1e-5;

@@ -205,7 +205,7 @@ public final class Report {
     smallTables("LogisticLossBenchmark", "Stable logistic loss and derivative over n margins", "n");
     fewShot();
     score();
-    targets();
+    targets(kernels);
   }
 
   private static String cpu() {
@@ -519,80 +519,59 @@ public final class Report {
     line("");
   }
 
-  private void targets() {
+  /**
+   * The current goals: one training pass at >= 70 % of max(memory, compute) on 512-bit kernels and
+   * >= 85 % on 256-bit ones, at 1 and 2 threads; few-shot fits at k = 50 with p99 <= 10 µs
+   * (projected pairs) and <= 50 µs (raw embeddings). ND4J ratios are in the tables.
+   */
+  private void targets(String kernels) {
     heading("Targets");
-    List<Result> train = select("TrainIterationBenchmark");
-    for (var e : group(train, "P", "users", "d", "B", "threads").entrySet()) {
-      Result panama = find(e.getValue(), "panama");
-      Result nd4j = find(e.getValue(), "nd4j");
-      if (panama == null) {
-        continue;
-      }
-      int b = panama.pi("B");
-      int t = panama.pi("threads");
-      String where =
-          "P = " + panama.p("P") + ", B = " + b + ", " + t + " thread" + (t > 1 ? "s" : "");
-      if (b == 10) {
-        double bytes = (double) panama.pi("P") * panama.pi("d") * 4;
-        double floor = bytes / ((t == 1 ? bw1 : bw2) * 1e9) * 1e3;
-        double x = panama.medianMs / floor;
-        line(
-            "- "
-                + where
-                + ": within 1.3x of the one-read memory floor ("
-                + f(floor)
-                + " ms): "
-                + (x <= 1.3 ? "**met**" : "**not met**")
-                + ", "
-                + f(panama.medianMs)
-                + " ms = "
-                + f(x)
-                + "x the floor");
-        if (nd4j != null) {
-          double y = nd4j.medianMs / panama.medianMs;
-          line(
-              "- "
-                  + where
-                  + ": >= 3x faster than ND4J: "
-                  + (y >= 3 ? "**met**" : "**not met**")
-                  + ", "
-                  + f(y)
-                  + "x ("
-                  + f(nd4j.medianMs)
-                  + " vs "
-                  + f(panama.medianMs)
-                  + " ms)");
-        }
-      } else if (b == 50 && nd4j != null) {
-        double y = nd4j.medianMs / panama.medianMs;
-        line(
-            "- "
-                + where
-                + ": no slower than ND4J: "
-                + (y >= 1 ? "**met**" : "**not met**")
-                + ", "
-                + f(y)
-                + "x ("
-                + f(nd4j.medianMs)
-                + " vs "
-                + f(panama.medianMs)
-                + " ms)");
-      }
+    double goal = kernels.endsWith("/512") ? 0.70 : 0.85;
+    for (Result r : select("TrainIterationBenchmark", x -> x.p("impl").equals("panama"))) {
+      int t = r.pi("threads");
+      double p = r.pi("P");
+      double bytes = p * r.pi("d") * 4;
+      double flops = 4.0 * p * r.pi("d") * r.pi("B");
+      double roof =
+          Math.max(bytes / ((t == 1 ? bw1 : bw2) * 1e9), flops / ((t == 1 ? peak1 : peak2) * 1e9));
+      double of = roof * 1e3 / r.medianMs;
+      line(
+          "- training pass, P = "
+              + r.p("P")
+              + ", B = "
+              + r.p("B")
+              + ", "
+              + t
+              + " thread"
+              + (t > 1 ? "s" : "")
+              + ": >= "
+              + f(goal)
+              + " of the roofline on "
+              + kernels
+              + ": "
+              + (of >= goal ? "**met**" : "**not met**")
+              + ", "
+              + f(of));
     }
     for (Result r : select("FewShotFitBenchmark", x -> x.pi("k") == 50)) {
       double p99 = r.percentilesMs.get("99.0") * 1e3;
+      double want = r.method.equals("fitProjected") ? 10 : 50;
       line(
           "- few-shot "
               + r.method
-              + " p99 < 50 µs at k = 50, "
+              + " p99 <= "
+              + f(want)
+              + " µs at k = 50, "
               + r.p("kernels")
               + " kernels, rank "
               + r.p("rank")
               + ": "
-              + (p99 < 50 ? "**met**" : "**not met**")
+              + (p99 <= want ? "**met**" : "**not met**")
               + ", p99 = "
               + f(p99)
-              + " µs");
+              + " µs (p50 "
+              + f(r.percentilesMs.get("50.0") * 1e3)
+              + " µs)");
     }
     line("");
   }

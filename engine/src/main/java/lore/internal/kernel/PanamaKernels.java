@@ -25,6 +25,12 @@ final class PanamaKernels implements Kernels {
 
   private static final int LANES = SPECIES.length();
 
+  /**
+   * 512-bit vectors mean AVX-512 and its 32 vector registers, room for the 4 x 5 blocks (20
+   * accumulators or coefficients, plus the 4 rows and 1 basis vector); AVX2 has 16 registers.
+   */
+  private static final boolean BLOCKS_OF_FIVE = SPECIES.vectorBitSize() >= 512;
+
   /** Decided once; {@code -Dlore.fma=false} replaces fused multiply-add by multiply then add. */
   private static final boolean HAS_FAST_FMA =
       Boolean.parseBoolean(System.getProperty("lore.fma", "true"));
@@ -146,7 +152,10 @@ final class PanamaKernels implements Kernels {
     for (; r + 4 <= rows; r += 4) {
       int x0 = xOff + r * d;
       int o0 = outOff + r * k;
-      int b = 0;
+      int b = fives(k);
+      for (int f = 0; f < b; f += 5) {
+        project4x5(x, x0, d, basis, f, out, o0, k, scratch);
+      }
       for (; b + 4 <= k; b += 4) {
         project4x4(x, x0, d, basis, b, out, o0, k, scratch);
       }
@@ -196,6 +205,110 @@ final class PanamaKernels implements Kernels {
     }
     if (b < k) {
       project2x1(x, x0, x1, basis, b, d, out, o0, o1, scratch);
+    }
+  }
+
+  /**
+   * How many leading basis rows go in blocks of 5: while at least 5 remain and they are not a
+   * multiple of 4 (k = 10 is 5 + 5, k = 8 stays 4 + 4). Zero without {@link #BLOCKS_OF_FIVE}.
+   * Against 4 + 4 + 2 at k = 10, two 4 x 5 blocks read each row twice instead of three times and
+   * need no 2 x 2 remainder: projection 1.45x and gradient 1.5x faster over 512 rows of d = 4096
+   * (bench/RESULTS.md, run 6).
+   */
+  private static int fives(int k) {
+    int b = 0;
+    while (BLOCKS_OF_FIVE && k - b >= 5 && (k - b) % 4 != 0) {
+      b += 5;
+    }
+    return b;
+  }
+
+  /** 4 consecutive rows x 5 basis rows: 20 FMA chains fed by 9 loads per step. */
+  private static void project4x5(
+      float[] x, int x0, int d, float[] a, int b0, float[] out, int o0, int k, float[] scratch) {
+    int a0 = b0 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s04 = s00;
+    FloatVector s10 = s00;
+    FloatVector s11 = s00;
+    FloatVector s12 = s00;
+    FloatVector s13 = s00;
+    FloatVector s14 = s00;
+    FloatVector s20 = s00;
+    FloatVector s21 = s00;
+    FloatVector s22 = s00;
+    FloatVector s23 = s00;
+    FloatVector s24 = s00;
+    FloatVector s30 = s00;
+    FloatVector s31 = s00;
+    FloatVector s32 = s00;
+    FloatVector s33 = s00;
+    FloatVector s34 = s00;
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = load(x, x0 + j);
+      FloatVector v1 = load(x, x0 + d + j);
+      FloatVector v2 = load(x, x0 + 2 * d + j);
+      FloatVector v3 = load(x, x0 + 3 * d + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      s20 = fma(v2, w, s20);
+      s30 = fma(v3, w, s30);
+      w = load(a, a0 + d + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+      s21 = fma(v2, w, s21);
+      s31 = fma(v3, w, s31);
+      w = load(a, a0 + 2 * d + j);
+      s02 = fma(v0, w, s02);
+      s12 = fma(v1, w, s12);
+      s22 = fma(v2, w, s22);
+      s32 = fma(v3, w, s32);
+      w = load(a, a0 + 3 * d + j);
+      s03 = fma(v0, w, s03);
+      s13 = fma(v1, w, s13);
+      s23 = fma(v2, w, s23);
+      s33 = fma(v3, w, s33);
+      w = load(a, a0 + 4 * d + j);
+      s04 = fma(v0, w, s04);
+      s14 = fma(v1, w, s14);
+      s24 = fma(v2, w, s24);
+      s34 = fma(v3, w, s34);
+    }
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s04.intoArray(scratch, 4 * LANES);
+    s10.intoArray(scratch, 5 * LANES);
+    s11.intoArray(scratch, 6 * LANES);
+    s12.intoArray(scratch, 7 * LANES);
+    s13.intoArray(scratch, 8 * LANES);
+    s14.intoArray(scratch, 9 * LANES);
+    s20.intoArray(scratch, 10 * LANES);
+    s21.intoArray(scratch, 11 * LANES);
+    s22.intoArray(scratch, 12 * LANES);
+    s23.intoArray(scratch, 13 * LANES);
+    s24.intoArray(scratch, 14 * LANES);
+    s30.intoArray(scratch, 15 * LANES);
+    s31.intoArray(scratch, 16 * LANES);
+    s32.intoArray(scratch, 17 * LANES);
+    s33.intoArray(scratch, 18 * LANES);
+    s34.intoArray(scratch, 19 * LANES);
+    for (int r = 0; r < 4; r++) {
+      int xr = x0 + r * d;
+      for (int b = 0; b < 5; b++) {
+        float acc = lanes(scratch, (5 * r + b) * LANES);
+        int ab = a0 + b * d;
+        for (int j = limit; j < d; j++) { // scalar tail
+          acc += x[xr + j] * a[ab + j];
+        }
+        out[o0 + r * k + b0 + b] = acc;
+      }
     }
   }
 
@@ -479,8 +592,12 @@ final class PanamaKernels implements Kernels {
       int x2 = n > 2 ? x0 + 2 * d : x0;
       int x3 = n > 3 ? x0 + 3 * d : x0;
       int c0 = coefOff + r * k;
+      int fives = fives(k);
+      for (int b = 0; b < fives; b += 5) {
+        grad4x5(coef, c0 + b, k, n, x, x0, x1, x2, x3, grad, b * d, d);
+      }
       // a 4 x 4 register block measured slower than 4 x 2 here (88 vs 84 ms, fused pass, B=10)
-      for (int b = 0; b < k; b += 2) {
+      for (int b = fives; b < k; b += 2) {
         boolean two = b + 1 < k; // odd k: the second grad row is the first again, with zero weight
         float c00 = coef[c0 + b];
         float c10 = n > 1 ? coef[c0 + k + b] : 0f;
@@ -493,6 +610,84 @@ final class PanamaKernels implements Kernels {
         int g0 = b * d;
         int g1 = two ? g0 + d : g0;
         grad4x2(x, x0, x1, x2, x3, c00, c10, c20, c30, c01, c11, c21, c31, grad, g0, g1, d);
+      }
+    }
+  }
+
+  /** Row i's coefficient, or 0 for a leftover row that repeats an earlier one. */
+  private static FloatVector coefficient(float[] coef, int i, boolean present) {
+    return FloatVector.broadcast(SPECIES, present ? coef[i] : 0f);
+  }
+
+  /**
+   * {@code grad[g0 + b*d ..] += sum_i coef[c + i*k + b] * x_i} over 4 rows and 5 basis rows b: the
+   * 20 coefficients stay in registers, and per vector of d 4 row loads feed 20 FMAs. Rows past
+   * {@code n} repeat row 0 with a zero coefficient.
+   */
+  private static void grad4x5(
+      float[] coef,
+      int c,
+      int k,
+      int n,
+      float[] x,
+      int x0,
+      int x1,
+      int x2,
+      int x3,
+      float[] grad,
+      int g0,
+      int d) {
+    FloatVector k00 = coefficient(coef, c, true);
+    FloatVector k01 = coefficient(coef, c + 1, true);
+    FloatVector k02 = coefficient(coef, c + 2, true);
+    FloatVector k03 = coefficient(coef, c + 3, true);
+    FloatVector k04 = coefficient(coef, c + 4, true);
+    FloatVector k10 = coefficient(coef, c + k, n > 1);
+    FloatVector k11 = coefficient(coef, c + k + 1, n > 1);
+    FloatVector k12 = coefficient(coef, c + k + 2, n > 1);
+    FloatVector k13 = coefficient(coef, c + k + 3, n > 1);
+    FloatVector k14 = coefficient(coef, c + k + 4, n > 1);
+    FloatVector k20 = coefficient(coef, c + 2 * k, n > 2);
+    FloatVector k21 = coefficient(coef, c + 2 * k + 1, n > 2);
+    FloatVector k22 = coefficient(coef, c + 2 * k + 2, n > 2);
+    FloatVector k23 = coefficient(coef, c + 2 * k + 3, n > 2);
+    FloatVector k24 = coefficient(coef, c + 2 * k + 4, n > 2);
+    FloatVector k30 = coefficient(coef, c + 3 * k, n > 3);
+    FloatVector k31 = coefficient(coef, c + 3 * k + 1, n > 3);
+    FloatVector k32 = coefficient(coef, c + 3 * k + 2, n > 3);
+    FloatVector k33 = coefficient(coef, c + 3 * k + 3, n > 3);
+    FloatVector k34 = coefficient(coef, c + 3 * k + 4, n > 3);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = load(x, x0 + j);
+      FloatVector v1 = load(x, x1 + j);
+      FloatVector v2 = load(x, x2 + j);
+      FloatVector v3 = load(x, x3 + j);
+      int g = g0 + j;
+      fma(v3, k30, fma(v2, k20, fma(v1, k10, fma(v0, k00, load(grad, g))))).intoArray(grad, g);
+      g += d;
+      fma(v3, k31, fma(v2, k21, fma(v1, k11, fma(v0, k01, load(grad, g))))).intoArray(grad, g);
+      g += d;
+      fma(v3, k32, fma(v2, k22, fma(v1, k12, fma(v0, k02, load(grad, g))))).intoArray(grad, g);
+      g += d;
+      fma(v3, k33, fma(v2, k23, fma(v1, k13, fma(v0, k03, load(grad, g))))).intoArray(grad, g);
+      g += d;
+      fma(v3, k34, fma(v2, k24, fma(v1, k14, fma(v0, k04, load(grad, g))))).intoArray(grad, g);
+    }
+    for (int j = limit; j < d; j++) { // scalar tail, rows in the same order
+      for (int b = 0; b < 5; b++) {
+        int gi = g0 + b * d + j;
+        float v = grad[gi] + coef[c + b] * x[x0 + j];
+        if (n > 1) {
+          v += coef[c + k + b] * x[x1 + j];
+        }
+        if (n > 2) {
+          v += coef[c + 2 * k + b] * x[x2 + j];
+        }
+        if (n > 3) {
+          v += coef[c + 3 * k + b] * x[x3 + j];
+        }
+        grad[gi] = v;
       }
     }
   }

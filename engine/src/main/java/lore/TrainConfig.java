@@ -23,6 +23,7 @@ package lore;
  *     is the paper's Eq. 10, infinity is the Bradley-Terry model (one reward for everybody) in LoRe
  *     form. Chosen from data by {@link ModelSelection}. Ignored at rank 1.
  * @param init how the basis starts (see {@link Init}); ignored at rank 1
+ * @param schedule how the basis learning rate changes over the steps (see {@link Schedule})
  */
 public record TrainConfig(
     int rank,
@@ -36,7 +37,8 @@ public record TrainConfig(
     int threads,
     long seed,
     double priorStrength,
-    Init init) {
+    Init init,
+    Schedule schedule) {
 
   /** How the basis is initialized. */
   public enum Init {
@@ -50,6 +52,19 @@ public record TrainConfig(
      * at the centre rank items as the population model does.
      */
     POPULATION
+  }
+
+  /** How the basis learning rate changes over the steps of one {@link Trainer#train} run. */
+  public enum Schedule {
+    /** The same learning rate at every step (the reference code). */
+    CONSTANT,
+    /**
+     * Cosine decay from the learning rate at the first step to zero after the last: large steps
+     * while the basis is far from a minimum, small ones that settle it at the end, so that a short
+     * run ends near a minimum instead of oscillating around it. Strength paths of {@link
+     * ModelSelection} continue at the constant rate.
+     */
+    COSINE
   }
 
   /** How user weights stay on the probability simplex. */
@@ -129,6 +144,9 @@ public record TrainConfig(
     if (init == null) {
       throw new IllegalArgumentException("init must be set");
     }
+    if (schedule == null) {
+      throw new IllegalArgumentException("schedule must be set");
+    }
   }
 
   /** Whether this configuration is the Bradley-Terry limit (infinite prior strength). */
@@ -162,7 +180,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Schedule.CONSTANT);
   }
 
   /**
@@ -182,7 +201,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Schedule.CONSTANT);
   }
 
   /** This configuration with rank {@code v}. */
@@ -199,7 +219,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with logit scale {@code v}. */
@@ -216,7 +237,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with {@code v} steps. */
@@ -233,7 +255,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with basis learning rate {@code v}. */
@@ -250,7 +273,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with user learning rate {@code v}. */
@@ -267,7 +291,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with simplex treatment {@code v}. */
@@ -284,7 +309,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with optimizer {@code v}. */
@@ -301,7 +327,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with layout {@code v}. */
@@ -318,7 +345,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with {@code v} work partitions. */
@@ -335,7 +363,8 @@ public record TrainConfig(
         v,
         seed,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with seed {@code v}. */
@@ -352,7 +381,8 @@ public record TrainConfig(
         threads,
         v,
         priorStrength,
-        init);
+        init,
+        schedule);
   }
 
   /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
@@ -369,7 +399,26 @@ public record TrainConfig(
         threads,
         seed,
         v,
-        init);
+        init,
+        schedule);
+  }
+
+  /** This configuration with learning-rate schedule {@code v}. */
+  public TrainConfig withSchedule(Schedule v) {
+    return new TrainConfig(
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init,
+        v);
   }
 
   /** This configuration with basis initialization {@code v}. */
@@ -386,6 +435,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        v);
+        v,
+        schedule);
   }
 }

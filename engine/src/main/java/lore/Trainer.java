@@ -114,12 +114,17 @@ public final class Trainer {
     long start = System.nanoTime();
     float[] init = null;
     float[] population = null;
+    int populationPasses = 0;
     if (k > 1 && config.init() == TrainConfig.Init.POPULATION) {
-      population = trainPopulation(data).basisInternal().clone();
+      RewardModel bt = trainPopulation(data);
+      population = bt.basisInternal().clone();
+      populationPasses = passes(bt);
       init = populationInit(population, k, config.seed());
     }
     Run run = new Run(data, init);
     run.population = population;
+    run.passes = populationPasses; // the population model's passes are part of this model's cost
+    run.scheduled = true;
     double loss = Double.NaN;
     for (int step = 1; step <= config.steps(); step++) {
       loss = run.step();
@@ -270,6 +275,23 @@ public final class Trainer {
     return c;
   }
 
+  /**
+   * The passes over the training data recorded in {@code model}'s metadata ({@code passes}: reads
+   * of the P x d pair data, one per step plus the final solve of the users); 0 when not recorded.
+   */
+  static int passes(RewardModel model) {
+    String v = model.metadata().get("passes");
+    return v == null ? 0 : Integer.parseInt(v);
+  }
+
+  /**
+   * The learning-rate factor of {@link TrainConfig.Schedule#COSINE} at step t of {@code steps}: 1
+   * at the first step, halfway at the middle, small but positive at the last.
+   */
+  static double cosineScale(int t, int steps) {
+    return 0.5 * (1 + Math.cos(Math.PI * (t - 1) / steps));
+  }
+
   /** A comma-separated list of the values, for the metadata. */
   static String vector(double[] v) {
     StringBuilder b = new StringBuilder();
@@ -294,6 +316,7 @@ public final class Trainer {
     meta.put("logitScale", Double.toString(config.logitScale()));
     meta.put("steps", Integer.toString(config.steps()));
     meta.put("learningRate", Double.toString(config.learningRate()));
+    meta.put("schedule", config.schedule().name());
     meta.put("userLearningRate", Double.toString(config.userLearningRate()));
     meta.put("simplex", config.simplex().name());
     meta.put("optimizer", config.optimizer().name());
@@ -312,6 +335,7 @@ public final class Trainer {
     meta.put("priorCenter", vector(moments[0]));
     meta.put("priorCovariance", vector(moments[1]));
     meta.put("finalLoss", Double.toString(loss));
+    meta.put("passes", Integer.toString(run.passes));
     meta.put(
         "trainSeconds",
         String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
@@ -386,6 +410,9 @@ public final class Trainer {
     final double[] wd;
     final float[] sortWork; // k floats: scratch of the simplex projection
     double lastLoss;
+    // reads of the P x d data (one lossAndGradient or project call each), the cost measure
+    int passes;
+    boolean scheduled; // a train() run of config.steps() steps, not a strength path
     // the prior on the spread of the basis rows (strength 0: none)
     double strength;
     double pairMoment; // q: mean squared norm of the pair differences
@@ -608,7 +635,7 @@ public final class Trainer {
       updateEffective();
       double loss = lossAndGradients();
       adamBasis.nextStep();
-      adamBasis.update(basis, grad, 0, basis.length);
+      adamBasis.update(basis, grad, 0, basis.length, learningRateScale(adamBasis.steps()));
       holdPopulation();
       if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
         solveUsers(1e-7, 8);
@@ -624,6 +651,17 @@ public final class Trainer {
       }
       lastLoss = loss / users;
       return lastLoss;
+    }
+
+    /**
+     * The factor of the basis learning rate at step t (from 1) of a {@link #train} run under the
+     * configured schedule; 1 on a strength path, whose length is not known in advance.
+     */
+    double learningRateScale(int t) {
+      if (!scheduled || config.schedule() == TrainConfig.Schedule.CONSTANT) {
+        return 1;
+      }
+      return cosineScale(t, config.steps());
     }
 
     /** Gradient wrt the parameters (weights, or logits through the softmax) into gradParams. */
@@ -650,6 +688,7 @@ public final class Trainer {
      */
     double lossAndGradients() {
       double loss = layout.lossAndGradient(basis, userW, factor, dz, coef, grad);
+      passes++;
       java.util.Arrays.fill(gradW, 0f);
       float s = (float) scale;
       for (int p = 0; p < pairs; p++) {
@@ -690,6 +729,7 @@ public final class Trainer {
     /** Final exact per-user solve for the final basis; returns the mean per-user loss after it. */
     double polishUsers() {
       layout.project(basis, dz);
+      passes++;
       solveUsers(1e-10, 50);
       updateEffective();
       double loss = Margins.loss(pairs, k, pairUser, userW, factor, dz);

@@ -8,7 +8,11 @@ package lore;
  *
  * @param rank B, the number of basis rewards, in [1, d]
  * @param logitScale s in the margin {@code s * w_u . A (e_c - e_r)}; the reference code uses 0.01
- * @param steps full-batch optimizer steps
+ * @param steps full-batch optimizer steps. Each step reads the training pairs once (one pass over
+ *     the P x d data); {@link Simplex#PROJECTION} adds one pass at the end to solve the users for
+ *     the final basis. A model records its count in its metadata as {@code passes} (with {@link
+ *     Init#POPULATION}, including the population model's), the selected model of {@link
+ *     ModelSelection} also the whole selection's as {@code selectionPasses}
  * @param learningRate Adam step size for the basis A
  * @param userLearningRate Adam step size for the user weights (or their logits); unused by {@link
  *     Optimizer#ALTERNATING}, which solves each user's weights exactly
@@ -23,7 +27,6 @@ package lore;
  *     is the paper's Eq. 10, infinity is the Bradley-Terry model (one reward for everybody) in LoRe
  *     form. Chosen from data by {@link ModelSelection}. Ignored at rank 1.
  * @param init how the basis starts (see {@link Init}); ignored at rank 1
- * @param schedule how the basis learning rate changes over the steps (see {@link Schedule})
  */
 public record TrainConfig(
     int rank,
@@ -37,8 +40,7 @@ public record TrainConfig(
     int threads,
     long seed,
     double priorStrength,
-    Init init,
-    Schedule schedule) {
+    Init init) {
 
   /** How the basis is initialized. */
   public enum Init {
@@ -52,19 +54,6 @@ public record TrainConfig(
      * at the centre rank items as the population model does.
      */
     POPULATION
-  }
-
-  /** How the basis learning rate changes over the steps of one {@link Trainer#train} run. */
-  public enum Schedule {
-    /** The same learning rate at every step (the reference code). */
-    CONSTANT,
-    /**
-     * Cosine decay from the learning rate at the first step to zero after the last: large steps
-     * while the basis is far from a minimum, small ones that settle it at the end, so that a short
-     * run ends near a minimum instead of oscillating around it. Strength paths of {@link
-     * ModelSelection} continue at the constant rate.
-     */
-    COSINE
   }
 
   /** How user weights stay on the probability simplex. */
@@ -144,9 +133,6 @@ public record TrainConfig(
     if (init == null) {
       throw new IllegalArgumentException("init must be set");
     }
-    if (schedule == null) {
-      throw new IllegalArgumentException("schedule must be set");
-    }
   }
 
   /** Whether this configuration is the Bradley-Terry limit (infinite prior strength). */
@@ -180,8 +166,7 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM,
-        Schedule.CONSTANT);
+        Init.RANDOM);
   }
 
   /**
@@ -201,8 +186,7 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM,
-        Schedule.CONSTANT);
+        Init.RANDOM);
   }
 
   /** This configuration with rank {@code v}. */
@@ -219,8 +203,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with logit scale {@code v}. */
@@ -237,8 +220,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with {@code v} steps. */
@@ -255,8 +237,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with basis learning rate {@code v}. */
@@ -273,8 +254,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with user learning rate {@code v}. */
@@ -291,8 +271,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with simplex treatment {@code v}. */
@@ -309,8 +288,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with optimizer {@code v}. */
@@ -327,8 +305,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with layout {@code v}. */
@@ -345,8 +322,7 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with {@code v} work partitions. */
@@ -363,8 +339,7 @@ public record TrainConfig(
         v,
         seed,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with seed {@code v}. */
@@ -381,8 +356,7 @@ public record TrainConfig(
         threads,
         v,
         priorStrength,
-        init,
-        schedule);
+        init);
   }
 
   /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
@@ -399,26 +373,7 @@ public record TrainConfig(
         threads,
         seed,
         v,
-        init,
-        schedule);
-  }
-
-  /** This configuration with learning-rate schedule {@code v}. */
-  public TrainConfig withSchedule(Schedule v) {
-    return new TrainConfig(
-        rank,
-        logitScale,
-        steps,
-        learningRate,
-        userLearningRate,
-        simplex,
-        optimizer,
-        layout,
-        threads,
-        seed,
-        priorStrength,
-        init,
-        v);
+        init);
   }
 
   /** This configuration with basis initialization {@code v}. */
@@ -435,7 +390,6 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        v,
-        schedule);
+        v);
   }
 }

@@ -124,7 +124,6 @@ public final class Trainer {
     Run run = new Run(data, init);
     run.population = population;
     run.passes = populationPasses; // the population model's passes are part of this model's cost
-    run.scheduled = true;
     double loss = Double.NaN;
     for (int step = 1; step <= config.steps(); step++) {
       loss = run.step();
@@ -284,14 +283,6 @@ public final class Trainer {
     return v == null ? 0 : Integer.parseInt(v);
   }
 
-  /**
-   * The learning-rate factor of {@link TrainConfig.Schedule#COSINE} at step t of {@code steps}: 1
-   * at the first step, halfway at the middle, small but positive at the last.
-   */
-  static double cosineScale(int t, int steps) {
-    return 0.5 * (1 + Math.cos(Math.PI * (t - 1) / steps));
-  }
-
   /** A comma-separated list of the values, for the metadata. */
   static String vector(double[] v) {
     StringBuilder b = new StringBuilder();
@@ -316,7 +307,6 @@ public final class Trainer {
     meta.put("logitScale", Double.toString(config.logitScale()));
     meta.put("steps", Integer.toString(config.steps()));
     meta.put("learningRate", Double.toString(config.learningRate()));
-    meta.put("schedule", config.schedule().name());
     meta.put("userLearningRate", Double.toString(config.userLearningRate()));
     meta.put("simplex", config.simplex().name());
     meta.put("optimizer", config.optimizer().name());
@@ -412,7 +402,6 @@ public final class Trainer {
     double lastLoss;
     // reads of the P x d data (one lossAndGradient or project call each), the cost measure
     int passes;
-    boolean scheduled; // a train() run of config.steps() steps, not a strength path
     // the prior on the spread of the basis rows (strength 0: none)
     double strength;
     double pairMoment; // q: mean squared norm of the pair differences
@@ -635,7 +624,7 @@ public final class Trainer {
       updateEffective();
       double loss = lossAndGradients();
       adamBasis.nextStep();
-      adamBasis.update(basis, grad, 0, basis.length, learningRateScale(adamBasis.steps()));
+      adamBasis.update(basis, grad, 0, basis.length);
       holdPopulation();
       if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
         solveUsers(1e-7, 8);
@@ -651,17 +640,6 @@ public final class Trainer {
       }
       lastLoss = loss / users;
       return lastLoss;
-    }
-
-    /**
-     * The factor of the basis learning rate at step t (from 1) of a {@link #train} run under the
-     * configured schedule; 1 on a strength path, whose length is not known in advance.
-     */
-    double learningRateScale(int t) {
-      if (!scheduled || config.schedule() == TrainConfig.Schedule.CONSTANT) {
-        return 1;
-      }
-      return cosineScale(t, config.steps());
     }
 
     /** Gradient wrt the parameters (weights, or logits through the softmax) into gradParams. */

@@ -1,18 +1,12 @@
 package lore;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/**
- * The cost measure recorded in every model, {@code passes} (reads of the pair data), and the cosine
- * learning-rate schedule of the basis.
- */
+/** The cost measure recorded in every model, {@code passes}: reads of the pair data. */
 class TrainerPassesTest {
 
   static PreferenceData data() {
@@ -65,37 +59,5 @@ class TrainerPassesTest {
     // per fold: the population model, then per rank a path through both strengths
     int perFold = 7 + 2 * (12 + 4 + 2);
     assertTrue(all > chosen && all <= 3L * perFold + chosen, "selection passes " + all);
-  }
-
-  @Test
-  void cosineScheduleDecaysFromTheFullRateTowardsZero() {
-    int steps = 10;
-    assertEquals(1.0, Trainer.cosineScale(1, steps), 0);
-    assertEquals(0.5, Trainer.cosineScale(6, steps), 1e-12);
-    double last = 1;
-    for (int t = 2; t <= steps; t++) {
-      double s = Trainer.cosineScale(t, steps);
-      assertTrue(s < last && s > 0, "step " + t + ": " + s);
-      last = s;
-    }
-    assertTrue(last < 0.03, "last step " + last);
-  }
-
-  @Test
-  void cosineScheduleChangesTheRunAndStaysDeterministic() {
-    PreferenceData d = data();
-    TrainConfig base = TrainConfig.defaults().withRank(3).withSteps(12).withThreads(2);
-    TrainConfig cosine = base.withSchedule(TrainConfig.Schedule.COSINE);
-    RewardModel a = new Trainer(cosine).train(d);
-    RewardModel b = new Trainer(cosine).train(d);
-    assertArrayEquals(a.basis(), b.basis());
-    assertEquals("COSINE", a.metadata().get("schedule"));
-    RewardModel constant = new Trainer(base.withSchedule(TrainConfig.Schedule.CONSTANT)).train(d);
-    assertEquals("CONSTANT", constant.metadata().get("schedule"));
-    assertFalse(Arrays.equals(a.basis(), constant.basis()));
-    // the same first step: the schedule starts at the full rate
-    RewardModel a1 = new Trainer(cosine.withSteps(1)).train(d);
-    RewardModel c1 = new Trainer(base.withSteps(1)).train(d);
-    assertArrayEquals(c1.basis(), a1.basis());
   }
 }

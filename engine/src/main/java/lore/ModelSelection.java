@@ -234,6 +234,7 @@ public final class ModelSelection {
     Counts counts = new Counts(candidates, factors.size(), data.userCount());
     Progress progress = new Progress(totalSteps(ranks.size(), strengths.size()));
     TrainConfig bt = Trainer.populationConfig(base);
+    long selectionPasses = 0; // every read of the pair data by the candidates' training
     int used = 0;
     for (int f = 0; f < k; f++) {
       Fold fold = fold(data, foldOf, userFold, f);
@@ -243,16 +244,21 @@ public final class ModelSelection {
       used++;
       RewardModel population =
           new Trainer(bt).executor(executor).listener(progress.part()).train(fold.train);
+      selectionPasses += Trainer.passes(population);
       score(population, fold, data, factors, counts, 0);
       for (int r = 0; r < ranks.size(); r++) {
         int rank = ranks.get(r);
         Trainer.Path path =
             pathTrainer(rank)
                 .path(fold.train, initFrom(population, rank), population.basisInternal());
+        RewardModel last = null;
         for (int s = strengths.size() - 1; s >= 0; s--) { // from the weakest prior up
           path.run(strengths.get(s), segmentSteps(s), progress.part());
-          score(path.model(null), fold, data, factors, counts, 1 + r * strengths.size() + s);
+          last = path.model(null);
+          score(last, fold, data, factors, counts, 1 + r * strengths.size() + s);
         }
+        // a path's count is cumulative: its last model's is the whole path's
+        selectionPasses += last == null ? 0 : Trainer.passes(last);
       }
     }
     if (used == 0) {
@@ -324,10 +330,15 @@ public final class ModelSelection {
         }
       }
       model = path.model(null);
+      // the population model the path started from is part of this model's cost
+      model =
+          model.withMetadataEntry(
+              "passes", Integer.toString(Trainer.passes(population) + Trainer.passes(model)));
     }
+    selectionPasses += Trainer.passes(model);
     progress.finish();
     double seconds = (System.nanoTime() - start) / 1e9;
-    model = withSelection(model, folds, table, chosen, newUserTable, seconds);
+    model = withSelection(model, folds, table, chosen, newUserTable, seconds, selectionPasses);
     return new Result(
         model,
         chosen.rank(),
@@ -610,7 +621,8 @@ public final class ModelSelection {
       List<Score> table,
       Score chosen,
       List<Score> newUserTable,
-      double seconds) {
+      double seconds,
+      long selectionPasses) {
     Map<String, String> meta = new LinkedHashMap<>(model.metadata());
     meta.put("selection", "cross-validation");
     meta.put("selectionFolds", Integer.toString(selection.folds()));
@@ -624,6 +636,7 @@ public final class ModelSelection {
     meta.put("newUserSelectionTable", encode(newUserTable));
     meta.put("newUserSelectionPairs", Integer.toString(selection.fewShotPairs()));
     meta.put("selectionSeconds", String.format(Locale.ROOT, "%.3f", seconds));
+    meta.put("selectionPasses", Long.toString(selectionPasses));
     return model.withMetadata(meta);
   }
 

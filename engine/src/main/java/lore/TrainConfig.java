@@ -8,7 +8,11 @@ package lore;
  *
  * @param rank B, the number of basis rewards, in [1, d]
  * @param logitScale s in the margin {@code s * w_u . A (e_c - e_r)}; the reference code uses 0.01
- * @param steps full-batch optimizer steps
+ * @param steps full-batch optimizer steps. Each step reads the training pairs once (one pass over
+ *     the P x d data); {@link Simplex#PROJECTION} adds one pass at the end to solve the users for
+ *     the final basis. A model records its count in its metadata as {@code passes} (with {@link
+ *     Init#POPULATION}, including the population model's), the selected model of {@link
+ *     ModelSelection} also the whole selection's as {@code selectionPasses}
  * @param learningRate Adam step size for the basis A
  * @param userLearningRate Adam step size for the user weights (or their logits); unused by {@link
  *     Optimizer#ALTERNATING}, which solves each user's weights exactly

@@ -114,12 +114,16 @@ public final class Trainer {
     long start = System.nanoTime();
     float[] init = null;
     float[] population = null;
+    int populationPasses = 0;
     if (k > 1 && config.init() == TrainConfig.Init.POPULATION) {
-      population = trainPopulation(data).basisInternal().clone();
+      RewardModel bt = trainPopulation(data);
+      population = bt.basisInternal().clone();
+      populationPasses = passes(bt);
       init = populationInit(population, k, config.seed());
     }
     Run run = new Run(data, init);
     run.population = population;
+    run.passes = populationPasses; // the population model's passes are part of this model's cost
     double loss = Double.NaN;
     for (int step = 1; step <= config.steps(); step++) {
       loss = run.step();
@@ -270,6 +274,15 @@ public final class Trainer {
     return c;
   }
 
+  /**
+   * The passes over the training data recorded in {@code model}'s metadata ({@code passes}: reads
+   * of the P x d pair data, one per step plus the final solve of the users); 0 when not recorded.
+   */
+  static int passes(RewardModel model) {
+    String v = model.metadata().get("passes");
+    return v == null ? 0 : Integer.parseInt(v);
+  }
+
   /** A comma-separated list of the values, for the metadata. */
   static String vector(double[] v) {
     StringBuilder b = new StringBuilder();
@@ -312,6 +325,7 @@ public final class Trainer {
     meta.put("priorCenter", vector(moments[0]));
     meta.put("priorCovariance", vector(moments[1]));
     meta.put("finalLoss", Double.toString(loss));
+    meta.put("passes", Integer.toString(run.passes));
     meta.put(
         "trainSeconds",
         String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e9));
@@ -386,6 +400,8 @@ public final class Trainer {
     final double[] wd;
     final float[] sortWork; // k floats: scratch of the simplex projection
     double lastLoss;
+    // reads of the P x d data (one lossAndGradient or project call each), the cost measure
+    int passes;
     // the prior on the spread of the basis rows (strength 0: none)
     double strength;
     double pairMoment; // q: mean squared norm of the pair differences
@@ -650,6 +666,7 @@ public final class Trainer {
      */
     double lossAndGradients() {
       double loss = layout.lossAndGradient(basis, userW, factor, dz, coef, grad);
+      passes++;
       java.util.Arrays.fill(gradW, 0f);
       float s = (float) scale;
       for (int p = 0; p < pairs; p++) {
@@ -690,6 +707,7 @@ public final class Trainer {
     /** Final exact per-user solve for the final basis; returns the mean per-user loss after it. */
     double polishUsers() {
       layout.project(basis, dz);
+      passes++;
       solveUsers(1e-10, 50);
       updateEffective();
       double loss = Margins.loss(pairs, k, pairUser, userW, factor, dz);

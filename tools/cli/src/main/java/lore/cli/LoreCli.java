@@ -59,6 +59,7 @@ import picocli.CommandLine.ScopeType;
       EmbedCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoreCli implements Runnable {

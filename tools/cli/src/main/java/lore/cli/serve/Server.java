@@ -454,6 +454,10 @@ public final class Server implements Closeable {
                 + "] must be a string, got "
                 + q.get(i).getNodeType().toString().toLowerCase());
       }
+      if (q.get(i).asText().isBlank()) { // the embedding library refuses blank text
+        throw ApiException.bad(
+            "query[" + i + "]", "query[" + i + "] is blank: there is no text to embed");
+      }
       texts.add(q.get(i).asText());
     }
     float[] e = service.embed(texts);

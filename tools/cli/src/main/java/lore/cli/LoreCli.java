@@ -60,6 +60,7 @@ import picocli.CommandLine.ScopeType;
       ConvertCommand.class,
       ExportCommand.class,
       ServeCommand.class,
+      LoadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoreCli implements Runnable {

@@ -64,13 +64,6 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(
-      names = "--threads",
-      defaultValue = "8",
-      paramLabel = "N",
-      description = "Request threads (default: ${DEFAULT-VALUE}).")
-  int threads;
-
-  @Option(
       names = "--max-body",
       defaultValue = "16777216",
       paramLabel = "BYTES",
@@ -126,9 +119,6 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
     }
-    if (threads < 1 || threads > 1024) {
-      throw new IllegalArgumentException("--threads must be in [1, 1024], got " + threads);
-    }
     Path state = stateDir != null ? stateDir : Path.of(model + ".state");
     Server.Limits limits =
         Server.Limits.defaults()
@@ -151,7 +141,7 @@ final class ServeCommand implements Callable<Integer> {
     RewardService service = new RewardService(m, table, state, options, MiniLmEmbedder::new);
     Server server;
     try {
-      server = new Server(service, limits, host, port, threads, err);
+      server = new Server(service, limits, host, port, err);
     } catch (Exception e) {
       service.close();
       throw e;

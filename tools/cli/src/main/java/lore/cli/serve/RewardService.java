@@ -89,7 +89,6 @@ public final class RewardService implements Closeable {
   private final Options options;
   private final StateDir state;
   private final UpdateLog log;
-  private final ThreadLocal<FewShotFitter> fitters;
   private final ReentrantLock writer = new ReentrantLock();
   private final Map<String, StateDir.UserState> users; // guarded by writer
   private volatile long lastSeq; // written under the writer lock
@@ -134,8 +133,6 @@ public final class RewardService implements Closeable {
     this.fingerprint = fingerprint(model);
     this.options = options;
     this.embedderFactory = embedderFactory;
-    this.fitters =
-        ThreadLocal.withInitial(() -> base.fewShotFitter(options.fit(), options.maxUserPairs()));
     this.state = StateDir.open(stateDir);
     try {
       StateDir.Snapshot snap = state.readSnapshot(dim, rank, fingerprint);
@@ -285,7 +282,9 @@ public final class RewardService implements Closeable {
       }
       StateDir.UserState next = append(prev, projected, k, null);
       float[] w = new float[rank];
-      fitters.get().fitProjected(next.projected(), next.k(), w);
+      // a fitter belongs to one thread and requests run on short-lived virtual threads: one per
+      // update (its workspace is maxUserPairs x B floats, small next to the fsync)
+      base.fewShotFitter(options.fit(), next.k()).fitProjected(next.projected(), next.k(), w);
       UserWeights weights = new UserWeights(w); // checks the simplex before anything is written
       long seq = lastSeq + 1;
       log.append(new UpdateLog.Entry(seq, user, projected, k, w));

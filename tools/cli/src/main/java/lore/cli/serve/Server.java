@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import lore.PersonalReward;
 import lore.Trainer;
@@ -75,17 +76,17 @@ public final class Server implements Closeable {
   private final PrintWriter err;
 
   /**
-   * Binds {@code host:port} (port 0 picks a free one, see {@link #port}) and starts serving on
-   * {@code threads} request threads.
+   * Binds {@code host:port} (port 0 picks a free one, see {@link #port}) and starts serving, one
+   * virtual thread per request: a request waiting on an update's fsync holds no platform thread, so
+   * scoring requests never queue behind updates.
    */
-  public Server(
-      RewardService service, Limits limits, String host, int port, int threads, PrintWriter err)
+  public Server(RewardService service, Limits limits, String host, int port, PrintWriter err)
       throws IOException {
     this.service = service;
     this.limits = limits;
     this.err = err;
     this.http = HttpServer.create(new InetSocketAddress(host, port), 256);
-    this.pool = lore.cli.Pools.fixed(threads, "lore-serve");
+    this.pool = Executors.newVirtualThreadPerTaskExecutor();
     http.setExecutor(pool);
     http.createContext("/", this::handle);
     http.start();

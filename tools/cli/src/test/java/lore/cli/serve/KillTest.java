@@ -69,8 +69,6 @@ class KillTest {
                 state.toString(),
                 "--port",
                 "0",
-                "--threads",
-                "4",
                 "--snapshot-every",
                 "40") // snapshots and log resets happen under load too
             .redirectErrorStream(true)

@@ -59,7 +59,6 @@ class RewardEndpointTest {
             Server.Limits.defaults().withDefaultUser("ann"),
             "127.0.0.1",
             0,
-            2,
             new PrintWriter(err, true))) {
       Http h = Http.local(s.port());
       for (Map<String, Object> body :
@@ -110,12 +109,7 @@ class RewardEndpointTest {
             pool -> fake);
     try (Server s =
         new Server(
-            svc,
-            Server.Limits.defaults(),
-            "127.0.0.1",
-            0,
-            2,
-            new PrintWriter(new StringWriter()))) {
+            svc, Server.Limits.defaults(), "127.0.0.1", 0, new PrintWriter(new StringWriter()))) {
       Http.Reply r =
           Http.local(s.port()).post("/reward", Map.of("user", "ann", "query", List.of("x")));
       assertEquals(409, r.status(), r::toString);

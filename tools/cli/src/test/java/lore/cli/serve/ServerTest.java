@@ -59,7 +59,7 @@ class ServerTest {
   private Server start(Path state, RewardService.Options options, Server.Limits limits)
       throws IOException {
     RewardService service = new RewardService(model, items, state, options, ServerTest::noText);
-    Server s = new Server(service, limits, "127.0.0.1", 0, 4, new PrintWriter(serverErr, true));
+    Server s = new Server(service, limits, "127.0.0.1", 0, new PrintWriter(serverErr, true));
     servers.add(s);
     return s;
   }

@@ -13,8 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +28,7 @@ import lore.Trainer;
  * service whose requests are microseconds of arithmetic plus, for updates, one fsync.
  *
  * <p>Every refusal is a 4xx with {@code {"error": "...", "field": "..."}} naming the request field
- * at fault; a request never changes state unless it is answered 200.
+ * at fault; a refused request changes nothing.
  */
 public final class Server implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -156,7 +154,8 @@ public final class Server implements Closeable {
     String method = ex.getRequestMethod();
     if (path.startsWith("/users/")) {
       requireMethod(method, "GET", path);
-      String id = URLDecoder.decode(path.substring("/users/".length()), StandardCharsets.UTF_8);
+      // the decoded path: %XX escapes, and '+' stays a plus (it is a space only in queries)
+      String id = ex.getRequestURI().getPath().substring("/users/".length());
       return user(id);
     }
     switch (path) {

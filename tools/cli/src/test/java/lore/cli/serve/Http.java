@@ -27,7 +27,10 @@ record Http(HttpClient client, String base) {
 
   static Http local(int port) {
     return new Http(
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(),
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build(),
         "http://127.0.0.1:" + port);
   }
 

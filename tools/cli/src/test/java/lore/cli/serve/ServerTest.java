@@ -257,6 +257,13 @@ class ServerTest {
     float[] w = Http.floats(second.body().get("weights"));
     assertArrayEquals(fit(pairs, 3), w, 1e-4f);
 
+    Http.Reply plus =
+        h.post(
+            "/observe",
+            Map.of(
+                "user", "a+b c", "pairs", List.of(Map.of("chosen", item(1), "rejected", item(2)))));
+    assertEquals(200, plus.status(), plus::toString);
+    assertEquals(200, h.get("/users/a+b%20c").status(), "ids are path segments, percent-decoded");
     Http.Reply u = h.get("/users/ann");
     assertEquals(200, u.status(), u::toString);
     assertArrayEquals(w, Http.floats(u.body().get("weights")), 0f);

@@ -56,6 +56,24 @@ public final class Safetensors {
   }
 
   /**
+   * The {@code __metadata__} string pairs of {@code file} (empty when it has none), in header
+   * order. Reads only the header.
+   *
+   * @throws IOException if the header is truncated or malformed, naming the file
+   */
+  public static Map<String, String> metadata(Path file) throws IOException {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      JsonNode m = header(map(ch, arena, file), file.toString()).get("__metadata__");
+      Map<String, String> out = new java.util.LinkedHashMap<>();
+      if (m != null) {
+        m.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      }
+      return out;
+    }
+  }
+
+  /**
    * Reads the 2-D tensor {@code name}, or the only tensor when {@code name} is null. Allocates rows
    * x cols floats; blocking I/O.
    *
@@ -123,6 +141,32 @@ public final class Safetensors {
   }
 
   /**
+   * A 2-D float tensor to write.
+   *
+   * @param data rows x cols row-major, not modified
+   */
+  public record Tensor(String name, float[] data, int rows, int cols) {
+    /**
+     * @throws IllegalArgumentException if the shape does not match the data
+     */
+    public Tensor {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(data, "data");
+      if (rows < 0 || cols < 0 || (long) rows * cols != data.length) {
+        throw new IllegalArgumentException(
+            "tensor '"
+                + name
+                + "' has "
+                + data.length
+                + " floats, expected "
+                + rows
+                + " x "
+                + cols);
+      }
+    }
+  }
+
+  /**
    * Writes one 2-D tensor atomically, converting to {@code dtype} (round to nearest even).
    *
    * @param data rows x cols row-major, not modified
@@ -139,25 +183,45 @@ public final class Safetensors {
       Dtype dtype,
       Map<String, String> metadata)
       throws IOException {
-    Objects.requireNonNull(name, "name");
-    if ((long) rows * cols != data.length || rows < 0 || cols < 0) {
-      throw new IllegalArgumentException(
-          "matrix data has " + data.length + " floats, expected " + rows + " x " + cols);
-    }
-    for (int i = 0; i < data.length; i++) {
-      if (!Float.isFinite(data[i])) {
-        throw new IllegalArgumentException("non-finite value " + data[i] + " at index " + i);
-      }
-    }
+    write(file, List.of(new Tensor(name, data, rows, cols)), dtype, metadata);
+  }
+
+  /**
+   * Writes several 2-D tensors, in order, to one file atomically, each converted to {@code dtype}
+   * (what {@code safetensors.numpy.save_file} writes for a dict of arrays).
+   *
+   * @param metadata string pairs for {@code __metadata__}, may be empty
+   * @throws IllegalArgumentException if a name repeats or is {@code __metadata__}, or a value is
+   *     not finite
+   * @throws IOException if writing fails; no partial file is left
+   */
+  public static void write(
+      Path file, List<Tensor> tensors, Dtype dtype, Map<String, String> metadata)
+      throws IOException {
     ObjectNode h = JSON.createObjectNode();
     if (!metadata.isEmpty()) {
       ObjectNode m = h.putObject("__metadata__");
       metadata.forEach(m::put);
     }
-    ObjectNode t = h.putObject(name);
-    t.put("dtype", dtype.name());
-    t.putArray("shape").add(rows).add(cols);
-    t.putArray("data_offsets").add(0).add((long) data.length * dtype.bytes());
+    long offset = 0;
+    for (Tensor tensor : tensors) {
+      float[] data = tensor.data();
+      for (int i = 0; i < data.length; i++) {
+        if (!Float.isFinite(data[i])) {
+          throw new IllegalArgumentException(
+              "tensor '" + tensor.name() + "': non-finite value " + data[i] + " at index " + i);
+        }
+      }
+      if (tensor.name().equals("__metadata__") || h.has(tensor.name())) {
+        throw new IllegalArgumentException("tensor name '" + tensor.name() + "' is taken");
+      }
+      ObjectNode t = h.putObject(tensor.name());
+      t.put("dtype", dtype.name());
+      t.putArray("shape").add(tensor.rows()).add(tensor.cols());
+      long end = offset + (long) data.length * dtype.bytes();
+      t.putArray("data_offsets").add(offset).add(end);
+      offset = end;
+    }
     StringBuilder json = new StringBuilder(JSON.writeValueAsString(h));
     while ((8 + json.length()) % 8 != 0) {
       json.append(' ');
@@ -173,13 +237,16 @@ public final class Safetensors {
           ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
           MemorySegment seg = MemorySegment.ofBuffer(buf);
           int per = (1 << 20) / dtype.bytes();
-          for (int at = 0; at < data.length; at += per) {
-            int n = Math.min(per, data.length - at);
-            for (int i = 0; i < n; i++) {
-              dtype.put(seg, (long) i * dtype.bytes(), data[at + i]);
+          for (Tensor tensor : tensors) {
+            float[] data = tensor.data();
+            for (int at = 0; at < data.length; at += per) {
+              int n = Math.min(per, data.length - at);
+              for (int i = 0; i < n; i++) {
+                dtype.put(seg, (long) i * dtype.bytes(), data[at + i]);
+              }
+              buf.clear().limit(n * dtype.bytes());
+              writeFully(ch, buf);
             }
-            buf.clear().limit(n * dtype.bytes());
-            writeFully(ch, buf);
           }
         });
   }

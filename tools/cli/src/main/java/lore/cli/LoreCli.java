@@ -25,8 +25,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code lore} command line: {@code demo}, {@code experiment}, {@code train}, {@code fit-user},
- * {@code score}, {@code embed} and {@code convert}. The only class of the project allowed to call
- * {@link System#exit}.
+ * {@code score}, {@code embed}, {@code convert}, {@code export} and {@code serve}. The only class
+ * of the project allowed to call {@link System#exit}.
  *
  * <p>Exit codes (the launcher adds none of its own but 3 for a missing JDK or a failed build):
  *
@@ -58,6 +58,9 @@ import picocli.CommandLine.ScopeType;
       ExperimentCommand.class,
       EmbedCommand.class,
       ConvertCommand.class,
+      ExportCommand.class,
+      ServeCommand.class,
+      LoadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoreCli implements Runnable {

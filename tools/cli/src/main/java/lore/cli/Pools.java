@@ -6,14 +6,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The CLI's thread pools; the engine creates no threads and runs on the executor it is given. */
-final class Pools {
+public final class Pools {
   private Pools() {}
 
   /**
    * A fixed pool of {@code threads} named daemon threads. Close it (try-with-resources) to shut it
    * down; daemon threads never keep the JVM alive after an error.
    */
-  static ExecutorService fixed(int threads, String name) {
+  public static ExecutorService fixed(int threads, String name) {
     AtomicInteger n = new AtomicInteger();
     ThreadFactory factory =
         r -> {

@@ -10,9 +10,9 @@ import java.util.List;
  * The command-line tests' shared fixture: a tiny synthetic dataset (d = 8, 6 seen and 3 new users,
  * written by {@code convert}) and a rank-2 model trained on it without selection.
  */
-record TinyModel(Path items, Path train, Path fewshot, Path model) {
+public record TinyModel(Path items, Path train, Path fewshot, Path model) {
 
-  static TinyModel create(Path dir) {
+  public static TinyModel create(Path dir) {
     Path data = dir.resolve("data");
     Cli gen =
         Cli.run(

@@ -492,8 +492,8 @@ class UserPosteriorTest {
         }
         int got = pool.mostInformative(post, asked);
         String where = "seed=" + SEED + " trial=" + trial + " round " + round;
-        // equal up to rounding ties: the chosen gain is the brute-force maximum
-        assertEquals(gain[best], gain[got], 1e-9 + 1e-7 * gain[best], where);
+        // the scan computes in float: the chosen gain is the brute-force maximum to float rounding
+        assertEquals(gain[best], gain[got], 1e-9 + 1e-5 * gain[best], where);
         asked.set(got);
       }
     }

@@ -171,8 +171,14 @@ public final class ActiveLearning {
 
   private ActiveLearning() {}
 
-  /** Runs every split; {@code progress} gets one line per split. Blocking. */
-  public static Results run(Config config, Consumer<String> progress) {
+  /**
+   * Runs every split; {@code progress} gets one line per split. Blocking.
+   *
+   * @param executor runs the training partitions of {@code train.threads() > 1}, or null (one after
+   *     another on the calling thread)
+   */
+  public static Results run(
+      Config config, java.util.concurrent.Executor executor, Consumer<String> progress) {
     int q = config.questions();
     double[][] random = new double[config.splits()][];
     double[][] active = new double[config.splits()][];
@@ -188,15 +194,7 @@ public final class ActiveLearning {
       long t0 = System.nanoTime();
       long seed = Experiment.splitSeed(config.seed(), i);
       Split split = config.dataset().split(i, seed, config.pool(), 0.2);
-      RewardModel model;
-      if (config.selection() != null) {
-        ModelSelection.Result r =
-            new ModelSelection(config.train().withSeed(seed), config.selection())
-                .select(split.train(), config.dataset().foldGroups(split.train()));
-        model = r.model();
-      } else {
-        model = new Trainer(config.train().withSeed(seed)).train(split.train());
-      }
+      RewardModel model = train(config, split, seed, executor);
       models[i] = describe(model);
       random[i] = new double[q + 1];
       active[i] = new double[q + 1];
@@ -218,6 +216,152 @@ public final class ActiveLearning {
               (System.nanoTime() - t0) / 1e9));
     }
     return new Results(config.dataset().description(), q, random, active, rc, ac, users, models);
+  }
+
+  /** The model of one split: the default LoRe's selection, or the fixed configuration. */
+  public static RewardModel train(
+      Config config, Split split, long seed, java.util.concurrent.Executor executor) {
+    if (config.selection() != null) {
+      ModelSelection selection =
+          new ModelSelection(config.train().withSeed(seed), config.selection());
+      if (executor != null) {
+        selection.executor(executor);
+      }
+      return selection.select(split.train(), config.dataset().foldGroups(split.train())).model();
+    }
+    Trainer trainer = new Trainer(config.train().withSeed(seed));
+    if (executor != null) {
+      trainer.executor(executor);
+    }
+    return trainer.train(split.train());
+  }
+
+  /**
+   * One question of {@link #simulate}.
+   *
+   * @param k the question's number, from 1
+   * @param shownFirst item index (of the split's table) shown first
+   * @param shownSecond the other item
+   * @param preferredFirst the user's recorded answer: whether they preferred {@code shownFirst}
+   * @param gain the question's expected information gain when asked, nats
+   * @param predicted the predictive probability of the answer the user then gave
+   * @param accuracy accuracy on the user's test pairs after the answer
+   * @param confidence mean predicted probability of the more likely side over those pairs: the
+   *     accuracy the posterior expects of itself
+   */
+  public record Step(
+      int k,
+      int shownFirst,
+      int shownSecond,
+      boolean preferredFirst,
+      double gain,
+      double predicted,
+      double accuracy,
+      double confidence) {}
+
+  /**
+   * The cold start of unseen user {@code user} of {@code split}: {@code questions} questions from
+   * the user's few-shot pairs, by information gain ({@code active}) or in the pool's order, each
+   * answered as the user recorded it. The first entry (k = 0) is the prior's accuracy and
+   * confidence.
+   *
+   * @throws IllegalArgumentException for an unknown user, one without test pairs, or fewer few-shot
+   *     pairs than questions
+   */
+  public static List<Step> simulate(
+      RewardModel model, Split split, String user, int questions, boolean active, long seed) {
+    PreferenceData pool = split.fewShotPool();
+    PreferenceData test = split.testUnseen();
+    int u = pool.userIndex(user);
+    int tu = test.userIndex(user);
+    if (u < 0 || tu < 0) {
+      throw new IllegalArgumentException(
+          "user '" + user + "' is not an unseen user with few-shot and test pairs in this split");
+    }
+    int m = pool.pairEnd(u) - pool.pairStart(u);
+    if (m < questions) {
+      throw new IllegalArgumentException(
+          "user '"
+              + user
+              + "' has "
+              + m
+              + " few-shot pairs, fewer than "
+              + questions
+              + " questions");
+    }
+    int d = model.dim();
+    int rank = model.rank();
+    float[] items = pool.items();
+    float[] basis = model.basis();
+    int t0 = test.pairStart(tu);
+    int tn = test.pairEnd(tu) - t0;
+    float[] tz = new float[tn * rank];
+    Kernels kernels = KernelProvider.get();
+    for (int t = 0; t < tn; t++) {
+      for (int b = 0; b < rank; b++) {
+        tz[t * rank + b] =
+            kernels.dot(basis, b * d, items, test.itemOffset(test.chosen(t0 + t)), d)
+                - kernels.dot(basis, b * d, items, test.itemOffset(test.rejected(t0 + t)), d);
+      }
+    }
+    int[] first = new int[m];
+    int[] second = new int[m];
+    for (int p = 0; p < m; p++) {
+      first[p] = pool.chosen(pool.pairStart(u) + p);
+      second[p] = pool.rejected(pool.pairStart(u) + p);
+    }
+    CandidatePool candidates = CandidatePool.ofPairs(model, items, pool.itemCount(), first, second);
+    ColdStart session = new ColdStart(model, FitConfig.defaults(), questions);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    BitSet asked = new BitSet();
+    List<Step> steps = new ArrayList<>();
+    UserPosterior post = session.posterior();
+    steps.add(new Step(0, -1, -1, false, 0, Double.NaN, accuracy(post, tz), confidence(post, tz)));
+    for (int k = 1; k <= questions; k++) {
+      int c = active ? candidates.mostInformative(post, asked) : k - 1;
+      asked.set(c);
+      double gain = candidates.informationGain(post, c);
+      double p = candidates.preferenceProbability(post, c); // of the recorded answer
+      post = session.observe(candidates, c, true);
+      boolean swap = rnd.nextBoolean(); // show the chosen item first or second at random
+      steps.add(
+          new Step(
+              k,
+              swap ? second[c] : first[c],
+              swap ? first[c] : second[c],
+              !swap,
+              gain,
+              p,
+              accuracy(post, tz),
+              confidence(post, tz)));
+    }
+    return steps;
+  }
+
+  private static double accuracy(UserPosterior post, float[] tz) {
+    int rank = post.model().rank();
+    float[] w = post.weights().weights();
+    int n = tz.length / rank;
+    int right = 0;
+    for (int t = 0; t < n; t++) {
+      double m = 0;
+      for (int b = 0; b < rank; b++) {
+        m += w[b] * tz[t * rank + b];
+      }
+      right += m > 0 ? 1 : 0;
+    }
+    return (double) right / n;
+  }
+
+  private static double confidence(UserPosterior post, float[] tz) {
+    int rank = post.model().rank();
+    int n = tz.length / rank;
+    double sum = 0;
+    for (int t = 0; t < n; t++) {
+      double p = post.preferenceProbabilityProjected(tz, t * rank);
+      sum += Math.max(p, 1 - p);
+    }
+    return sum / n;
   }
 
   static String describe(RewardModel m) {

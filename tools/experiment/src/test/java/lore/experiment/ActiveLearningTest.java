@@ -39,7 +39,7 @@ class ActiveLearningTest {
             TrainConfig.defaults().withRank(5).withSteps(30).withThreads(1),
             null);
     List<String> lines = new ArrayList<>();
-    ActiveLearning.Results r = ActiveLearning.run(config, lines::add);
+    ActiveLearning.Results r = ActiveLearning.run(config, null, lines::add);
     assertEquals(2, lines.size());
     for (int i = 0; i < 2; i++) {
       assertTrue(r.users()[i] > 0, "split " + i + " evaluated no user");
@@ -58,6 +58,34 @@ class ActiveLearningTest {
       assertTrue(e >= 0 && e <= 1, "ECE " + e);
     }
     ActiveLearning.write(r, dir, "lore active --test");
+    Split split = config.dataset().split(0, 11L, 12, 0.2);
+    lore.RewardModel model = ActiveLearning.train(config, split, 11L, null);
+    String user = split.fewShotPool().userId(0);
+    List<ActiveLearning.Step> steps = ActiveLearning.simulate(model, split, user, 4, true, 5L);
+    assertEquals(5, steps.size());
+    java.util.Set<String> asked = new java.util.HashSet<>();
+    for (ActiveLearning.Step s : steps.subList(1, 5)) {
+      assertTrue(s.confidence() >= 0.5 && s.confidence() <= 1, s.toString());
+      assertTrue(s.predicted() > 0 && s.predicted() < 1, s.toString());
+      assertTrue(
+          asked.add(
+              Math.min(s.shownFirst(), s.shownSecond())
+                  + ","
+                  + Math.max(s.shownFirst(), s.shownSecond())),
+          "asked twice: " + s);
+      // the recorded answer is one of the user's few-shot pairs, either way round
+      int c = s.preferredFirst() ? s.shownFirst() : s.shownSecond();
+      int r2 = s.preferredFirst() ? s.shownSecond() : s.shownFirst();
+      boolean found = false;
+      pairs:
+      for (int p = 0; p < split.fewShotPool().pairCount(); p++) {
+        if (split.fewShotPool().chosen(p) == c && split.fewShotPool().rejected(p) == r2) {
+          found = true;
+          break pairs;
+        }
+      }
+      assertTrue(found, "not a recorded answer: " + s);
+    }
     String md = Files.readString(dir.resolve(ActiveLearning.TABLE));
     assertTrue(md.contains("| 4 |"), md);
     assertTrue(md.contains("lore active --test"), md);

@@ -256,9 +256,14 @@ public final class ColdStart {
         double c = UserPosterior.fisher(s * m) * s * s;
         for (int a = 0; a < rank; a++) {
           double ca = c * dz[o + a];
-          for (int b = 0; b < rank; b++) {
+          for (int b = 0; b <= a; b++) { // the lower half; mirrored below
             hessian[a * rank + b] += ca * dz[o + b];
           }
+        }
+      }
+      for (int a = 0; a < rank; a++) {
+        for (int b = 0; b < a; b++) {
+          hessian[b * rank + a] = hessian[a * rank + b];
         }
       }
       double[] prec = prior.precision();

@@ -609,6 +609,56 @@ class UserPosteriorTest {
     assertNotEquals(prior.weights(), user.posterior().weights());
   }
 
+  /** The README's cold-start loop, as printed there, against a planted user. */
+  @Test
+  void readmeColdStartLoopLearnsAPlantedUser() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 8);
+    int k = 5;
+    int d = 24;
+    int n = 40;
+    RewardModel model = modelWithPrior(rnd, d, k, 4.0, uniform(k), 0.2);
+    float[] items = new float[n * d];
+    for (int i = 0; i < items.length; i++) {
+      items[i] = (float) rnd.nextGaussian();
+    }
+    double[] truth = {0.7, 0.3, 0, 0, 0};
+    float[] basis = model.basis();
+    double[] reward = new double[n];
+    for (int i = 0; i < n; i++) {
+      for (int b = 0; b < k; b++) {
+        double z = 0;
+        for (int j = 0; j < d; j++) {
+          z += basis[b * d + j] * items[i * d + j];
+        }
+        reward[i] += truth[b] * z;
+      }
+    }
+    java.util.function.IntBinaryOperator askUser = (x, y) -> reward[x] > reward[y] ? 1 : 0;
+    CandidatePool pool = CandidatePool.ofItems(model, items, n);
+    ColdStart user = new ColdStart(model, FitConfig.defaults(), 20);
+    BitSet asked = new BitSet();
+    for (int q = 0; q < 10; q++) {
+      int c = pool.mostInformative(user.posterior(), asked);
+      asked.set(c);
+      user.observe(pool, c, askUser.applyAsInt(pool.first(c), pool.second(c)) == 1);
+    }
+    UserPosterior p = user.posterior();
+    assertEquals(10, p.pairs());
+    assertEquals(10, asked.cardinality());
+    // every pair of items: the learned user orders more of them than the prior's centre does
+    int learned = 0;
+    int prior = 0;
+    UserPosterior p0 = new ColdStart(model, FitConfig.defaults(), 1).posterior();
+    for (int c = 0; c < pool.size(); c++) {
+      boolean truthFirst = reward[pool.first(c)] > reward[pool.second(c)];
+      learned += (pool.preferenceProbability(p, c) > 0.5) == truthFirst ? 1 : 0;
+      prior += (pool.preferenceProbability(p0, c) > 0.5) == truthFirst ? 1 : 0;
+    }
+    assertTrue(learned > prior, "after 10 answers " + learned + " vs prior " + prior);
+    float[] e = java.util.Arrays.copyOfRange(items, 0, d);
+    assertTrue(p.scoreStd(e) > 0 && p.scoreStd(e) < p0.scoreStd(e), "the error bar shrinks");
+  }
+
   @Test
   void populationLimitIsAPointMass() {
     SplittableRandom rnd = new SplittableRandom(SEED + 6);

@@ -65,6 +65,7 @@ final class ActiveCommand implements Callable<Integer> {
     }
     TrainConfig config = train.config(data.seed);
     ExperimentDataset dataset = data.open(data.alpha(), config.threads(), err);
+    java.nio.file.Files.createDirectories(outDir);
     for (String f : new String[] {"active.md", "active.png", "reliability.png"}) {
       Inputs.requireOutput(outDir.resolve(f), "--out", data.items, data.ratings, data.pairs);
     }

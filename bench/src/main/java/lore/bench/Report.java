@@ -204,6 +204,7 @@ public final class Report {
     smallTables("SimplexBenchmark", "Simplex projection of n vectors of length B", "B");
     smallTables("LogisticLossBenchmark", "Stable logistic loss and derivative over n margins", "n");
     fewShot();
+    coldStart();
     score();
     targets(kernels);
   }
@@ -442,6 +443,42 @@ public final class Report {
                 + alloc(r)
                 + " |");
       }
+    }
+    line("");
+  }
+
+  private void coldStart() {
+    List<Result> all = select("ColdStartBenchmark");
+    if (all.isEmpty()) {
+      return;
+    }
+    heading(
+        "A new user: next question and one-pair update (`ColdStartBenchmark`, sample mode, µs)");
+    header("kernels", "rank", "candidates", "k", "method", "p50", "p99", "p99.9", "mean ± error");
+    for (Result r : all) {
+      line(
+          "| "
+              + r.p("kernels")
+              + " | "
+              + r.p("rank")
+              + " | "
+              + r.p("candidates")
+              + " | "
+              + r.p("k")
+              + " | "
+              + r.method
+              + " | "
+              + f(r.percentilesMs.get("50.0") * 1e3)
+              + " | "
+              + f(r.percentilesMs.get("99.0") * 1e3)
+              + " | "
+              + f(r.percentilesMs.get("99.9") * 1e3)
+              + " | "
+              + f(r.meanMs * 1e3)
+              + " ± "
+              + f(r.errorMs * 1e3)
+              + alloc(r)
+              + " |");
     }
     line("");
   }

@@ -40,6 +40,7 @@ class BenchmarkSetupTest {
           SimplexBenchmark.class,
           LogisticLossBenchmark.class,
           FewShotFitBenchmark.class,
+          ColdStartBenchmark.class,
           ScoreBenchmark.class,
           StreamBenchmark.class,
           FmaPeakBenchmark.class);
@@ -189,6 +190,22 @@ class BenchmarkSetupTest {
   }
 
   @Test
+  void coldStartChoosesTheBestGainAndUpdatesLikeTheBatchFit() {
+    for (int k : new int[] {1, 9}) {
+      var b = new ColdStartBenchmark();
+      b.kernels = engineKernels();
+      b.candidates = 300;
+      b.k = k;
+      b.rank = 4;
+      b.d = 67;
+      b.setUp();
+      assertEquals(k, b.observe().pairs());
+      b.resetUser();
+      assertEquals(k - 1, b.user.pairs());
+    }
+  }
+
+  @Test
   void scoreAndRerankMatchScalar() {
     var b = new ScoreBenchmark();
     b.kernels = engineKernels();
@@ -249,7 +266,7 @@ class BenchmarkSetupTest {
       assertEquals(5, e.getMeasurementIterations().orElse(0), name);
       assertEquals("2 s", String.valueOf(e.getMeasurementTime().orElse(null)), name);
       assertEquals(1, e.getForks().orElse(0), name);
-      String mode = name.contains("FewShotFit") ? "sample" : "avgt";
+      String mode = name.contains("FewShotFit") || name.contains("ColdStart") ? "sample" : "avgt";
       assertEquals(mode, e.getMode().shortLabel(), name);
     }
   }

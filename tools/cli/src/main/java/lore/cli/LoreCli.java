@@ -56,6 +56,8 @@ import picocli.CommandLine.ScopeType;
       FitUserCommand.class,
       ScoreCommand.class,
       ExperimentCommand.class,
+      AskCommand.class,
+      ActiveCommand.class,
       EmbedCommand.class,
       ConvertCommand.class,
       ExportCommand.class,

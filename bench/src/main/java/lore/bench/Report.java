@@ -468,19 +468,24 @@ public final class Report {
               + " | "
               + r.method
               + " | "
-              + f(r.percentilesMs.get("50.0") * 1e3)
-              + " | "
-              + f(r.percentilesMs.get("99.0") * 1e3)
-              + " | "
-              + f(r.percentilesMs.get("99.9") * 1e3)
-              + " | "
-              + f(r.meanMs * 1e3)
-              + " ± "
-              + f(r.errorMs * 1e3)
-              + alloc(r)
-              + " |");
+              + latencies(r));
     }
     line("");
+  }
+
+  /** The cells p50, p99, p99.9 and mean ± error of a sample-mode result, in µs, closing the row. */
+  private static String latencies(Result r) {
+    return f(r.percentilesMs.get("50.0") * 1e3)
+        + " | "
+        + f(r.percentilesMs.get("99.0") * 1e3)
+        + " | "
+        + f(r.percentilesMs.get("99.9") * 1e3)
+        + " | "
+        + f(r.meanMs * 1e3)
+        + " ± "
+        + f(r.errorMs * 1e3)
+        + alloc(r)
+        + " |";
   }
 
   private void fewShot() {
@@ -501,17 +506,7 @@ public final class Report {
               + " | "
               + r.method
               + " | "
-              + f(r.percentilesMs.get("50.0") * 1e3)
-              + " | "
-              + f(r.percentilesMs.get("99.0") * 1e3)
-              + " | "
-              + f(r.percentilesMs.get("99.9") * 1e3)
-              + " | "
-              + f(r.meanMs * 1e3)
-              + " ± "
-              + f(r.errorMs * 1e3)
-              + alloc(r)
-              + " |");
+              + latencies(r));
     }
     line("");
   }

@@ -71,13 +71,16 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         Partitions parts) {
       int pairs = chosen.length;
       float[] x = new float[Math.multiplyExact(pairs, d)];
-      for (int p = 0; p < pairs; p++) {
-        int c = chosen[p] * d;
-        int r = rejected[p] * d;
-        for (int j = 0; j < d; j++) {
-          x[p * d + j] = items[c + j] - items[r + j];
-        }
-      }
+      // copy then axpy(-1): c + (-1) r is exactly c - r, and both run as intrinsics or vector
+      // kernels from the first row, in the partitions; the element-wise loop ran once, mostly
+      // before the JIT compiled it: 2.7-3.5 s for the 770 MB table at paper scale
+      parts.run(
+          t -> {
+            for (int p = parts.start(pairs, t); p < parts.start(pairs, t + 1); p++) {
+              System.arraycopy(items, chosen[p] * d, x, p * d, d);
+              kernels.axpy(-1f, items, rejected[p] * d, x, p * d, d);
+            }
+          });
       return new Differences(x, pairs, d, pairUser, k, kernels, parts);
     }
 

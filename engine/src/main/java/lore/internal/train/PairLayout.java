@@ -72,11 +72,12 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
       int pairs = chosen.length;
       float[] x = new float[Math.multiplyExact(pairs, d)];
       // copy then axpy(-1): c + (-1) r is exactly c - r, and both run as intrinsics or vector
-      // kernels from the first row, in the partitions; the element-wise loop ran once, mostly
-      // before the JIT compiled it: 2.7-3.5 s for the 770 MB table at paper scale
+      // kernels from the first row, in the partitions; an element-wise loop runs once, on one
+      // thread, mostly before the JIT has compiled it
       parts.run(
           t -> {
-            for (int p = parts.start(pairs, t); p < parts.start(pairs, t + 1); p++) {
+            int hi = parts.start(pairs, t + 1);
+            for (int p = parts.start(pairs, t); p < hi; p++) {
               System.arraycopy(items, chosen[p] * d, x, p * d, d);
               kernels.axpy(-1f, items, rejected[p] * d, x, p * d, d);
             }

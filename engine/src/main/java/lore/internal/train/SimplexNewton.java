@@ -61,12 +61,17 @@ public final class SimplexNewton {
     setIndex = new int[k];
     x = new double[k + 1];
     diff = new double[k];
-    margins = new double[Math.max(1, maxPairs)];
-    expNeg = new double[margins.length];
-    cols = new double[k * margins.length];
-    weighted = new double[k * margins.length];
-    slopes = new double[margins.length];
-    curvatures = new double[margins.length];
+    allocatePairScratch(Math.max(1, maxPairs));
+  }
+
+  /** The per-pair scratch for up to n pairs. */
+  private void allocatePairScratch(int n) {
+    margins = new double[n];
+    expNeg = new double[n];
+    cols = new double[k * n];
+    weighted = new double[k * n];
+    slopes = new double[n];
+    curvatures = new double[n];
   }
 
   /** Objective value at the solution of the last {@link #solve} call. */
@@ -134,12 +139,7 @@ public final class SimplexNewton {
     this.priorCenter = center;
     this.priorMatrix = metric;
     if (n > margins.length) { // only when a caller exceeds the size it declared
-      margins = new double[n];
-      expNeg = new double[n];
-      cols = new double[k * n];
-      weighted = new double[k * n];
-      slopes = new double[n];
-      curvatures = new double[n];
+      allocatePairScratch(n);
     }
     transpose(dz, off, n);
     double f = objective(dz, off, n, scale, w);

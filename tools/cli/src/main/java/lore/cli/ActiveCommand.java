@@ -55,13 +55,9 @@ final class ActiveCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    coldStart.check();
+    coldStart.check(train);
     if (splits < 1) {
       throw new IllegalArgumentException("--splits must be at least 1, got " + splits);
-    }
-    if (!coldStart.noSelection) {
-      train.requireNoFixedRank("add --no-selection to train that rank as given");
-      train.requireSelectable("add --no-selection");
     }
     TrainConfig config = train.config(data.seed);
     ExperimentDataset dataset = data.open(data.alpha(), config.threads(), err);
@@ -69,15 +65,7 @@ final class ActiveCommand implements Callable<Integer> {
     for (String f : new String[] {"active.md", "active.png", "reliability.png"}) {
       Inputs.requireOutput(outDir.resolve(f), "--out", data.items, data.ratings, data.pairs);
     }
-    ActiveLearning.Config c =
-        new ActiveLearning.Config(
-            dataset,
-            splits,
-            data.seed,
-            coldStart.questions,
-            coldStart.pool,
-            config,
-            coldStart.noSelection ? null : selection.config());
+    ActiveLearning.Config c = coldStart.config(dataset, splits, data.seed, config, selection);
     err.println("lore active: " + dataset.description());
     err.flush();
     long start = System.nanoTime();

@@ -56,24 +56,12 @@ final class AskCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    coldStart.check();
-    if (!coldStart.noSelection) {
-      train.requireNoFixedRank("add --no-selection to train that rank as given");
-      train.requireSelectable("add --no-selection");
-    }
+    coldStart.check(train);
     TrainConfig config = train.config(data.seed);
     ExperimentDataset dataset = data.open(data.alpha(), config.threads(), err);
     long seed = Experiment.splitSeed(data.seed, 0);
     Split split = dataset.split(0, seed, coldStart.pool, 0.2);
-    ActiveLearning.Config c =
-        new ActiveLearning.Config(
-            dataset,
-            1,
-            data.seed,
-            coldStart.questions,
-            coldStart.pool,
-            config,
-            coldStart.noSelection ? null : selection.config());
+    ActiveLearning.Config c = coldStart.config(dataset, 1, data.seed, config, selection);
     String who = user != null ? user : firstUser(split, coldStart.questions);
     err.println("lore ask: " + dataset.description() + "; training on the seen users");
     err.flush();

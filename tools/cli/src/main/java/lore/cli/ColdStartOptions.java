@@ -1,5 +1,8 @@
 package lore.cli;
 
+import lore.TrainConfig;
+import lore.experiment.ActiveLearning;
+import lore.experiment.ExperimentDataset;
 import picocli.CommandLine.Option;
 
 /** The options {@code ask} and {@code active} share: how many questions, from how many pairs. */
@@ -27,7 +30,15 @@ final class ColdStartOptions {
               + " LoRe (rank and prior strengths by cross-validation): faster at paper scale.")
   boolean noSelection;
 
-  void check() {
+  /**
+   * Checks these options, and that {@code train} can be cross-validated unless {@code
+   * --no-selection} asks for its configuration as given.
+   */
+  void check(TrainOptions train) {
+    if (!noSelection) {
+      train.requireNoFixedRank("add --no-selection to train that rank as given");
+      train.requireSelectable("add --no-selection");
+    }
     if (questions < 1) {
       throw new IllegalArgumentException("--questions must be at least 1, got " + questions);
     }
@@ -35,5 +46,16 @@ final class ColdStartOptions {
       throw new IllegalArgumentException(
           "--pool " + pool + " must be at least --questions " + questions);
     }
+  }
+
+  /** The cold-start experiment of these options over {@code splits} splits of {@code dataset}. */
+  ActiveLearning.Config config(
+      ExperimentDataset dataset,
+      int splits,
+      long seed,
+      TrainConfig train,
+      SelectionOptions selection) {
+    return new ActiveLearning.Config(
+        dataset, splits, seed, questions, pool, train, noSelection ? null : selection.config());
   }
 }

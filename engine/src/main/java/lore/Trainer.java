@@ -9,10 +9,10 @@ import lore.internal.kernel.KernelProvider;
 import lore.internal.kernel.Kernels;
 import lore.internal.kernel.Numerics;
 import lore.internal.train.Adam;
-import lore.internal.train.Margins;
-import lore.internal.train.PairLayout;
 import lore.internal.train.Partitions;
-import lore.internal.train.SimplexNewton;
+import lore.internal.train.Training;
+import lore.internal.train.UserBlock;
+import lore.internal.train.UserSide;
 
 /**
  * Trains a LoRe model by minimizing the paper's objective (Eq. 10): the per-user mean of the
@@ -52,6 +52,11 @@ import lore.internal.train.SimplexNewton;
  */
 public final class Trainer {
   private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
+
+  static {
+    Training.register(
+        (config, source, listener) -> new Trainer(config).listener(listener).train(source));
+  }
 
   private final TrainConfig config;
   private final Kernels kernels;
@@ -103,25 +108,33 @@ public final class Trainer {
    * @throws IllegalArgumentException if the rank exceeds the embedding dimension
    */
   public RewardModel train(PreferenceData data) {
-    int d = data.dim();
+    return train(new LocalSource(data, kernels, executor));
+  }
+
+  /**
+   * Trains on the users of {@code source}: this process's data, or a cluster's partitions (the
+   * Spark trainer reaches this through {@link lore.internal.train.Training}).
+   */
+  RewardModel train(UserSide.Source source) {
+    int d = source.dim();
     int k = config.rank();
     if (k > d) {
       throw new IllegalArgumentException("rank " + k + " exceeds the embedding dim " + d);
     }
     if (k > 1 && config.isPopulationLimit()) {
-      return expand(trainPopulation(data), k, config);
+      return expand(trainPopulation(source), k, config);
     }
     long start = System.nanoTime();
     float[] init = null;
     float[] population = null;
     int populationPasses = 0;
     if (k > 1 && config.init() == TrainConfig.Init.POPULATION) {
-      RewardModel bt = trainPopulation(data);
+      RewardModel bt = trainPopulation(source);
       population = bt.basisInternal().clone();
       populationPasses = passes(bt);
       init = populationInit(population, k, config.seed());
     }
-    Run run = new Run(data, init);
+    Run run = new Run(source.open(config), d, init);
     run.population = population;
     run.passes = populationPasses; // the population model's passes are part of this model's cost
     double loss = Double.NaN;
@@ -138,7 +151,7 @@ public final class Trainer {
     if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
       loss = run.polishUsers();
     }
-    return modelOf(run, start, loss, data, null);
+    return modelOf(run, start, loss, null);
   }
 
   /**
@@ -157,7 +170,6 @@ public final class Trainer {
 
   /** A training run continued in segments; see {@link #path}. */
   final class Path {
-    private final PreferenceData data;
     private final Run run;
     private final long start = System.nanoTime();
     private int steps;
@@ -165,8 +177,8 @@ public final class Trainer {
     private final StringBuilder strengths = new StringBuilder();
 
     private Path(PreferenceData data, float[] initBasis, float[] population) {
-      this.data = data;
-      this.run = new Run(data, initBasis);
+      this.run =
+          new Run(new LocalSource(data, kernels, executor).open(config), data.dim(), initBasis);
       run.population = population == null ? null : population.clone();
     }
 
@@ -174,7 +186,7 @@ public final class Trainer {
     void run(double strength, int n, TrainListener progress) {
       run.strength = strength;
       if (run.pairMoment == 0) {
-        run.pairMoment = run.pairSecondMoment(data);
+        run.pairMoment = run.side.pairSecondMoment();
       }
       if (strengths.length() > 0) {
         strengths.append(',');
@@ -207,13 +219,16 @@ public final class Trainer {
       if (extra != null) {
         meta.putAll(extra);
       }
-      return modelOf(run, start, loss, data, meta);
+      return modelOf(run, start, loss, meta);
     }
   }
 
   /** The rank-1 (Bradley-Terry) model trained with this configuration's other settings. */
-  RewardModel trainPopulation(PreferenceData data) {
-    return new Trainer(populationConfig(config)).executor(executor).listener(listener).train(data);
+  private RewardModel trainPopulation(UserSide.Source source) {
+    return new Trainer(populationConfig(config))
+        .executor(executor)
+        .listener(listener)
+        .train(source);
   }
 
   /** {@code config} at rank 1, without a prior or a population start: the Bradley-Terry trainer. */
@@ -296,11 +311,10 @@ public final class Trainer {
   }
 
   /** The model of a finished run: its basis, the users' effective weights and the metadata. */
-  private RewardModel modelOf(
-      Run run, long start, double loss, PreferenceData data, Map<String, String> extra) {
-    int d = data.dim();
+  private RewardModel modelOf(Run run, long start, double loss, Map<String, String> extra) {
+    int d = run.d;
     int k = config.rank();
-    float[] weights = run.effectiveWeights();
+    float[] weights = run.side.weights();
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "lore-model");
     meta.put("rank", Integer.toString(k));
@@ -310,18 +324,18 @@ public final class Trainer {
     meta.put("userLearningRate", Double.toString(config.userLearningRate()));
     meta.put("simplex", config.simplex().name());
     meta.put("optimizer", config.optimizer().name());
-    meta.put("layout", run.layout.name());
+    meta.put("layout", run.side.layoutName());
     meta.put("threads", Integer.toString(config.threads()));
     meta.put("seed", Long.toString(config.seed()));
     meta.put("kernels", kernels.name());
-    meta.put("trainUsers", Integer.toString(data.userCount()));
-    meta.put("trainPairs", Integer.toString(data.pairCount()));
+    meta.put("trainUsers", Integer.toString(run.users));
+    meta.put("trainPairs", Long.toString(run.side.pairs()));
     meta.put("priorStrength", Double.toString(run.strength));
     meta.put("init", config.init().name());
     if (run.strength > 0) {
       meta.put("pairSecondMoment", Double.toString(run.pairMoment));
     }
-    double[][] moments = run.userMoments();
+    double[][] moments = run.side.userMoments();
     meta.put("priorCenter", vector(moments[0]));
     meta.put("priorCovariance", vector(moments[1]));
     meta.put("finalLoss", Double.toString(loss));
@@ -333,11 +347,8 @@ public final class Trainer {
     if (extra != null) {
       meta.putAll(extra);
     }
-    String[] ids = new String[data.userCount()];
-    for (int u = 0; u < ids.length; u++) {
-      ids[u] = data.userId(u);
-    }
-    return new RewardModel(d, k, run.basis.clone(), config.logitScale(), ids, weights, meta);
+    return new RewardModel(
+        d, k, run.basis.clone(), config.logitScale(), run.side.userIds(), weights, meta);
   }
 
   /**
@@ -347,169 +358,201 @@ public final class Trainer {
    */
   double objectiveAndGradient(
       PreferenceData data, float[] basis, float[] params, float[] gradBasis, float[] gradParams) {
-    Run run = new Run(data, null);
-    System.arraycopy(basis, 0, run.basis, 0, basis.length);
-    System.arraycopy(params, 0, run.params, 0, params.length);
-    run.updateEffective();
-    double loss = run.lossAndGradients();
-    run.paramGradient();
+    LocalSource.Users users = new LocalSource(data, kernels, executor).open(config);
+    Run run = new Run(users, data.dim(), basis);
+    users.initialize(params);
+    double loss = users.block.lossAndGradients(run.basis, run.grad);
+    if (run.strength > 0) {
+      loss += run.basisPrior(true);
+    }
     System.arraycopy(run.grad, 0, gradBasis, 0, gradBasis.length);
-    System.arraycopy(run.gradParams, 0, gradParams, 0, gradParams.length);
+    System.arraycopy(users.block.paramGradient(), 0, gradParams, 0, gradParams.length);
     return loss;
   }
 
-  /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
-  static TrainConfig.Layout chooseLayout(
-      TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
-    if (requested != TrainConfig.Layout.AUTO) {
-      return requested;
+  /** The users of {@code data}, in one block of this process. */
+  private record LocalSource(PreferenceData data, Kernels kernels, Executor executor)
+      implements UserSide.Source {
+    @Override
+    public int dim() {
+      return data.dim();
     }
-    // DIFFERENCES reads P rows once per step; ITEMS reads the referenced items twice. The
-    // difference table must also fit comfortably in the heap.
-    long diffBytes = pairs * d * 4L;
-    boolean fits =
-        diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
-    return fits && pairs < 2 * referencedItems
-        ? TrainConfig.Layout.DIFFERENCES
-        : TrainConfig.Layout.ITEMS;
+
+    @Override
+    public Users open(TrainConfig config) {
+      return new Users(config, this);
+    }
+
+    /** The users of {@code data} in one block of this process, with the trainer's partitions. */
+    private static final class Users implements UserSide {
+      final TrainConfig config;
+      final PreferenceData data;
+      final UserBlock block;
+
+      Users(TrainConfig config, LocalSource source) {
+        this.config = config;
+        this.data = source.data();
+        PreferenceData data = this.data;
+        int users = data.userCount();
+        int pairs = data.pairCount();
+        int[] pairStart = new int[users + 1];
+        for (int u = 0; u < users; u++) {
+          pairStart[u + 1] = data.pairEnd(u);
+        }
+        int[] chosen = new int[pairs];
+        int[] rejected = new int[pairs];
+        for (int p = 0; p < pairs; p++) {
+          chosen[p] = data.chosen(p);
+          rejected[p] = data.rejected(p);
+        }
+        block =
+            UserBlock.of(
+                config,
+                data.items(),
+                data.itemCount(),
+                data.dim(),
+                chosen,
+                rejected,
+                pairStart,
+                new float[users * config.rank()],
+                source.kernels(),
+                new Partitions(config.threads(), source.executor()));
+      }
+
+      @Override
+      public int users() {
+        return block.users();
+      }
+
+      @Override
+      public long pairs() {
+        return block.pairs();
+      }
+
+      @Override
+      public String layoutName() {
+        return block.layoutName();
+      }
+
+      @Override
+      public void initialize(float[] params) {
+        if (params == null) {
+          java.util.Arrays.fill(block.params(), 1f / config.rank());
+        } else {
+          System.arraycopy(params, 0, block.params(), 0, params.length);
+        }
+      }
+
+      @Override
+      public double step(float[] basis, float[] grad) {
+        return block.step(basis, grad);
+      }
+
+      @Override
+      public double polish(float[] basis) {
+        return block.polish(basis);
+      }
+
+      @Override
+      public double pairSecondMoment() {
+        return block.pairs() == 0 ? 0 : block.pairSquaredNorms() / block.pairs();
+      }
+
+      @Override
+      public double[][] userMoments() {
+        return UserSide.userMoments(config.rank(), block::addMoments);
+      }
+
+      @Override
+      public String[] userIds() {
+        String[] ids = new String[data.userCount()];
+        for (int u = 0; u < ids.length; u++) {
+          ids[u] = data.userId(u);
+        }
+        return ids;
+      }
+
+      @Override
+      public float[] weights() {
+        return block.weights();
+      }
+    }
   }
 
-  /** The state of one training run. */
+  /**
+   * The driver of one training run: the basis, its optimizer and the prior; the users are on a
+   * {@link UserSide}.
+   */
   private final class Run {
     final int d;
     final int k;
     final int users;
-    final int pairs;
     final double scale;
-    final PairLayout layout;
+    final UserSide side;
     final float[] basis;
-    final float[] params; // users x k: weights (PROJECTION) or logits (SOFTMAX)
-    final float[] weff; // users x k: effective weights on the simplex
-    final float[] userW; // users x k: scale * weff
-    final float[] factor; // users: 1 / |D_u|
     final float[] grad; // k x d
-    final float[] dz; // pairs x k: projected differences for the current basis
-    final float[] coef; // pairs: loss derivatives
-    final float[] gradW; // users x k, gradient wrt effective weights
-    final float[] gradParams;
     final Adam adamBasis;
-    final Adam adamUsers;
-    final int[] pairStart; // users + 1
-    final int[] pairUser; // pairs
-    final SimplexNewton solver;
-    final double[] wd;
-    final float[] sortWork; // k floats: scratch of the simplex projection
     double lastLoss;
-    // reads of the P x d data (one lossAndGradient or project call each), the cost measure
+    // reads of the P x d data (one step or polish each), the cost measure
     int passes;
     // the prior on the spread of the basis rows (strength 0: none)
     double strength;
     double pairMoment; // q: mean squared norm of the pair differences
     float[] population; // direction the mean row is held to (length d), or null
 
-    Run(PreferenceData data, float[] initBasis) {
-      d = data.dim();
+    /**
+     * Starts a run: the basis is {@code initBasis} (users start uniform) or, when null, standard
+     * normal draws of the seed followed by the users' parameters in user order, as the reference
+     * code.
+     */
+    Run(UserSide side, int d, float[] initBasis) {
+      this.d = d;
+      this.side = side;
       k = config.rank();
-      users = data.userCount();
-      pairs = data.pairCount();
+      users = side.users();
       scale = config.logitScale();
-      pairStart = new int[users + 1];
-      pairUser = new int[pairs];
-      factor = new float[users];
-      int maxUserPairs = 1;
-      for (int u = 0; u < users; u++) {
-        pairStart[u + 1] = data.pairEnd(u);
-        int n = data.pairEnd(u) - data.pairStart(u);
-        factor[u] = 1f / n;
-        maxUserPairs = Math.max(maxUserPairs, n);
-        java.util.Arrays.fill(pairUser, data.pairStart(u), data.pairEnd(u), u);
-      }
-      int[] chosen = new int[pairs];
-      int[] rejected = new int[pairs];
-      for (int p = 0; p < pairs; p++) {
-        chosen[p] = data.chosen(p);
-        rejected[p] = data.rejected(p);
-      }
-      Partitions parts = new Partitions(config.threads(), executor);
-      int referenced = PairLayout.Items.referenced(data.itemCount(), chosen, rejected);
-      layout =
-          chooseLayout(config.layout(), pairs, referenced, d) == TrainConfig.Layout.DIFFERENCES
-              ? PairLayout.Differences.of(
-                  data.items(), d, chosen, rejected, pairUser, k, kernels, parts)
-              : new PairLayout.Items(
-                  data.items(), data.itemCount(), d, chosen, rejected, pairUser, k, kernels, parts);
       LOG.log(
           System.Logger.Level.DEBUG,
           () ->
               "training layout "
-                  + layout.name()
+                  + side.layoutName()
                   + ": "
-                  + pairs
+                  + side.pairs()
                   + " pairs, "
                   + users
-                  + " users, "
-                  + referenced
-                  + " items of dim "
+                  + " users, dim "
                   + d
                   + ", rank "
                   + k
                   + ", kernels "
                   + kernels.name());
-
-      SplittableRandom rnd = new SplittableRandom(config.seed());
       basis = new float[k * d];
-      params = new float[users * k];
       if (initBasis == null) {
+        SplittableRandom rnd = new SplittableRandom(config.seed());
         for (int i = 0; i < basis.length; i++) {
           basis[i] = (float) rnd.nextGaussian(); // standard normal, as the reference code
         }
+        float[] params = new float[users * k];
         for (int i = 0; i < params.length; i++) {
           params[i] = (float) rnd.nextGaussian();
         }
+        if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
+          // start from the same point the softmax parametrization starts from
+          for (int u = 0; u < users; u++) {
+            Numerics.softmax(params, u * k, k, params, u * k);
+          }
+        }
+        side.initialize(params);
       } else {
         System.arraycopy(initBasis, 0, basis, 0, basis.length);
         // uniform weights (zero logits): every user starts at the population
-        java.util.Arrays.fill(
-            params, config.simplex() == TrainConfig.Simplex.SOFTMAX ? 0f : 1f / k);
+        side.initialize(
+            config.simplex() == TrainConfig.Simplex.SOFTMAX ? new float[users * k] : null);
       }
-      weff = new float[users * k];
-      if (initBasis == null && config.simplex() == TrainConfig.Simplex.PROJECTION) {
-        // start from the same point the softmax parametrization starts from
-        for (int u = 0; u < users; u++) {
-          Numerics.softmax(params, u * k, k, params, u * k);
-        }
-      }
-      userW = new float[users * k];
       grad = new float[k * d];
-      dz = new float[pairs * k];
-      coef = new float[pairs];
-      gradW = new float[users * k];
-      gradParams = new float[users * k];
       adamBasis = new Adam(k * d, config.learningRate());
-      adamUsers = new Adam(users * k, config.userLearningRate());
-      solver = new SimplexNewton(k, maxUserPairs);
-      wd = new double[k];
-      sortWork = new float[k];
       strength = config.priorStrength();
-      pairMoment = strength > 0 ? pairSecondMoment(data) : 0;
-    }
-
-    /** Mean over the training pairs of {@code ||e_c - e_r||^2}, summed in double. */
-    double pairSecondMoment(PreferenceData data) {
-      if (pairs == 0) {
-        return 0;
-      }
-      float[] items = data.items();
-      double sum = 0;
-      for (int p = 0; p < pairs; p++) {
-        int c = data.itemOffset(data.chosen(p));
-        int r = data.itemOffset(data.rejected(p));
-        for (int j = 0; j < d; j++) {
-          double t = (double) items[c + j] - items[r + j];
-          sum += t * t;
-        }
-      }
-      return sum / pairs;
+      pairMoment = strength > 0 ? side.pairSecondMoment() : 0;
     }
 
     /**
@@ -568,149 +611,26 @@ public final class Trainer {
     }
 
     /**
-     * The population's weights c (the users' weights averaged with weights {@code 1/|D_u|}), then
-     * their covariance around c with the same weights, k + k x k values: the centre and spread of
-     * the seen users, the empirical-Bayes prior of new users.
+     * One optimizer step: the users' half (loss and basis gradient at the current point, then the
+     * users' update), then Adam on the basis; returns the mean per-user loss before the step.
      */
-    double[][] userMoments() {
-      updateEffective();
-      double[] mean = new double[k];
-      double total = 0;
-      for (int u = 0; u < users; u++) {
-        total += factor[u];
-        for (int b = 0; b < k; b++) {
-          mean[b] += (double) factor[u] * weff[u * k + b];
-        }
-      }
-      double[] cov = new double[k * k];
-      for (int b = 0; b < k; b++) {
-        mean[b] = total > 0 ? mean[b] / total : 1.0 / k;
-      }
-      for (int u = 0; u < users; u++) {
-        for (int a = 0; a < k; a++) {
-          double da = weff[u * k + a] - mean[a];
-          for (int b = 0; b < k; b++) {
-            cov[a * k + b] += factor[u] * da * (weff[u * k + b] - mean[b]);
-          }
-        }
-      }
-      for (int i = 0; total > 0 && i < cov.length; i++) {
-        cov[i] /= total;
-      }
-      return new double[][] {mean, cov};
-    }
-
-    float[] effectiveWeights() {
-      updateEffective();
-      return weff.clone();
-    }
-
-    void updateEffective() {
-      if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
-        for (int u = 0; u < users; u++) {
-          Numerics.softmax(params, u * k, k, weff, u * k);
-        }
-      } else {
-        System.arraycopy(params, 0, weff, 0, params.length);
-      }
-      float s = (float) scale;
-      for (int i = 0; i < weff.length; i++) {
-        userW[i] = s * weff[i];
-      }
-    }
-
-    /** One optimizer step; returns the mean per-user loss before the step. */
     double step() {
-      updateEffective();
-      double loss = lossAndGradients();
+      double loss = side.step(basis, grad);
+      passes++;
+      if (strength > 0) {
+        loss += basisPrior(true);
+      }
       adamBasis.nextStep();
       adamBasis.update(basis, grad, 0, basis.length);
       holdPopulation();
-      if (config.optimizer() == TrainConfig.Optimizer.ALTERNATING) {
-        solveUsers(1e-7, 8);
-      } else {
-        paramGradient();
-        adamUsers.nextStep();
-        adamUsers.update(params, gradParams, 0, params.length);
-        if (config.simplex() == TrainConfig.Simplex.PROJECTION) {
-          for (int u = 0; u < users; u++) {
-            Numerics.projectToSimplex(params, u * k, k, sortWork);
-          }
-        }
-      }
       lastLoss = loss / users;
       return lastLoss;
     }
 
-    /** Gradient wrt the parameters (weights, or logits through the softmax) into gradParams. */
-    void paramGradient() {
-      if (config.simplex() == TrainConfig.Simplex.SOFTMAX) {
-        for (int u = 0; u < users; u++) { // chain rule through softmax: p * (g - p.g)
-          int o = u * k;
-          double pg = 0;
-          for (int b = 0; b < k; b++) {
-            pg += (double) weff[o + b] * gradW[o + b];
-          }
-          for (int b = 0; b < k; b++) {
-            gradParams[o + b] = (float) (weff[o + b] * (gradW[o + b] - pg));
-          }
-        }
-      } else {
-        System.arraycopy(gradW, 0, gradParams, 0, gradW.length);
-      }
-    }
-
-    /**
-     * Loss (Eq. 10, summed over users), the basis gradient into {@link #grad}, the effective-weight
-     * gradient into {@link #gradW}, and the projections of the current basis into {@link #dz}.
-     */
-    double lossAndGradients() {
-      double loss = layout.lossAndGradient(basis, userW, factor, dz, coef, grad);
-      passes++;
-      java.util.Arrays.fill(gradW, 0f);
-      float s = (float) scale;
-      for (int p = 0; p < pairs; p++) {
-        int o = pairUser[p] * k;
-        float c = coef[p] * s;
-        for (int b = 0; b < k; b++) {
-          gradW[o + b] += c * dz[p * k + b];
-        }
-      }
-      if (strength > 0) {
-        loss += basisPrior(true);
-      }
-      return loss;
-    }
-
-    /**
-     * Replaces every user's weights by the exact minimizer for the projections in {@link #dz}
-     * (warm-started from the current weights).
-     */
-    void solveUsers(double tol, int maxIterations) {
-      for (int u = 0; u < users; u++) {
-        int lo = pairStart[u];
-        int n = pairStart[u + 1] - lo;
-        for (int b = 0; b < k; b++) {
-          wd[b] = params[u * k + b];
-        }
-        solver.solve(dz, lo * k, n, scale, wd, tol, maxIterations);
-        double sum = 0;
-        for (int b = 0; b < k; b++) {
-          sum += Math.max(wd[b], 0);
-        }
-        for (int b = 0; b < k; b++) {
-          params[u * k + b] = (float) (Math.max(wd[b], 0) / sum);
-        }
-      }
-    }
-
     /** Final exact per-user solve for the final basis; returns the mean per-user loss after it. */
     double polishUsers() {
-      layout.project(basis, dz);
+      double loss = side.polish(basis);
       passes++;
-      solveUsers(1e-10, 50);
-      updateEffective();
-      double loss = Margins.loss(pairs, k, pairUser, userW, factor, dz);
       if (strength > 0) {
         loss += basisPrior(false);
       }

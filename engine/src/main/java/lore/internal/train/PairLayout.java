@@ -114,6 +114,11 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
       return "DIFFERENCES";
     }
 
+    /** The difference table, pairs x d (live). */
+    float[] rows() {
+      return x;
+    }
+
     @Override
     public double lossAndGradient(
         float[] basis, float[] userW, float[] factor, float[] dz, float[] coef, float[] grad) {

@@ -40,7 +40,8 @@ public record TrainConfig(
     int threads,
     long seed,
     double priorStrength,
-    Init init) {
+    Init init)
+    implements java.io.Serializable {
 
   /** How the basis is initialized. */
   public enum Init {

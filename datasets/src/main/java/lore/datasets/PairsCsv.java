@@ -75,69 +75,15 @@ public final class PairsCsv {
       if (header != null && header.startsWith("\uFEFF")) {
         header = header.substring(1);
       }
-      Map<String, Integer> byId = null; // null: items are rows
-      if (HEADER_IDS.equals(header)) {
-        byId = items.index();
-      } else if (HEADER.equals(header) && !rowsAreIds(items)) {
-        throw new IOException(
-            file
-                + ":1: the header '"
-                + HEADER
-                + "' names items by row, but the item table has ids that are not its row numbers"
-                + " (first row: '"
-                + abbreviate(items.ids().getFirst())
-                + "'); say which the file holds with the header '"
-                + HEADER_IDS
-                + "' or '"
-                + HEADER_ROWS
-                + "'");
-      } else if (!HEADER.equals(header) && !HEADER_ROWS.equals(header)) {
-        throw new IOException(
-            file
-                + ":1: expected the header '"
-                + HEADER_IDS
-                + "' (items by id) or '"
-                + HEADER_ROWS
-                + "' (items by row), got "
-                + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
-      }
+      Map<String, Integer> byId = itemNames(header, items, source);
       int lineNo = 1;
       for (String line = Csv.readLine(in, source, 2);
           line != null;
           line = Csv.readLine(in, source, lineNo + 1)) {
         lineNo++;
-        if (line.isEmpty()) {
-          continue;
-        }
-        int c1 = line.indexOf(',');
-        int c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
-        if (c2 < 0 || line.indexOf(',', c2 + 1) >= 0) {
-          throw new IOException(
-              file
-                  + ":"
-                  + lineNo
-                  + ": expected 3 columns (user,chosen,rejected), got "
-                  + columns(line)
-                  + ": '"
-                  + abbreviate(line)
-                  + "'");
-        }
-        String user = line.substring(0, c1);
-        if (user.indexOf('"') >= 0) {
-          throw new IOException(
-              file
-                  + ":"
-                  + lineNo
-                  + ": quoted fields are not supported: '"
-                  + abbreviate(line)
-                  + "'");
-        }
-        int chosen = item(line.substring(c1 + 1, c2), "chosen", byId, file, lineNo);
-        int rejected = item(line.substring(c2 + 1), "rejected", byId, file, lineNo);
-        try {
-          builder.add(user, chosen, rejected);
-        } catch (IllegalArgumentException e) {
-          throw new IOException(file + ":" + lineNo + ": " + e.getMessage(), e);
+        Line l = parseLine(line, byId, m.rows(), source, lineNo);
+        if (l != null) {
+          builder.add(l.user(), l.chosen(), l.rejected());
         }
       }
       if (builder.size() == 0) {
@@ -145,6 +91,108 @@ public final class PairsCsv {
       }
       return builder.build();
     }
+  }
+
+  /** One comparison of a file: the user and the item rows of the chosen and rejected items. */
+  public record Line(String user, int chosen, int rejected) {}
+
+  /**
+   * How a file with this header names its items (see the class comment): the table's id index for
+   * {@link #HEADER_IDS}, null for rows.
+   *
+   * @param header the first line, a leading byte-order mark removed; null for an empty file
+   * @param source the file name used in messages
+   * @throws IOException for an unknown header, or the original header over a table whose ids are
+   *     not its row numbers
+   */
+  public static Map<String, Integer> itemNames(String header, ItemTable items, String source)
+      throws IOException {
+    if (HEADER_IDS.equals(header)) {
+      return items.index();
+    }
+    if (HEADER.equals(header) && !rowsAreIds(items)) {
+      throw new IOException(
+          source
+              + ":1: the header '"
+              + HEADER
+              + "' names items by row, but the item table has ids that are not its row numbers"
+              + " (first row: '"
+              + abbreviate(items.ids().getFirst())
+              + "'); say which the file holds with the header '"
+              + HEADER_IDS
+              + "' or '"
+              + HEADER_ROWS
+              + "'");
+    }
+    if (!HEADER.equals(header) && !HEADER_ROWS.equals(header)) {
+      throw new IOException(
+          source
+              + ":1: expected the header '"
+              + HEADER_IDS
+              + "' (items by id) or '"
+              + HEADER_ROWS
+              + "' (items by row), got "
+              + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
+    }
+    return null;
+  }
+
+  /**
+   * Parses one line after the header.
+   *
+   * @param byId from {@link #itemNames}
+   * @param rows the item table's rows
+   * @return the comparison, or null for an empty line
+   * @throws IOException for other than 3 columns, a quote, an empty user id, an unknown item id, a
+   *     row that is not an int in ASCII digits or is outside [0, rows), or chosen == rejected; the
+   *     message starts with {@code source:lineNo}
+   */
+  public static Line parseLine(
+      String line, Map<String, Integer> byId, int rows, String source, long lineNo)
+      throws IOException {
+    if (line.isEmpty()) {
+      return null;
+    }
+    int c1 = line.indexOf(',');
+    int c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
+    if (c2 < 0 || line.indexOf(',', c2 + 1) >= 0) {
+      throw new IOException(
+          source
+              + ":"
+              + lineNo
+              + ": expected 3 columns (user,chosen,rejected), got "
+              + columns(line)
+              + ": '"
+              + abbreviate(line)
+              + "'");
+    }
+    String user = line.substring(0, c1);
+    if (user.indexOf('"') >= 0) {
+      throw new IOException(
+          source + ":" + lineNo + ": quoted fields are not supported: '" + abbreviate(line) + "'");
+    }
+    int chosen = item(line.substring(c1 + 1, c2), "chosen", byId, source, lineNo);
+    int rejected = item(line.substring(c2 + 1), "rejected", byId, source, lineNo);
+    String where = source + ":" + lineNo + ": user " + user + ": ";
+    if (user.isEmpty()) {
+      throw new IOException(source + ":" + lineNo + ": user id must be non-empty");
+    }
+    for (int[] it : new int[][] {{chosen, 0}, {rejected, 1}}) {
+      if (it[0] < 0 || it[0] >= rows) {
+        throw new IOException(
+            where
+                + (it[1] == 0 ? "chosen" : "rejected")
+                + " item "
+                + it[0]
+                + " is outside [0, "
+                + rows
+                + ")");
+      }
+    }
+    if (chosen == rejected) {
+      throw new IOException(where + "chosen and rejected are the same item " + chosen);
+    }
+    return new Line(user, chosen, rejected);
   }
 
   /**
@@ -255,7 +303,8 @@ public final class PairsCsv {
     return true;
   }
 
-  private static int item(String s, String role, Map<String, Integer> byId, Path file, int lineNo)
+  private static int item(
+      String s, String role, Map<String, Integer> byId, String file, long lineNo)
       throws IOException {
     if (byId == null) {
       return parseIndex(s, role, file, lineNo);
@@ -277,7 +326,8 @@ public final class PairsCsv {
     return row;
   }
 
-  private static int parseIndex(String s, String role, Path file, int lineNo) throws IOException {
+  private static int parseIndex(String s, String role, String file, long lineNo)
+      throws IOException {
     // ASCII digits only: Integer.parseInt would also take '+1' and other scripts' digits
     boolean ok = !s.isEmpty() && s.length() <= 11;
     for (int i = 0; ok && i < s.length(); i++) {

@@ -1,7 +1,6 @@
 package lore.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,10 +83,11 @@ class PairsCsvTest extends QuietTest {
   }
 
   @Test
-  void engineRejectionIsWrappedWithItsCause() throws IOException {
+  void sameItemTwiceIsRejectedWithItsLine() throws IOException {
     Path f = write("user,chosen,rejected\nb,4,4\n");
     IOException e = assertThrows(IOException.class, () -> PairsCsv.read(f, TABLE, ITEMS, DIM));
-    assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    assertTrue(e.getMessage().startsWith(f + ":2: user b: "), e.getMessage());
+    assertTrue(e.getMessage().contains("the same item 4"), e.getMessage());
   }
 
   @ParameterizedTest

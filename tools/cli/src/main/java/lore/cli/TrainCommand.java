@@ -46,6 +46,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin TrainOptions train;
 
+  @Option(
+      names = "--spark",
+      paramLabel = "MASTER",
+      description =
+          "Train on Spark instead, e.g. --spark local[2]: the launcher runs the Spark trainer"
+              + " (lore.spark.SparkTrain, the spark-submit main class) with the options that follow;"
+              + " see its --help and the README's Spark section.")
+  String spark;
+
   @Mixin SelectionOptions selection;
 
   @Option(
@@ -92,6 +101,11 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (spark != null) {
+      throw new IllegalArgumentException(
+          "--spark is run by the launcher tools/cli/lore, which adds Spark's jars; without it use"
+              + " spark-submit --class lore.spark.SparkTrain tools/spark/target/lore-spark-job.jar");
+    }
     Inputs.requireFile(items, "items");
     Inputs.requireFile(pairs, "pairs");
     Inputs.requireOutput(out, "--out", items, pairs, ItemTable.idsFileFor(items));

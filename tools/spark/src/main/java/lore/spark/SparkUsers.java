@@ -44,6 +44,7 @@ final class SparkUsers implements UserSide {
   private final int checkpointInterval;
   private JavaRDD<float[]> state; // per partition: its users' parameters (empty: uniform)
   private JavaRDD<?> held; // the persisted RDD state is read from
+  private JavaRDD<?> checkpointed; // the last checkpointed pass: kept until the next one
   private final List<Broadcast<?>> broadcasts = new ArrayList<>();
   private int passes;
   private Collected collected; // ids and weights of the current state
@@ -207,6 +208,10 @@ final class SparkUsers implements UserSide {
       held.unpersist(false);
       held = null;
     }
+    if (checkpointed != null) {
+      checkpointed.unpersist(false);
+      checkpointed = null;
+    }
     for (Broadcast<?> b : broadcasts) {
       b.unpersist(false);
     }
@@ -261,7 +266,14 @@ final class SparkUsers implements UserSide {
 
   /** The next parameters are {@code out}'s; the previous pass's cache is dropped. */
   private void advance(JavaRDD<Result> out) {
-    if (held != null) {
+    if (out.rdd().isCheckpointed() || out.rdd().isLocallyCheckpointed()) {
+      // a local checkpoint lives in the cache: keep it, the passes after it are rebuilt from it
+      if (checkpointed != null && checkpointed != held) {
+        checkpointed.unpersist(false);
+      }
+      checkpointed = out;
+    }
+    if (held != null && held != checkpointed) {
       held.unpersist(false);
     }
     held = out;

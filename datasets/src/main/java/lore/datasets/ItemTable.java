@@ -88,8 +88,13 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
     return new ItemTable(m, readIds(ids, m.rows()));
   }
 
-  /** Reads an ids side file, checking count, emptiness and duplicates. */
-  static List<String> readIds(Path file, int rows) throws IOException {
+  /**
+   * Reads an ids side file, checking count, emptiness and duplicates.
+   *
+   * @throws IOException naming the file and line of an empty or repeated id, or a count other than
+   *     {@code rows}
+   */
+  public static List<String> readIds(Path file, int rows) throws IOException {
     List<String> lines = new ArrayList<>();
     try (java.io.BufferedReader in =
         new java.io.BufferedReader(

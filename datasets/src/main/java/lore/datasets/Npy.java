@@ -87,6 +87,108 @@ public final class Npy {
    */
   public static Matrix read(MemorySegment npy, String source) throws IOException {
     long size = npy.byteSize();
+    Layout l = layout(npy, source);
+    Dtype[] dtype = {l.dtype()};
+    int rows = l.rows();
+    int cols = l.cols();
+    long dataStart = l.dataOffset();
+    long bytes = Math.multiplyExact(Math.multiplyExact((long) rows, cols), dtype[0].bytes());
+    long expected = Math.addExact(dataStart, bytes);
+    if (size < expected) {
+      throw new IOException(
+          source
+              + ": truncated data: shape ("
+              + rows
+              + ", "
+              + cols
+              + ") needs "
+              + bytes
+              + " bytes, file has "
+              + (size - dataStart));
+    }
+    if (size > expected) {
+      throw new IOException(
+          source
+              + ": "
+              + (size - expected)
+              + " unexpected bytes after the ("
+              + rows
+              + ", "
+              + cols
+              + ") data");
+    }
+    return new Matrix(dtype[0].toFloats(npy, dataStart, rows, cols, source), rows, cols);
+  }
+
+  /**
+   * Where the values of a {@code .npy} file are: element type, shape, and the byte offset of row 0
+   * (rows follow in C order, {@code cols * dtype.bytes()} bytes each). For readers of row ranges of
+   * files too large to load whole.
+   */
+  public record Layout(Dtype dtype, int rows, int cols, long dataOffset) {
+    /** Bytes of one row. */
+    public long rowBytes() {
+      return (long) cols * dtype.bytes();
+    }
+
+    /**
+     * Rows {@code [first, first + count)} from their bytes, as floats; rejects a NaN or infinity
+     * naming the row and column in the file.
+     *
+     * @param bytes {@code count * rowBytes()} bytes read from {@code dataOffset + first *
+     *     rowBytes()}
+     * @throws IOException for a non-finite value
+     */
+    public float[] decode(byte[] bytes, int first, int count, String source) throws IOException {
+      try {
+        return dtype.toFloats(MemorySegment.ofArray(bytes), 0, count, cols, source);
+      } catch (IOException e) {
+        throw new IOException(e.getMessage() + " of the rows from " + first, e);
+      }
+    }
+  }
+
+  /**
+   * Reads the header of a {@code .npy} file from a stream positioned at its start, leaving it at
+   * the first value.
+   *
+   * @throws IOException as {@link #read(Path)}, for the header
+   */
+  public static Layout layout(java.io.InputStream in, String source) throws IOException {
+    byte[] pre = in.readNBytes(12);
+    int headerLen;
+    int preamble;
+    if (pre.length >= 10 && pre[6] == 1) {
+      preamble = 10;
+      headerLen = (pre[8] & 0xFF) | (pre[9] & 0xFF) << 8;
+    } else if (pre.length >= 12 && pre[6] == 2) {
+      preamble = 12;
+      long len =
+          (pre[8] & 0xFFL)
+              | (pre[9] & 0xFFL) << 8
+              | (pre[10] & 0xFFL) << 16
+              | (pre[11] & 0xFFL) << 24;
+      headerLen = (int) Math.min(len, 1 << 21); // longer is refused by the parser below
+    } else {
+      return layout(MemorySegment.ofArray(pre), source); // names what is wrong
+    }
+    byte[] all = java.util.Arrays.copyOf(pre, preamble + headerLen);
+    int have = pre.length;
+    if (preamble + headerLen > have) {
+      byte[] rest = in.readNBytes(preamble + headerLen - have);
+      System.arraycopy(rest, 0, all, have, rest.length);
+      if (rest.length < preamble + headerLen - have) {
+        all = java.util.Arrays.copyOf(all, have + rest.length);
+      }
+    } else {
+      // a 1.0 header shorter than the 2 bytes read ahead: the stream is past the first value
+      throw new IOException(source + ": .npy header of " + headerLen + " bytes is too short");
+    }
+    return layout(MemorySegment.ofArray(all), source);
+  }
+
+  private static Layout layout(MemorySegment npy, String source) throws IOException {
+    long size = npy.byteSize();
     if (size < 10) {
       throw new IOException(source + ": not a .npy file (only " + size + " bytes)");
     }
@@ -129,35 +231,7 @@ public final class Npy {
     String header = new String(hb, StandardCharsets.ISO_8859_1);
     Dtype[] dtype = new Dtype[1];
     int[] shape = parseHeader(header, source, dtype);
-    int rows = shape[0];
-    int cols = shape[1];
-    long bytes = Math.multiplyExact(Math.multiplyExact((long) rows, cols), dtype[0].bytes());
-    long dataStart = preamble + headerLen;
-    long expected = Math.addExact(dataStart, bytes);
-    if (size < expected) {
-      throw new IOException(
-          source
-              + ": truncated data: shape ("
-              + rows
-              + ", "
-              + cols
-              + ") needs "
-              + bytes
-              + " bytes, file has "
-              + (size - dataStart));
-    }
-    if (size > expected) {
-      throw new IOException(
-          source
-              + ": "
-              + (size - expected)
-              + " unexpected bytes after the ("
-              + rows
-              + ", "
-              + cols
-              + ") data");
-    }
-    return new Matrix(dtype[0].toFloats(npy, dataStart, rows, cols, source), rows, cols);
+    return new Layout(dtype[0], shape[0], shape[1], preamble + headerLen);
   }
 
   /**

@@ -75,7 +75,7 @@ public final class PairsCsv {
       if (header != null && header.startsWith("\uFEFF")) {
         header = header.substring(1);
       }
-      Map<String, Integer> byId = itemNames(header, items, source);
+      Map<String, Integer> byId = itemNames(header, items.ids(), source);
       int lineNo = 1;
       for (String line = Csv.readLine(in, source, 2);
           line != null;
@@ -101,23 +101,35 @@ public final class PairsCsv {
    * {@link #HEADER_IDS}, null for rows.
    *
    * @param header the first line, a leading byte-order mark removed; null for an empty file
+   * @param ids the item table's ids ({@link ItemTable#ids}), or null for a table without ids
    * @param source the file name used in messages
    * @throws IOException for an unknown header, or the original header over a table whose ids are
    *     not its row numbers
    */
-  public static Map<String, Integer> itemNames(String header, ItemTable items, String source)
+  public static Map<String, Integer> itemNames(String header, List<String> ids, String source)
       throws IOException {
     if (HEADER_IDS.equals(header)) {
-      return items.index();
+      if (ids == null) {
+        throw new IOException(
+            source
+                + ":1: the header '"
+                + HEADER_IDS
+                + "' names items by id, but the table has none");
+      }
+      Map<String, Integer> m = new java.util.HashMap<>(ids.size() * 2);
+      for (int i = 0; i < ids.size(); i++) {
+        m.put(ids.get(i), i);
+      }
+      return m;
     }
-    if (HEADER.equals(header) && !rowsAreIds(items)) {
+    if (HEADER.equals(header) && ids != null && !rowsAreIds(ids)) {
       throw new IOException(
           source
               + ":1: the header '"
               + HEADER
               + "' names items by row, but the item table has ids that are not its row numbers"
               + " (first row: '"
-              + abbreviate(items.ids().getFirst())
+              + abbreviate(ids.getFirst())
               + "'); say which the file holds with the header '"
               + HEADER_IDS
               + "' or '"
@@ -294,9 +306,9 @@ public final class PairsCsv {
   }
 
   /** Whether the table's ids are its row numbers, so that the original header is unambiguous. */
-  private static boolean rowsAreIds(ItemTable items) {
-    for (int i = 0; i < items.rows(); i++) {
-      if (!items.ids().get(i).equals(Integer.toString(i))) {
+  private static boolean rowsAreIds(List<String> ids) {
+    for (int i = 0; i < ids.size(); i++) {
+      if (!ids.get(i).equals(Integer.toString(i))) {
         return false;
       }
     }

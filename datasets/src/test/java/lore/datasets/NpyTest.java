@@ -53,6 +53,40 @@ class NpyTest extends QuietTest {
   }
 
   @Test
+  void layoutFromAStreamLocatesEveryRowOfVersion1And2AndFloat16Files() throws IOException {
+    byte[] data = HexFormat.of().parseHex(NUMPY_DATA);
+    for (int version : new int[] {1, 2}) {
+      byte[] file = npy(version, NUMPY_HEADER, 128, data);
+      try (var in = new java.io.ByteArrayInputStream(file)) {
+        Npy.Layout l = Npy.layout(in, "v" + version);
+        assertEquals(Dtype.F32, l.dtype());
+        assertEquals(2, l.rows());
+        assertEquals(3, l.cols());
+        assertEquals(file.length - data.length, l.dataOffset(), "the stream is at the first value");
+        byte[] row1 = in.readNBytes((int) l.rowBytes() * 2);
+        float[] back = l.decode(Arrays.copyOfRange(row1, 12, 24), 1, 1, "v" + version);
+        assertArrayEquals(Arrays.copyOfRange(NUMPY_VALUES, 3, 6), back);
+      }
+    }
+    Path f16 = dir.resolve("h.npy");
+    float[] v = {1f, -2f, 0.5f, 3f, 4f, 5f};
+    Npy.writeFloat16(f16, v, 3, 2);
+    try (var in = Files.newInputStream(f16)) {
+      Npy.Layout l = Npy.layout(in, "h");
+      assertEquals(Dtype.F16, l.dtype());
+      in.skipNBytes(l.rowBytes() * 2);
+      assertArrayEquals(new float[] {4f, 5f}, l.decode(in.readNBytes(4), 2, 1, "h"));
+    }
+    byte[] nan = new byte[] {0, 0, (byte) 0xC0, 0x7F};
+    Npy.Layout one = new Npy.Layout(Dtype.F32, 9, 1, 128);
+    IOException e = assertThrows(IOException.class, () -> one.decode(nan, 7, 1, "x.npy"));
+    assertTrue(e.getMessage().contains("of the rows from 7"), e.getMessage());
+    assertThrows(
+        IOException.class,
+        () -> Npy.layout(new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}), "short"));
+  }
+
+  @Test
   void roundTripPreservesShapeAndEveryBit() throws IOException {
     var rnd = new SplittableRandom(SEED);
     int rows = 1000;

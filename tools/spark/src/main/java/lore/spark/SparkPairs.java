@@ -2,6 +2,8 @@ package lore.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,12 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import lore.TrainConfig;
+import lore.datasets.Dtype;
 import lore.datasets.ItemTable;
 import lore.datasets.Npy;
 import lore.datasets.PairsCsv;
 import lore.internal.kernel.KernelProvider;
 import lore.internal.train.PairLayout;
 import lore.internal.train.UserBlock;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -31,13 +37,17 @@ import scala.Tuple2;
  * inside the executors from a planted model ({@link #generate}). Call {@link #release} when done.
  */
 public final class SparkPairs {
-  /** Largest item table that is broadcast by default: 2 GiB of floats. */
+  /**
+   * Largest item table that is broadcast by default: 2 GiB of floats. A larger {@code .npy} is read
+   * by the executors and joined to the pairs.
+   */
   public static final long DEFAULT_BROADCAST_LIMIT = 2L << 30;
 
   final JavaSparkContext sc;
   final JavaRDD<Shard> shards;
   final Broadcast<float[]> items;
   final int dim;
+  final int itemCount;
   final long users;
   final long pairs;
   final long cappedUsers;
@@ -50,11 +60,13 @@ public final class SparkPairs {
       JavaRDD<Shard> shards,
       Broadcast<float[]> items,
       int dim,
+      int itemCount,
       List<Broadcast<?>> lineage) {
     this.sc = sc;
     this.shards = shards;
     this.items = items;
     this.dim = dim;
+    this.itemCount = itemCount;
     this.lineage = lineage;
     long[] counts =
         shards
@@ -90,10 +102,22 @@ public final class SparkPairs {
     return shards.getNumPartitions();
   }
 
+  /** The number of items in the table. */
+  public int itemCount() {
+    return itemCount;
+  }
+
+  /** Whether the item table is broadcast (else the partitions hold their pairs' differences). */
+  public boolean itemsBroadcast() {
+    return items != null;
+  }
+
   /** Drops the cached partitions and the broadcasts. */
   public void release() {
     shards.unpersist(false);
-    items.destroy();
+    if (items != null) {
+      items.destroy();
+    }
     lineage.forEach(Broadcast::destroy);
   }
 
@@ -137,72 +161,184 @@ public final class SparkPairs {
 
   /**
    * Reads a pairs CSV (one file, at any Hadoop-compatible path; the header says whether items are
-   * named by id or by row, see {@link PairsCsv}) over an item table that the driver has read, which
-   * is broadcast to the executors. Every line is checked as {@link PairsCsv#read} checks it, with
-   * the file and line in the message.
+   * named by id or by row, see {@link PairsCsv}) over an item table ({@code .npy} or {@code
+   * .safetensors}, with its {@code .ids.txt} side file if there is one). A table of at most {@code
+   * broadcastLimit} bytes of floats is read by the driver and broadcast; a larger {@code .npy} is
+   * read by the executors in row ranges and joined to the pairs once, each partition then holding
+   * its pairs' differences. Every line is checked as {@link PairsCsv#read} checks it, with the file
+   * and line in the message (a bad row fails the job that first reads it, with Spark's exception,
+   * whose cause names the file and line).
    *
    * @param broadcastLimit the largest item table (bytes of floats) to broadcast
-   * @throws IOException for an empty file or a bad header
-   * @throws IllegalArgumentException if the item table is larger than {@code broadcastLimit} (a bad
-   *     row fails the job that first reads it, with Spark's exception, whose cause names the file
-   *     and line)
+   * @throws IOException for a missing or malformed item table, an empty pairs file or a bad header
    */
   public static SparkPairs read(
-      JavaSparkContext sc, String pairsPath, ItemTable table, Options options, long broadcastLimit)
+      JavaSparkContext sc, String pairsPath, String itemsPath, Options options, long broadcastLimit)
       throws IOException {
-    Npy.Matrix m = table.matrix();
-    long bytes = 4L * m.data().length;
+    Configuration hadoop = sc.hadoopConfiguration();
+    org.apache.hadoop.fs.Path itemsFile = new org.apache.hadoop.fs.Path(itemsPath);
+    FileSystem fs = itemsFile.getFileSystem(hadoop);
+    if (!fs.isFile(itemsFile)) {
+      throw new IOException(itemsPath + ": no such file (the item table)");
+    }
+    if (!itemsPath.endsWith(".safetensors")) {
+      Npy.Layout layout;
+      try (FSDataInputStream in = fs.open(itemsFile)) {
+        layout = Npy.layout(in, itemsPath);
+      }
+      long expected = layout.dataOffset() + layout.rows() * layout.rowBytes();
+      long size = fs.getFileStatus(itemsFile).getLen();
+      if (size != expected) {
+        throw new IOException(
+            itemsPath
+                + ": "
+                + size
+                + " bytes, its header ("
+                + layout.rows()
+                + " x "
+                + layout.cols()
+                + ") needs "
+                + expected);
+      }
+      if (4L * layout.rows() * layout.cols() > broadcastLimit) {
+        List<String> ids = readIds(itemsFile, fs, layout.rows());
+        return joined(sc, pairsPath, itemsPath, layout, ids, options);
+      }
+    }
+    ItemTable table = readWhole(itemsFile, fs);
+    long bytes = 4L * table.matrix().data().length;
     if (bytes > broadcastLimit) {
-      throw new IllegalArgumentException(
-          "the item table ("
-              + m.rows()
-              + " x "
-              + m.cols()
-              + ", "
+      throw new IOException(
+          itemsPath
+              + ": the item table ("
               + (bytes >> 20)
-              + " MiB) exceeds the broadcast limit of "
+              + " MiB of floats) exceeds the broadcast limit of "
               + (broadcastLimit >> 20)
-              + " MiB; raise the limit and the executors' memory, or train on fewer items");
+              + " MiB, and only a .npy table is read by the executors");
     }
-    JavaRDD<String> lines = sc.textFile(pairsPath);
-    List<String> first = lines.take(1);
-    String header = first.isEmpty() ? null : first.getFirst();
-    if (header != null && header.startsWith("\uFEFF")) {
-      header = header.substring(1);
-    }
-    Map<String, Integer> byId = PairsCsv.itemNames(header, table, pairsPath);
+    Map<String, Integer> byId = PairsCsv.itemNames(header(sc, pairsPath), table.ids(), pairsPath);
     Broadcast<Map<String, Integer>> names = byId == null ? null : sc.broadcast(byId);
-    int rows = m.rows();
-    JavaPairRDD<Key, int[]> pairs =
-        lines
-            .zipWithIndex()
-            .flatMapToPair(
-                t -> {
-                  long lineNo = t._2() + 1;
-                  if (lineNo == 1) {
-                    return List.<Tuple2<Key, int[]>>of().iterator();
-                  }
-                  PairsCsv.Line l =
-                      PairsCsv.parseLine(
-                          t._1(), names == null ? null : names.value(), rows, pairsPath, lineNo);
-                  return l == null
-                      ? List.<Tuple2<Key, int[]>>of().iterator()
-                      : List.of(
-                              new Tuple2<>(
-                                  new Key(l.user(), lineNo), new int[] {l.chosen(), l.rejected()}))
-                          .iterator();
-                });
-    Broadcast<float[]> items = sc.broadcast(m.data());
-    int dim = m.cols();
+    int rows = table.rows();
+    int dim = table.cols();
+    Broadcast<float[]> items = sc.broadcast(table.matrix().data());
     JavaRDD<Shard> shards =
-        pairs
+        parse(sc, pairsPath, names, rows)
             .repartitionAndSortWithinPartitions(
                 new UserPartitioner(options.partitions()), new KeyOrder())
             .mapPartitions(
-                it -> List.of(shard(it, items.value(), rows, dim, options)).iterator(), true)
+                it -> {
+                  Grouped<int[]> g = Grouped.of(it);
+                  return List.of(build(g.ids, g.lines, g.values, items.value(), rows, dim, options))
+                      .iterator();
+                },
+                true)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    return checked(
+        new SparkPairs(sc, shards, items, dim, rows, names == null ? List.of() : List.of(names)),
+        pairsPath);
+  }
+
+  /** Pairs over a table the executors read in row ranges: joined once into differences. */
+  private static SparkPairs joined(
+      JavaSparkContext sc,
+      String pairsPath,
+      String itemsPath,
+      Npy.Layout layout,
+      List<String> ids,
+      Options options)
+      throws IOException {
+    Map<String, Integer> byId = PairsCsv.itemNames(header(sc, pairsPath), ids, pairsPath);
+    Broadcast<Map<String, Integer>> names = byId == null ? null : sc.broadcast(byId);
+    int rows = layout.rows();
+    int dim = layout.cols();
+    Dtype dtype = layout.dtype();
+    long offset = layout.dataOffset();
+    int perSlice = (int) Math.max(1, Math.min(rows, (64L << 20) / layout.rowBytes()));
+    List<Integer> starts = new ArrayList<>();
+    for (int r = 0; r < rows; r += perSlice) {
+      starts.add(r);
+    }
+    JavaPairRDD<Integer, float[]> itemRows =
+        sc.parallelize(starts, starts.size())
+            .flatMapToPair(
+                start -> {
+                  Npy.Layout l = new Npy.Layout(dtype, rows, dim, offset);
+                  int count = Math.min(perSlice, rows - start);
+                  byte[] bytes = new byte[Math.toIntExact(count * l.rowBytes())];
+                  org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(itemsPath);
+                  try (FSDataInputStream in = f.getFileSystem(new Configuration()).open(f)) {
+                    in.readFully(offset + start * l.rowBytes(), bytes);
+                  }
+                  float[] v = l.decode(bytes, start, count, itemsPath);
+                  List<Tuple2<Integer, float[]>> out = new ArrayList<>(count);
+                  for (int i = 0; i < count; i++) {
+                    out.add(new Tuple2<>(start + i, Arrays.copyOfRange(v, i * dim, (i + 1) * dim)));
+                  }
+                  return out.iterator();
+                })
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<Key, float[]> differences =
+        parse(sc, pairsPath, names, rows)
+            .mapToPair(t -> new Tuple2<>(t._2()[0], new Tuple2<>(t._1(), t._2()[1])))
+            .join(itemRows)
+            .mapToPair(
+                t -> new Tuple2<>(t._2()._1()._2(), new Tuple2<>(t._2()._1()._1(), t._2()._2())))
+            .join(itemRows)
+            .mapToPair(
+                t -> {
+                  float[] c = t._2()._1()._2();
+                  float[] r = t._2()._2();
+                  float[] x = new float[dim];
+                  for (int j = 0; j < dim; j++) {
+                    x[j] = c[j] - r[j];
+                  }
+                  return new Tuple2<>(t._2()._1()._1(), x);
+                });
+    JavaRDD<Shard> shards =
+        differences
+            .repartitionAndSortWithinPartitions(
+                new UserPartitioner(options.partitions()), new KeyOrder())
+            .mapPartitions(
+                it -> List.of(buildDifferences(Grouped.of(it), dim, options)).iterator(), true)
             .persist(StorageLevel.MEMORY_AND_DISK());
     SparkPairs data =
-        new SparkPairs(sc, shards, items, dim, names == null ? List.of() : List.of(names));
+        checked(
+            new SparkPairs(sc, shards, null, dim, rows, names == null ? List.of() : List.of(names)),
+            pairsPath);
+    itemRows.unpersist(false); // the shards hold what they need
+    return data;
+  }
+
+  /** The first line of a text file, without a byte-order mark; null when empty. */
+  private static String header(JavaSparkContext sc, String path) {
+    List<String> first = sc.textFile(path).take(1);
+    String header = first.isEmpty() ? null : first.getFirst();
+    return header != null && header.startsWith("\uFEFF") ? header.substring(1) : header;
+  }
+
+  /** The comparisons of a pairs file, keyed by user and line, checked line by line. */
+  private static JavaPairRDD<Key, int[]> parse(
+      JavaSparkContext sc, String pairsPath, Broadcast<Map<String, Integer>> names, int rows) {
+    return sc.textFile(pairsPath)
+        .zipWithIndex()
+        .flatMapToPair(
+            t -> {
+              long lineNo = t._2() + 1;
+              PairsCsv.Line l =
+                  lineNo == 1
+                      ? null
+                      : PairsCsv.parseLine(
+                          t._1(), names == null ? null : names.value(), rows, pairsPath, lineNo);
+              return l == null
+                  ? List.<Tuple2<Key, int[]>>of().iterator()
+                  : List.of(
+                          new Tuple2<>(
+                              new Key(l.user(), lineNo), new int[] {l.chosen(), l.rejected()}))
+                      .iterator();
+            });
+  }
+
+  private static SparkPairs checked(SparkPairs data, String pairsPath) throws IOException {
     if (data.pairs == 0) {
       data.release();
       throw new IOException(pairsPath + ": no comparisons after the header");
@@ -210,96 +346,170 @@ public final class SparkPairs {
     return data;
   }
 
-  /** One partition's sorted rows (user, then line) as a shard: cap, order, layout. */
-  private static Shard shard(
-      Iterator<Tuple2<Key, int[]>> it, float[] items, int rows, int dim, Options options) {
-    List<String> ids = new ArrayList<>();
-    List<long[]> userRows = new ArrayList<>(); // per user: lines
-    List<int[]> userItems = new ArrayList<>(); // per user: chosen, rejected interleaved
-    String current = null;
-    long[] lineBuf = new long[16];
-    int[] itemBuf = new int[32];
-    int n = 0;
-    while (true) {
-      Tuple2<Key, int[]> t = it.hasNext() ? it.next() : null;
-      if (current != null && (t == null || !t._1().user().equals(current))) {
-        ids.add(current);
-        userRows.add(Arrays.copyOf(lineBuf, n));
-        userItems.add(Arrays.copyOf(itemBuf, 2 * n));
-        n = 0;
-      }
-      if (t == null) {
-        break;
-      }
-      current = t._1().user();
-      if (n == lineBuf.length) {
-        lineBuf = Arrays.copyOf(lineBuf, 2 * n);
-        itemBuf = Arrays.copyOf(itemBuf, 4 * n);
-      }
-      lineBuf[n] = t._1().line();
-      itemBuf[2 * n] = t._2()[0];
-      itemBuf[2 * n + 1] = t._2()[1];
-      n++;
+  /** The whole item table, with its ids side file, at a local or Hadoop path. */
+  private static ItemTable readWhole(org.apache.hadoop.fs.Path file, FileSystem fs)
+      throws IOException {
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+      return ItemTable.read(local.pathToFile(file).toPath(), null, null);
     }
-    return build(ids, userRows, userItems, items, rows, dim, options);
+    Path dir = Files.createTempDirectory("lore-items");
+    try {
+      Path local = dir.resolve(file.getName());
+      fs.copyToLocalFile(file, new org.apache.hadoop.fs.Path(local.toUri()));
+      org.apache.hadoop.fs.Path ids = idsFile(file);
+      if (fs.exists(ids)) {
+        fs.copyToLocalFile(ids, new org.apache.hadoop.fs.Path(ItemTable.idsFileFor(local).toUri()));
+      }
+      return ItemTable.read(local, null, null);
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  /** The ids side file's lines, or null when the table has none. */
+  private static List<String> readIds(org.apache.hadoop.fs.Path table, FileSystem fs, int rows)
+      throws IOException {
+    org.apache.hadoop.fs.Path ids = idsFile(table);
+    if (!fs.exists(ids)) {
+      return null;
+    }
+    Path local = Files.createTempFile("lore-ids", ".txt");
+    try {
+      fs.copyToLocalFile(ids, new org.apache.hadoop.fs.Path(local.toUri()));
+      return ItemTable.readIds(local, rows);
+    } catch (IOException e) {
+      throw new IOException(e.getMessage().replace(local.toString(), ids.toString()), e);
+    } finally {
+      Files.deleteIfExists(local);
+    }
+  }
+
+  private static org.apache.hadoop.fs.Path idsFile(org.apache.hadoop.fs.Path table) {
+    String side = ItemTable.idsFileFor(Path.of(table.getName())).getFileName().toString();
+    return new org.apache.hadoop.fs.Path(table.getParent(), side);
+  }
+
+  /** A partition's rows (sorted by user, then line) grouped by user. */
+  private record Grouped<V>(List<String> ids, List<long[]> lines, List<List<V>> values) {
+    static <V> Grouped<V> of(Iterator<Tuple2<Key, V>> it) {
+      Grouped<V> g = new Grouped<>(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      String current = null;
+      List<Long> lines = new ArrayList<>();
+      List<V> values = new ArrayList<>();
+      while (true) {
+        Tuple2<Key, V> t = it.hasNext() ? it.next() : null;
+        if (current != null && (t == null || !t._1().user().equals(current))) {
+          g.ids.add(current);
+          g.lines.add(lines.stream().mapToLong(Long::longValue).toArray());
+          g.values.add(values);
+          lines = new ArrayList<>();
+          values = new ArrayList<>();
+        }
+        if (t == null) {
+          return g;
+        }
+        current = t._1().user();
+        lines.add(t._1().line());
+        values.add(t._2());
+      }
+    }
   }
 
   /**
-   * A shard of users (each with its lines in input order and item pairs): every user's pairs cut to
-   * the cap by a sample seeded by the user id, users ordered by their first line, then laid out.
+   * Users ordered by their first line, each user's pairs cut to the cap by a sample seeded by the
+   * user id: the order, the kept pairs of each and how many users the cap cut.
+   */
+  private record Kept(int[] order, int[][] pairs, int capped) {
+    static Kept of(List<String> ids, List<long[]> lines, Options options) {
+      int users = ids.size();
+      Integer[] order = new Integer[users];
+      for (int u = 0; u < users; u++) {
+        order[u] = u;
+      }
+      Arrays.sort(order, Comparator.comparingLong(u -> lines.get(u)[0]));
+      int[][] kept = new int[users][];
+      int capped = 0;
+      for (int i = 0; i < users; i++) {
+        int m = lines.get(order[i]).length;
+        kept[i] = sample(m, options.maxPairsPerUser(), options.seed(), ids.get(order[i]));
+        capped += kept[i].length < m ? 1 : 0;
+      }
+      return new Kept(Arrays.stream(order).mapToInt(Integer::intValue).toArray(), kept, capped);
+    }
+
+    String[] ids(List<String> ids) {
+      return Arrays.stream(order).mapToObj(ids::get).toArray(String[]::new);
+    }
+
+    long[] firstLines(List<long[]> lines) {
+      return Arrays.stream(order).mapToLong(u -> lines.get(u)[0]).toArray();
+    }
+
+    int[] pairStart() {
+      int[] start = new int[order.length + 1];
+      for (int i = 0; i < order.length; i++) {
+        start[i + 1] = start[i] + pairs[i].length;
+      }
+      return start;
+    }
+  }
+
+  /** The shard of joined differences: kept pairs of users ordered by first line. */
+  private static Shard buildDifferences(Grouped<float[]> g, int dim, Options options) {
+    Kept kept = Kept.of(g.ids, g.lines, options);
+    int[] pairStart = kept.pairStart();
+    float[] x = new float[Math.multiplyExact(pairStart[pairStart.length - 1], dim)];
+    for (int i = 0; i < kept.order.length; i++) {
+      List<float[]> rows = g.values.get(kept.order[i]);
+      for (int j = 0; j < kept.pairs[i].length; j++) {
+        System.arraycopy(rows.get(kept.pairs[i][j]), 0, x, (pairStart[i] + j) * dim, dim);
+      }
+    }
+    return new Shard(
+        kept.ids(g.ids), kept.firstLines(g.lines), pairStart, dim, null, null, x, kept.capped);
+  }
+
+  /**
+   * A shard of users (each with its lines in input order and its pairs' item rows): the kept pairs
+   * of users ordered by first line, as item rows over the broadcast table or as differences, as the
+   * layout option (or, for AUTO, the bytes read per pass) says.
    */
   static Shard build(
       List<String> ids,
-      List<long[]> userRows,
-      List<int[]> userItems,
+      List<long[]> lines,
+      List<List<int[]>> pairItems,
       float[] items,
       int rows,
       int dim,
       Options options) {
-    int users = ids.size();
-    Integer[] order = new Integer[users];
-    for (int u = 0; u < users; u++) {
-      order[u] = u;
-    }
-    Arrays.sort(order, Comparator.comparingLong(u -> userRows.get(u)[0]));
-    String[] outIds = new String[users];
-    long[] firstRows = new long[users];
-    int[] pairStart = new int[users + 1];
-    int[][] kept = new int[users][];
-    int capped = 0;
-    for (int i = 0; i < users; i++) {
-      int u = order[i];
-      outIds[i] = ids.get(u);
-      firstRows[i] = userRows.get(u)[0];
-      int m = userRows.get(u).length;
-      kept[i] = sample(m, options.maxPairsPerUser(), options.seed(), outIds[i]);
-      capped += kept[i].length < m ? 1 : 0;
-      pairStart[i + 1] = pairStart[i] + kept[i].length;
-    }
-    int pairs = pairStart[users];
+    Kept kept = Kept.of(ids, lines, options);
+    int[] pairStart = kept.pairStart();
+    int pairs = pairStart[pairStart.length - 1];
     int[] chosen = new int[pairs];
     int[] rejected = new int[pairs];
-    for (int i = 0; i < users; i++) {
-      int[] it = userItems.get(order[i]);
-      for (int j = 0; j < kept[i].length; j++) {
-        chosen[pairStart[i] + j] = it[2 * kept[i][j]];
-        rejected[pairStart[i] + j] = it[2 * kept[i][j] + 1];
+    for (int i = 0; i < kept.order.length; i++) {
+      List<int[]> it = pairItems.get(kept.order[i]);
+      for (int j = 0; j < kept.pairs[i].length; j++) {
+        int[] pair = it.get(kept.pairs[i][j]);
+        chosen[pairStart[i] + j] = pair[0];
+        rejected[pairStart[i] + j] = pair[1];
       }
     }
+    String[] outIds = kept.ids(ids);
+    long[] firstLines = kept.firstLines(lines);
     int referenced = PairLayout.Items.referenced(rows, chosen, rejected);
-    Shard s;
     if (UserBlock.chooseLayout(options.layout(), pairs, referenced, dim)
-        == TrainConfig.Layout.DIFFERENCES) {
-      float[] x = new float[Math.multiplyExact(pairs, dim)];
-      for (int p = 0; p < pairs; p++) { // exactly c - r, as the single-machine layout
-        System.arraycopy(items, chosen[p] * dim, x, p * dim, dim);
-        KernelProvider.get().axpy(-1f, items, rejected[p] * dim, x, p * dim, dim);
-      }
-      s = new Shard(outIds, firstRows, pairStart, dim, null, null, x, capped);
-    } else {
-      s = new Shard(outIds, firstRows, pairStart, dim, chosen, rejected, null, capped);
+        != TrainConfig.Layout.DIFFERENCES) {
+      return new Shard(outIds, firstLines, pairStart, dim, chosen, rejected, null, kept.capped);
     }
-    return s;
+    float[] x = new float[Math.multiplyExact(pairs, dim)];
+    for (int p = 0; p < pairs; p++) { // exactly c - r, as the single-machine layout
+      System.arraycopy(items, chosen[p] * dim, x, p * dim, dim);
+      KernelProvider.get().axpy(-1f, items, rejected[p] * dim, x, p * dim, dim);
+    }
+    return new Shard(outIds, firstLines, pairStart, dim, null, null, x, kept.capped);
   }
 
   /**
@@ -381,7 +591,7 @@ public final class SparkPairs {
                         basis.value(),
                         options))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    return new SparkPairs(sc, shards, items, dim, List.of(basis));
+    return new SparkPairs(sc, shards, items, dim, itemCount, List.of(basis));
   }
 
   private static Shard generated(
@@ -409,7 +619,7 @@ public final class SparkPairs {
     }
     List<String> ids = new ArrayList<>();
     List<long[]> userRows = new ArrayList<>();
-    List<int[]> userItems = new ArrayList<>();
+    List<List<int[]>> userItems = new ArrayList<>();
     double[] w = new double[rank];
     for (long u = part; u < users; u += parts) {
       SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (u + 1)));
@@ -419,7 +629,7 @@ public final class SparkPairs {
         sum += w[b];
       }
       long[] lines = new long[pairsPerUser];
-      int[] pairItems = new int[2 * pairsPerUser];
+      List<int[]> pairItems = new ArrayList<>(pairsPerUser);
       for (int j = 0; j < pairsPerUser; j++) {
         int a = rnd.nextInt(itemCount);
         int c = rnd.nextInt(itemCount - 1);
@@ -430,8 +640,7 @@ public final class SparkPairs {
         }
         boolean aWins = rnd.nextDouble() < 1 / (1 + Math.exp(-margin));
         lines[j] = u * pairsPerUser + j;
-        pairItems[2 * j] = aWins ? a : c;
-        pairItems[2 * j + 1] = aWins ? c : a;
+        pairItems.add(aWins ? new int[] {a, c} : new int[] {c, a});
       }
       ids.add("u" + u);
       userRows.add(lines);

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import lore.RewardModel;
 import lore.TrainConfig;
-import lore.datasets.ItemTable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
@@ -202,7 +201,6 @@ public final class SparkTrain implements Callable<Integer> {
         sc.setCheckpointDir(checkpointDir);
       }
       Configuration hadoop = sc.hadoopConfiguration();
-      ItemTable table = readItems(items, hadoop);
       SparkPairs.Options options =
           SparkPairs.Options.of(partitions != null ? partitions : 2 * sc.defaultParallelism())
               .withSeed(seed)
@@ -210,15 +208,16 @@ public final class SparkTrain implements Callable<Integer> {
       if (maxPairsPerUser != null) {
         options = options.withMaxPairsPerUser(maxPairsPerUser);
       }
-      SparkPairs data = SparkPairs.read(sc, pairs, table, options, broadcastLimitMb * (1L << 20));
+      SparkPairs data = SparkPairs.read(sc, pairs, items, options, broadcastLimitMb * (1L << 20));
       err.printf(
           Locale.ROOT,
-          "lore spark: %d pairs of %d users over %d items x %d in %d partitions (%d users cut to"
-              + " %s pairs); kernels on the driver: %s%n",
+          "lore spark: %d pairs of %d users over %d items x %d (%s) in %d partitions (%d users cut"
+              + " to %s pairs); kernels on the driver: %s%n",
           data.pairs(),
           data.users(),
-          table.rows(),
+          data.itemCount(),
           data.dim(),
+          data.itemsBroadcast() ? "broadcast" : "joined to the pairs",
           data.partitions(),
           data.cappedUsers(),
           maxPairsPerUser == null ? "all" : maxPairsPerUser.toString(),
@@ -275,35 +274,6 @@ public final class SparkTrain implements Callable<Integer> {
     org.apache.logging.log4j.core.config.Configurator.setLevel(
         "org.apache.spark.rdd.ZippedPartitionsRDD2", org.apache.logging.log4j.Level.ERROR);
     return sc;
-  }
-
-  /** The item table (and its ids side file, if there is one) at a local or Hadoop path. */
-  static ItemTable readItems(String path, Configuration hadoop) throws IOException {
-    if (isLocal(path)) {
-      Path p = localPath(path);
-      if (!Files.isRegularFile(p)) {
-        throw new IOException(path + ": no such file (--items)");
-      }
-      return ItemTable.read(p, null, null);
-    }
-    Path dir = Files.createTempDirectory("lore-items");
-    try {
-      org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(path);
-      FileSystem fs = src.getFileSystem(hadoop);
-      Path local = dir.resolve(src.getName());
-      fs.copyToLocalFile(src, new org.apache.hadoop.fs.Path(local.toUri()));
-      Path localIds = ItemTable.idsFileFor(local);
-      org.apache.hadoop.fs.Path ids =
-          new org.apache.hadoop.fs.Path(src.getParent(), localIds.getFileName().toString());
-      if (fs.exists(ids)) {
-        fs.copyToLocalFile(ids, new org.apache.hadoop.fs.Path(localIds.toUri()));
-      }
-      return ItemTable.read(local, null, null);
-    } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
-    }
   }
 
   /**

@@ -156,7 +156,7 @@ final class SparkUsers implements UserSide {
     Broadcast<float[]> items = data.items;
     double sum = 0;
     for (double v :
-        data.shards.map(s -> s.block(c, items.value(), null).pairSquaredNorms()).collect()) {
+        data.shards.map(s -> s.block(c, valueOf(items), null).pairSquaredNorms()).collect()) {
       sum += v;
     }
     return data.pairs == 0 ? 0 : sum / data.pairs;
@@ -178,7 +178,7 @@ final class SparkUsers implements UserSide {
                         Shard s = shards.next();
                         double[] part = new double[n];
                         synchronized (s) {
-                          s.block(c, items.value(), uniformOrNull(params.next()))
+                          s.block(c, valueOf(items), uniformOrNull(params.next()))
                               .addMoments(mean, part);
                         }
                         return List.of(part).iterator();
@@ -233,7 +233,7 @@ final class SparkUsers implements UserSide {
                   Shard s = shards.next();
                   Result r;
                   synchronized (s) {
-                    UserBlock block = s.block(c, items.value(), uniformOrNull(params.next()));
+                    UserBlock block = s.block(c, valueOf(items), uniformOrNull(params.next()));
                     if (step) {
                       float[] g = new float[kd];
                       double loss = block.step(bcBasis.value(), g);
@@ -286,6 +286,11 @@ final class SparkUsers implements UserSide {
     return b;
   }
 
+  /** The broadcast item table, or null when the partitions hold differences. */
+  private static float[] valueOf(Broadcast<float[]> items) {
+    return items == null ? null : items.value();
+  }
+
   private static float[] uniformOrNull(float[] params) {
     return params.length == 0 ? null : params;
   }
@@ -303,7 +308,7 @@ final class SparkUsers implements UserSide {
                     Shard s = shards.next();
                     float[] w;
                     synchronized (s) {
-                      w = s.block(c, items.value(), uniformOrNull(params.next())).weights();
+                      w = s.block(c, valueOf(items), uniformOrNull(params.next())).weights();
                     }
                     return List.of(new Collected(s.firstRows, s.ids, w)).iterator();
                   })

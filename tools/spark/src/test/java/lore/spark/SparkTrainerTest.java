@@ -46,7 +46,7 @@ class SparkTrainerTest {
         SparkPairs.read(
             LocalSpark.context(),
             fx.pairs.toString(),
-            fx.table,
+            fx.items.toString(),
             options,
             SparkPairs.DEFAULT_BROADCAST_LIMIT);
     try {
@@ -146,7 +146,7 @@ class SparkTrainerTest {
         SparkPairs.read(
             LocalSpark.context(),
             shuffled.toString(),
-            fx.table,
+            fx.items.toString(),
             SparkPairs.Options.of(1).withLayout(CONFIG.layout()),
             SparkPairs.DEFAULT_BROADCAST_LIMIT);
     try {
@@ -203,7 +203,7 @@ class SparkTrainerTest {
         SparkPairs.read(
             LocalSpark.context(),
             fx.pairs.toString(),
-            fx.table,
+            fx.items.toString(),
             opts,
             SparkPairs.DEFAULT_BROADCAST_LIMIT);
     try {
@@ -213,6 +213,64 @@ class SparkTrainerTest {
     } finally {
       data.release();
     }
+  }
+
+  @ParameterizedTest(name = "{0} partitions")
+  @CsvSource({"1", "3"})
+  void aTableTooLargeToBroadcastIsJoinedToThePairsWithTheSameResult(int partitions)
+      throws IOException {
+    SparkPairs.Options opts =
+        SparkPairs.Options.of(partitions)
+            .withLayout(TrainConfig.Layout.DIFFERENCES)
+            .withMaxPairsPerUser(12);
+    RewardModel[] m = new RewardModel[2];
+    long[] limits = {SparkPairs.DEFAULT_BROADCAST_LIMIT, 1};
+    for (int i = 0; i < 2; i++) {
+      SparkPairs data =
+          SparkPairs.read(
+              LocalSpark.context(), fx.pairs.toString(), fx.items.toString(), opts, limits[i]);
+      try {
+        assertEquals(i == 0, data.itemsBroadcast());
+        assertEquals(fx.data.itemCount(), data.itemCount());
+        m[i] = new SparkTrainer(CONFIG).train(data);
+      } finally {
+        data.release();
+      }
+    }
+    assertArrayEquals(m[0].basis(), m[1].basis(), "the same differences, in the same order");
+    for (int u = 0; u < m[0].userCount(); u++) {
+      assertArrayEquals(
+          m[0].weights(m[0].userId(u)).weights(), m[1].weights(m[1].userId(u)).weights());
+    }
+  }
+
+  @Test
+  void aMissingOrDamagedItemTableIsNamed() throws IOException {
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                SparkPairs.read(
+                    LocalSpark.context(),
+                    fx.pairs.toString(),
+                    dir.resolve("none.npy").toString(),
+                    SparkPairs.Options.of(1),
+                    1));
+    assertTrue(e.getMessage().contains("none.npy: no such file"), e.getMessage());
+    Path cut = dir.resolve("cut.npy");
+    byte[] bytes = Files.readAllBytes(fx.items);
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 4));
+    e =
+        assertThrows(
+            IOException.class,
+            () ->
+                SparkPairs.read(
+                    LocalSpark.context(),
+                    fx.pairs.toString(),
+                    cut.toString(),
+                    SparkPairs.Options.of(1),
+                    1));
+    assertTrue(e.getMessage().contains("cut.npy: "), e.getMessage());
   }
 
   @Test

@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code lore load}: a closed-loop load generator for a local {@code lore serve}: N clients each
  * send one request at a time, {@code /score} with C random candidates and, with {@code
- * --observe-percent}, {@code /observe} of one pair for one of many new users. Prints throughput and
- * latency percentiles per endpoint. Bounded in time and count; loopback addresses only.
+ * --observe-percent}, {@code /observe} of one pair for one of many new users, and with {@code
+ * --question-percent}, {@code /next-question} among Q random items for one of those users (new or
+ * already observed). Prints throughput and latency percentiles per endpoint. Bounded in time and
+ * count; loopback addresses only.
  */
 @Command(
     name = "load",
@@ -32,7 +34,8 @@ import picocli.CommandLine.Option;
     versionProvider = LoreCli.Version.class,
     description = {
       "Load-test a local lore serve: closed-loop clients sending /score (C random items) and,"
-          + " optionally, /observe; prints requests per second and p50/p99 latency."
+          + " optionally, /observe and /next-question; prints requests per second and p50/p99"
+          + " latency."
     })
 final class LoadCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -80,6 +83,24 @@ final class LoadCommand implements Callable<Integer> {
   double observePercent;
 
   @Option(
+      names = "--question-percent",
+      defaultValue = "0",
+      paramLabel = "P",
+      description =
+          "Percent of requests that are /next-question for the users /observe updates (default:"
+              + " ${DEFAULT-VALUE}).")
+  double questionPercent;
+
+  @Option(
+      names = "--question-items",
+      defaultValue = "8",
+      paramLabel = "Q",
+      description =
+          "Items per /next-question request: Q (Q - 1) / 2 candidate pairs (default:"
+              + " ${DEFAULT-VALUE}).")
+  int questionItems;
+
+  @Option(
       names = "--seconds",
       defaultValue = "20",
       paramLabel = "S",
@@ -123,11 +144,19 @@ final class LoadCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--observe-percent must be in [0, 100], got " + observePercent);
     }
+    if (!(questionPercent >= 0 && observePercent + questionPercent <= 100)) {
+      throw new IllegalArgumentException(
+          "--question-percent must be in [0, 100 - --observe-percent], got " + questionPercent);
+    }
     ItemTable table = Inputs.items(items);
     List<String> ids = table.ids();
     if (candidates < 1 || candidates > ids.size()) {
       throw new IllegalArgumentException(
           "--candidates must be in [1, " + ids.size() + "] (the items), got " + candidates);
+    }
+    if (questionItems < 2 || questionItems > ids.size()) {
+      throw new IllegalArgumentException(
+          "--question-items must be in [2, " + ids.size() + "] (the items), got " + questionItems);
     }
     HttpClient http =
         HttpClient.newBuilder()
@@ -139,10 +168,11 @@ final class LoadCommand implements Callable<Integer> {
     long end = measureFrom + (long) (seconds * 1e9);
     AtomicLong errors = new AtomicLong();
     String[] firstError = new String[1];
-    Samples[][] samples = new Samples[clients][2];
+    String[] paths = {"/score", "/observe", "/next-question"};
+    Samples[][] samples = new Samples[clients][paths.length];
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
-      Samples[] mine = samples[c] = new Samples[] {new Samples(), new Samples()};
+      Samples[] mine = samples[c] = new Samples[] {new Samples(), new Samples(), new Samples()};
       int client = c;
       Thread t =
           new Thread(
@@ -154,13 +184,14 @@ final class LoadCommand implements Callable<Integer> {
                 }
                 long now;
                 while ((now = System.nanoTime()) < end) {
-                  boolean observe = rnd.nextDouble() * 100 < observePercent;
-                  String path;
+                  double roll = rnd.nextDouble() * 100;
+                  int kind =
+                      roll < observePercent ? 1 : roll < observePercent + questionPercent ? 2 : 0;
+                  String path = paths[kind];
                   StringBuilder b = new StringBuilder();
-                  if (observe) {
+                  if (kind == 1) {
                     int a = rnd.nextInt(ids.size());
                     int r = (a + 1 + rnd.nextInt(ids.size() - 1)) % ids.size();
-                    path = "/observe";
                     b.append("{\"user\":\"load-")
                         .append(client)
                         .append('-')
@@ -171,9 +202,18 @@ final class LoadCommand implements Callable<Integer> {
                         .append(quote(ids.get(r)))
                         .append("}]}");
                   } else {
-                    path = "/score";
-                    b.append("{\"user\":").append(quote(user)).append(",\"items\":[");
-                    for (int i = 0; i < candidates; i++) { // a partial shuffle: distinct items
+                    if (kind == 2) { // one of the users /observe updates: new, or observed already
+                      b.append("{\"user\":\"load-")
+                          .append(client)
+                          .append('-')
+                          .append(rnd.nextInt(1000))
+                          .append('"');
+                    } else {
+                      b.append("{\"user\":").append(quote(user));
+                    }
+                    b.append(",\"items\":[");
+                    int n = kind == 2 ? questionItems : candidates;
+                    for (int i = 0; i < n; i++) { // a partial shuffle: distinct items
                       int j = i + rnd.nextInt(pick.length - i);
                       int tmp = pick[i];
                       pick[i] = pick[j];
@@ -196,7 +236,7 @@ final class LoadCommand implements Callable<Integer> {
                       record(
                           errors, firstError, path + ": " + resp.statusCode() + " " + resp.body());
                     } else if (now >= measureFrom) {
-                      mine[observe ? 1 : 0].add(took);
+                      mine[kind].add(took);
                     }
                   } catch (Exception e) {
                     record(errors, firstError, path + ": " + e);
@@ -215,16 +255,18 @@ final class LoadCommand implements Callable<Integer> {
     }
     o.printf(
         Locale.ROOT,
-        "lore load: %s, %d clients, %d candidates, %.0f%% updates, %.0f s measured after %.0f s"
-            + " warm-up%n",
+        "lore load: %s, %d clients, %d candidates, %.0f%% updates, %.0f%% questions of %d items,"
+            + " %.0f s measured after %.0f s warm-up%n",
         url,
         clients,
         candidates,
         observePercent,
+        questionPercent,
+        questionItems,
         seconds,
         warmup);
     long total = 0;
-    for (int e = 0; e < 2; e++) {
+    for (int e = 0; e < paths.length; e++) {
       int n = 0;
       for (Samples[] s : samples) {
         n += s[e].n;
@@ -242,8 +284,8 @@ final class LoadCommand implements Callable<Integer> {
       total += n;
       o.printf(
           Locale.ROOT,
-          "  %-8s %8d requests  %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n",
-          e == 0 ? "/score" : "/observe",
+          "  %-14s %8d requests  %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n",
+          paths[e],
           n,
           n / seconds,
           all[(int) (0.50 * (n - 1))] / 1000.0,
@@ -252,7 +294,7 @@ final class LoadCommand implements Callable<Integer> {
     }
     o.printf(
         Locale.ROOT,
-        "  total    %8d requests  %8.0f req/s; errors %d%n",
+        "  total          %8d requests  %8.0f req/s; errors %d%n",
         total,
         total / seconds,
         errors.get());

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
     versionProvider = LoreCli.Version.class,
     description = {
       "Serve a model over HTTP/JSON: GET /health, GET /users/ID, POST /score, /rerank, /observe"
-          + " (add a user's pairs and refit them) and /reward (texts, embedded by MiniLM).",
+          + " (add a user's pairs and refit them), /next-question (the pair to ask a user next)"
+          + " and /reward (texts, embedded by MiniLM).",
       "Updates are appended to a log in --state and forced to disk before the reply; a restart"
           + " replays them."
     })
@@ -75,7 +76,8 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "1024",
       paramLabel = "N",
       description =
-          "Most items, embeddings, texts or pairs in one request (default: ${DEFAULT-VALUE}).")
+          "Most items, embeddings, texts or pairs in one request; for /next-question, candidate"
+              + " pairs (default: ${DEFAULT-VALUE}).")
   int maxCandidates;
 
   @Option(

@@ -15,7 +15,7 @@ import lore.datasets.ItemTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code lore load} against an in-process server: it counts both endpoints and no errors. */
+/** {@code lore load} against an in-process server: it counts every endpoint and no errors. */
 class LoadCommandTest {
   @TempDir Path dir;
 
@@ -45,15 +45,21 @@ class LoadCommandTest {
               "8",
               "--observe-percent",
               "30",
+              "--question-percent",
+              "30",
+              "--question-items",
+              "5",
               "--seconds",
-              "1",
+              "2",
               "--warmup",
-              "0");
+              "1"); // the first requests of each endpoint load classes: not measured
       assertEquals(0, r.code(), r::dump);
       Matcher m = Pattern.compile("/score\\s+(\\d+) requests").matcher(r.out());
       assertTrue(m.find() && Integer.parseInt(m.group(1)) > 0, r::dump);
       Matcher u = Pattern.compile("/observe\\s+(\\d+) requests").matcher(r.out());
       assertTrue(u.find() && Integer.parseInt(u.group(1)) > 0, r::dump);
+      Matcher q = Pattern.compile("/next-question\\s+(\\d+) requests").matcher(r.out());
+      assertTrue(q.find() && Integer.parseInt(q.group(1)) > 0, r::dump);
       assertTrue(r.out().contains("errors 0"), r::dump);
     }
     Cli remote =

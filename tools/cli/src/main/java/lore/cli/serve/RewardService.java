@@ -5,17 +5,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
+import lore.CandidatePool;
+import lore.ColdStart;
 import lore.FewShotFitter;
 import lore.FitConfig;
 import lore.PersonalReward;
 import lore.RewardModel;
+import lore.UserPosterior;
 import lore.UserWeights;
 import lore.datasets.ItemTable;
 import lore.datasets.TextEmbedder;
@@ -79,6 +82,9 @@ public final class RewardService implements Closeable {
   /** A user as the service sees them. */
   public record User(String id, float[] weights, long observed, boolean trained) {}
 
+  /** A user's posterior and the number of pairs observed for them (it conditions on the window). */
+  record Posterior(UserPosterior posterior, long observed) {}
+
   private final RewardModel base;
   private final ItemTable items;
   private final Map<String, Integer> itemIndex;
@@ -90,7 +96,11 @@ public final class RewardService implements Closeable {
   private final StateDir state;
   private final UpdateLog log;
   private final ReentrantLock writer = new ReentrantLock();
-  private final Map<String, StateDir.UserState> users; // guarded by writer
+  // written under the writer lock; read without it by posterior(), so that choosing a question
+  // never waits on an update's fsync (a state is immutable once put)
+  private final Map<String, StateDir.UserState> users;
+  private final UserPosterior prior; // a new user's posterior; null when there is none
+  private final String noPosterior; // why there is none
   private volatile long lastSeq; // written under the writer lock
   private boolean closed; // guarded by writer
   private volatile RewardModel current;
@@ -136,7 +146,7 @@ public final class RewardService implements Closeable {
     this.state = StateDir.open(stateDir);
     try {
       StateDir.Snapshot snap = state.readSnapshot(dim, rank, fingerprint);
-      this.users = new LinkedHashMap<>(snap.users());
+      this.users = new ConcurrentHashMap<>(snap.users());
       this.lastSeq = snap.lastSeq();
       this.log =
           UpdateLog.open(
@@ -156,6 +166,15 @@ public final class RewardService implements Closeable {
         m = m.withUser(e.getKey(), new UserWeights(e.getValue().weights()));
       }
       this.current = m;
+      UserPosterior p = null;
+      String why = null;
+      try {
+        p = new ColdStart(model, options.fit(), 1).posterior();
+      } catch (IllegalArgumentException e) { // another fit than Newton under the model's prior
+        why = e.getMessage();
+      }
+      this.prior = p;
+      this.noPosterior = why;
     } catch (IOException | RuntimeException e) {
       state.close();
       throw e;
@@ -370,6 +389,86 @@ public final class RewardService implements Closeable {
       embedder.embed(texts, out, 0);
       return out;
     }
+  }
+
+  /**
+   * The posterior of {@code user}'s weights that their next {@link #observe} refits from: the
+   * model's prior for a user with no observed pairs, else the Laplace posterior of the same fit
+   * {@link #observe} made from their most recent pairs (so its mean is the weights served). Takes
+   * no lock; O(k B^2) for k pairs plus the fit, on the caller's thread.
+   *
+   * @throws ApiException 409 for a user the model was trained with (unless {@link
+   *     Options#replaceTrained}: /observe would refuse their answers), or when the service's fit
+   *     has no posterior (another fit than Newton under the model's prior, or a model that recorded
+   *     no prior)
+   */
+  Posterior posterior(String user) {
+    if (prior == null) {
+      throw new ApiException(
+          409,
+          null,
+          "no posterior of users' weights to choose questions with: "
+              + noPosterior
+              + " (start lore serve with --prior model and a model trained by lore train)");
+    }
+    StateDir.UserState s = users.get(user);
+    if (s == null) {
+      if (base.hasUser(user) && !options.replaceTrained()) {
+        throw new ApiException(
+            409,
+            "user",
+            "user '"
+                + user
+                + "' was trained with the model: its weights have no posterior, and /observe"
+                + " refuses its answers (start the server with --replace to refit it from answers"
+                + " alone, starting from the prior)");
+      }
+      return new Posterior(prior, 0);
+    }
+    // a ColdStart belongs to one thread: one per request, sized for this user's window
+    ColdStart c = new ColdStart(base, options.fit(), s.k());
+    return new Posterior(c.observeAll(s.projected(), s.k()), s.observed());
+  }
+
+  /**
+   * The candidate pairs {@code (first[c], second[c])} of item rows, projected onto the basis: the
+   * distinct items are gathered first, so that a request costs O(items B d), not O(table B d).
+   */
+  CandidatePool pool(int[] first, int[] second) {
+    Map<Integer, Integer> at = new java.util.HashMap<>();
+    int[] a = new int[first.length];
+    int[] b = new int[second.length];
+    for (int c = 0; c < first.length; c++) {
+      a[c] = compact(at, first[c]);
+      b[c] = compact(at, second[c]);
+    }
+    float[] data = items.matrix().data();
+    float[] gathered = new float[at.size() * dim];
+    for (Map.Entry<Integer, Integer> e : at.entrySet()) {
+      System.arraycopy(data, e.getKey() * dim, gathered, e.getValue() * dim, dim);
+    }
+    return CandidatePool.ofPairs(base, gathered, at.size(), a, b);
+  }
+
+  private static int compact(Map<Integer, Integer> at, int row) {
+    Integer i = at.get(row);
+    if (i == null) {
+      i = at.size();
+      at.put(row, i);
+    }
+    return i;
+  }
+
+  /**
+   * Every pair of the item rows {@code rows} (distinct), in {@link CandidatePool#ofItems} order.
+   */
+  CandidatePool poolOfItems(int[] rows) {
+    float[] data = items.matrix().data();
+    float[] gathered = new float[rows.length * dim];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(data, rows[i] * dim, gathered, i * dim, dim);
+    }
+    return CandidatePool.ofItems(base, gathered, rows.length);
   }
 
   /** Snapshots the state if the log has records, and releases it. Idempotent. */

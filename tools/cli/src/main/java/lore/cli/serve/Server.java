@@ -15,10 +15,14 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import lore.CandidatePool;
 import lore.PersonalReward;
 import lore.Trainer;
 
@@ -179,13 +183,18 @@ public final class Server implements Closeable {
         requireMethod(method, "POST", path);
         return reward(read(ex));
       }
+      case "/next-question" -> {
+        requireMethod(method, "POST", path);
+        return nextQuestion(read(ex));
+      }
       default ->
           throw new ApiException(
               404,
               null,
               "no endpoint "
                   + path
-                  + " (GET /health, /users/ID; POST /score, /rerank, /observe, /reward)");
+                  + " (GET /health, /users/ID; POST /score, /rerank, /observe, /reward,"
+                  + " /next-question)");
     }
   }
 
@@ -468,6 +477,146 @@ public final class Server implements Closeable {
     ObjectNode o = JSON.createObjectNode();
     putFloats(o.putArray("rewards"), rewards, rewards.length);
     return o;
+  }
+
+  /**
+   * The pair to ask {@code user} next among candidate pairs of items (every pair of {@code items},
+   * or the {@code pairs} given), by expected information gain under the user's current posterior
+   * ({@link CandidatePool#mostInformative}); {@code asked} pairs (either order) are skipped. Keeps
+   * no state: the answer is an ordinary {@code /observe}. Candidates are pairs, at most
+   * --max-candidates of them.
+   */
+  private ObjectNode nextQuestion(JsonNode root) {
+    String user = userOf(root, null);
+    boolean byItems = root.has("items");
+    if (byItems == root.has("pairs")) {
+      throw ApiException.bad(
+          "items",
+          "give exactly one of 'items' (item ids: every pair of them is a candidate) and 'pairs'"
+              + " ([{\"first\": X, \"second\": Y}, ...] of item ids)");
+    }
+    int[] rows;
+    int[] first;
+    int[] second;
+    String[] ids;
+    if (byItems) {
+      ArrayNode a = list(root, "items");
+      rows = new int[a.size()];
+      ids = new String[a.size()];
+      Map<Integer, Integer> seen = new HashMap<>();
+      for (int i = 0; i < rows.length; i++) {
+        String f = "items[" + i + "]";
+        rows[i] = itemRow(a.get(i), f);
+        ids[i] = a.get(i).asText();
+        Integer before = seen.putIfAbsent(rows[i], i);
+        if (before != null) {
+          throw ApiException.bad(
+              f, f + ": item '" + abbreviate(ids[i]) + "' is also items[" + before + "]");
+        }
+      }
+      if (rows.length < 2) {
+        throw ApiException.bad("items", "field 'items' needs at least 2 items to make a pair");
+      }
+      long pairs = (long) rows.length * (rows.length - 1) / 2;
+      if (pairs > limits.maxCandidates()) {
+        throw new ApiException(
+            413,
+            "items",
+            "field 'items' has "
+                + rows.length
+                + " items, which make "
+                + pairs
+                + " candidate pairs, more than the limit of "
+                + limits.maxCandidates()
+                + " (--max-candidates)");
+      }
+      first = new int[(int) pairs];
+      second = new int[(int) pairs];
+      int c = 0;
+      for (int i = 0; i < rows.length; i++) { // CandidatePool.ofItems's order
+        for (int j = i + 1; j < rows.length; j++, c++) {
+          first[c] = i;
+          second[c] = j;
+        }
+      }
+    } else {
+      ArrayNode a = list(root, "pairs");
+      first = new int[a.size()];
+      second = new int[a.size()];
+      rows = new int[2 * a.size()];
+      ids = new String[2 * a.size()];
+      for (int i = 0; i < a.size(); i++) {
+        int[] p = pairOf(a.get(i), "pairs[" + i + "]");
+        rows[2 * i] = p[0];
+        rows[2 * i + 1] = p[1];
+        ids[2 * i] = a.get(i).get("first").asText();
+        ids[2 * i + 1] = a.get(i).get("second").asText();
+        first[i] = 2 * i;
+        second[i] = 2 * i + 1;
+      }
+    }
+    BitSet asked = null;
+    JsonNode askedNode = root.get("asked");
+    if (askedNode != null && !(askedNode.isArray() && askedNode.isEmpty())) { // [] asks nothing
+      // candidates by their unordered pair of item rows
+      Map<Long, List<Integer>> byRows = new HashMap<>();
+      for (int c = 0; c < first.length; c++) {
+        byRows.computeIfAbsent(key(rows[first[c]], rows[second[c]]), k -> new ArrayList<>()).add(c);
+      }
+      ArrayNode a = list(root, "asked");
+      asked = new BitSet(first.length);
+      for (int i = 0; i < a.size(); i++) {
+        int[] p = pairOf(a.get(i), "asked[" + i + "]");
+        for (int c : byRows.getOrDefault(key(p[0], p[1]), List.of())) {
+          asked.set(c);
+        }
+      }
+      if (asked.cardinality() == first.length) {
+        throw new ApiException(409, "asked", "every candidate pair was asked already");
+      }
+    }
+    RewardService.Posterior post = service.posterior(user);
+    CandidatePool pool;
+    if (byItems) {
+      pool = service.poolOfItems(rows);
+    } else {
+      int[] a = new int[first.length];
+      int[] b = new int[first.length];
+      for (int c = 0; c < a.length; c++) {
+        a[c] = rows[first[c]];
+        b[c] = rows[second[c]];
+      }
+      pool = service.pool(a, b);
+    }
+    int best = pool.mostInformative(post.posterior(), asked);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("user", user);
+    o.put("first", ids[first[best]]);
+    o.put("second", ids[second[best]]);
+    o.put("candidate", best);
+    o.put("information_gain", pool.informationGain(post.posterior(), best));
+    o.put("probability_first", pool.preferenceProbability(post.posterior(), best));
+    o.put("observed_pairs", post.observed());
+    return o;
+  }
+
+  /** Item rows of {@code {"first": X, "second": Y}}, two different item ids. */
+  private int[] pairOf(JsonNode p, String f) {
+    if (!p.isObject() || !p.has("first") || !p.has("second")) {
+      throw ApiException.bad(f, f + " must be an object {\"first\": X, \"second\": Y} of item ids");
+    }
+    int a = itemRow(p.get("first"), f + ".first");
+    int b = itemRow(p.get("second"), f + ".second");
+    if (a == b) {
+      throw ApiException.bad(
+          f,
+          f + ": first and second are the same item '" + abbreviate(p.get("first").asText()) + "'");
+    }
+    return new int[] {a, b};
+  }
+
+  private static long key(int a, int b) {
+    return ((long) Math.min(a, b) << 32) | Math.max(a, b);
   }
 
   private static void putFloats(ArrayNode a, float[] v, int n) {

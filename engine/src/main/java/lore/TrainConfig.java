@@ -27,6 +27,7 @@ package lore;
  *     is the paper's Eq. 10, infinity is the Bradley-Terry model (one reward for everybody) in LoRe
  *     form. Chosen from data by {@link ModelSelection}. Ignored at rank 1.
  * @param init how the basis starts (see {@link Init}); ignored at rank 1
+ * @param storage number format of the training rows the passes read (see {@link Storage})
  */
 public record TrainConfig(
     int rank,
@@ -40,7 +41,8 @@ public record TrainConfig(
     int threads,
     long seed,
     double priorStrength,
-    Init init) {
+    Init init,
+    Storage storage) {
 
   /** How the basis is initialized. */
   public enum Init {
@@ -74,6 +76,21 @@ public record TrainConfig(
      * (checked by {@link Trainer}, so that the two can be changed one after the other).
      */
     ALTERNATING
+  }
+
+  /**
+   * Number format of the rows every pass reads (the pair differences, or the items with {@link
+   * Layout#ITEMS}); arithmetic is float either way.
+   */
+  public enum Storage {
+    /** 4 bytes per value, exact (the default). */
+    FLOAT32,
+    /**
+     * bfloat16, 2 bytes per value: each row is computed in float and rounded once to 8 significant
+     * bits (relative error at most 2^-8), then widened back to float by the kernels. Halves the
+     * bytes per pass and the table's memory; the model is not bitwise that of {@link #FLOAT32}.
+     */
+    BFLOAT16
   }
 
   /** Memory layout of the training data. */
@@ -133,6 +150,9 @@ public record TrainConfig(
     if (init == null) {
       throw new IllegalArgumentException("init must be set");
     }
+    if (storage == null) {
+      throw new IllegalArgumentException("storage must be set");
+    }
   }
 
   /** Whether this configuration is the Bradley-Terry limit (infinite prior strength). */
@@ -166,7 +186,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Storage.FLOAT32);
   }
 
   /**
@@ -186,7 +207,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Storage.FLOAT32);
   }
 
   /** This configuration with rank {@code v}. */
@@ -203,7 +225,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with logit scale {@code v}. */
@@ -220,7 +243,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with {@code v} steps. */
@@ -237,7 +261,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with basis learning rate {@code v}. */
@@ -254,7 +279,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with user learning rate {@code v}. */
@@ -271,7 +297,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with simplex treatment {@code v}. */
@@ -288,7 +315,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with optimizer {@code v}. */
@@ -305,7 +333,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with layout {@code v}. */
@@ -322,7 +351,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with {@code v} work partitions. */
@@ -339,7 +369,8 @@ public record TrainConfig(
         v,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with seed {@code v}. */
@@ -356,7 +387,8 @@ public record TrainConfig(
         threads,
         v,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
@@ -373,7 +405,8 @@ public record TrainConfig(
         threads,
         seed,
         v,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with basis initialization {@code v}. */
@@ -390,6 +423,25 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
+        v,
+        storage);
+  }
+
+  /** This configuration with row storage {@code v}. */
+  public TrainConfig withStorage(Storage v) {
+    return new TrainConfig(
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init,
         v);
   }
 }

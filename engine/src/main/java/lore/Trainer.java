@@ -311,6 +311,7 @@ public final class Trainer {
     meta.put("simplex", config.simplex().name());
     meta.put("optimizer", config.optimizer().name());
     meta.put("layout", run.layout.name());
+    meta.put("storage", run.layout.storage());
     meta.put("threads", Integer.toString(config.threads()));
     meta.put("seed", Long.toString(config.seed()));
     meta.put("kernels", kernels.name());
@@ -358,15 +359,18 @@ public final class Trainer {
     return loss;
   }
 
-  /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
+  /**
+   * Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}), for
+   * rows of {@code bytes} per value.
+   */
   static TrainConfig.Layout chooseLayout(
-      TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
+      TrainConfig.Layout requested, long pairs, long referencedItems, int d, int bytes) {
     if (requested != TrainConfig.Layout.AUTO) {
       return requested;
     }
     // DIFFERENCES reads P rows once per step; ITEMS reads the referenced items twice. The
     // difference table must also fit comfortably in the heap.
-    long diffBytes = pairs * d * 4L;
+    long diffBytes = pairs * d * (long) bytes;
     boolean fits =
         diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
     return fits && pairs < 2 * referencedItems
@@ -432,12 +436,23 @@ public final class Trainer {
       }
       Partitions parts = new Partitions(config.threads(), executor);
       int referenced = PairLayout.Items.referenced(data.itemCount(), chosen, rejected);
+      boolean bf16 = config.storage() == TrainConfig.Storage.BFLOAT16;
       layout =
-          chooseLayout(config.layout(), pairs, referenced, d) == TrainConfig.Layout.DIFFERENCES
+          chooseLayout(config.layout(), pairs, referenced, d, bf16 ? 2 : 4)
+                  == TrainConfig.Layout.DIFFERENCES
               ? PairLayout.Differences.of(
-                  data.items(), d, chosen, rejected, pairUser, k, kernels, parts)
+                  data.items(), d, chosen, rejected, pairUser, k, kernels, parts, bf16)
               : new PairLayout.Items(
-                  data.items(), data.itemCount(), d, chosen, rejected, pairUser, k, kernels, parts);
+                  data.items(),
+                  data.itemCount(),
+                  d,
+                  chosen,
+                  rejected,
+                  pairUser,
+                  k,
+                  kernels,
+                  parts,
+                  bf16);
       LOG.log(
           System.Logger.Level.DEBUG,
           () ->

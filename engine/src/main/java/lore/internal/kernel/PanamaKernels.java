@@ -763,10 +763,12 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  // ---- bf16 rows: the float kernels above with every row load widened in registers ----
-  // Generated from the float kernels by replacing the row array's type, its vector loads by
-  // widen(..) and its scalar reads by Bf16.toFloat(..); nothing else differs, so each result is
-  // the float kernel's on the widened rows, bit for bit (KernelsTest checks it at every width).
+  // ---- bf16 rows ----
+  // The projection: the float projection blocks with every row load widened in registers, made
+  // from them by replacing the row array's type, its vector loads by widen(..) and its scalar reads
+  // by Bf16.toFloat(..); nothing else differs, so each result is the float kernel's on the widened
+  // rows, bit for bit (KernelsTest checks it at every width). The gradient widens through the
+  // workspace (see accumulateGradientBf16).
 
   /**
    * {@code LANES} bf16 values widened to floats: sign-extended to int lanes, shifted into the high
@@ -1220,9 +1222,23 @@ final class PanamaKernels implements Kernels {
     }
   }
 
+  /**
+   * Widens each group of 4 rows into the workspace (4 x d floats, in L1 or L2) and runs the float
+   * blocks on it. The same blocks with the widening in registers ran 15x slower: the 4 x 5 block
+   * with 4 widenings per step exceeds C2's node budget (NodeCountInliningCutoff, seen in
+   * -XX:+PrintInlining), its vector calls are not inlined and the vectors are boxed.
+   */
   @Override
   public void accumulateGradientBf16(
-      float[] coef, int coefOff, short[] x, int xOff, int rows, int d, int k, float[] grad) {
+      float[] coef,
+      int coefOff,
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      int k,
+      float[] grad,
+      Workspace ws) {
     if (d < 2 * LANES) {
       for (int r = 0; r < rows; r++) {
         for (int b = 0; b < k; b++) {
@@ -1231,21 +1247,23 @@ final class PanamaKernels implements Kernels {
       }
       return;
     }
+    float[] w = ws.rows(4 * d);
     int fives = fives(k);
     for (int r = 0; r < rows; r += 4) {
-      // leftover rows repeat row r with a zero coefficient
+      // leftover rows repeat row r with a zero coefficient, as in accumulateGradient
       int n = Math.min(4, rows - r);
-      int x0 = xOff + r * d;
-      int x1 = n > 1 ? x0 + d : x0;
-      int x2 = n > 2 ? x0 + 2 * d : x0;
-      int x3 = n > 3 ? x0 + 3 * d : x0;
+      for (int i = 0; i < n; i++) {
+        widenRow(x, xOff + (r + i) * d, w, i * d, d);
+      }
+      int x1 = n > 1 ? d : 0;
+      int x2 = n > 2 ? 2 * d : 0;
+      int x3 = n > 3 ? 3 * d : 0;
       int c0 = coefOff + r * k;
       for (int b = 0; b < fives; b += 5) {
-        grad4x5Bf16(coef, c0 + b, k, n, x, x0, x1, x2, x3, grad, b * d, d);
+        grad4x5(coef, c0 + b, k, n, w, 0, x1, x2, x3, grad, b * d, d);
       }
-      // a 4 x 4 register block measured slower than 4 x 2 here (88 vs 84 ms, fused pass, B=10)
       for (int b = fives; b < k; b += 2) {
-        boolean two = b + 1 < k; // odd k: the second grad row is the first again, with zero weight
+        boolean two = b + 1 < k;
         float c00 = coef[c0 + b];
         float c10 = n > 1 ? coef[c0 + k + b] : 0f;
         float c20 = n > 2 ? coef[c0 + 2 * k + b] : 0f;
@@ -1256,131 +1274,19 @@ final class PanamaKernels implements Kernels {
         float c31 = two && n > 3 ? coef[c0 + 3 * k + b + 1] : 0f;
         int g0 = b * d;
         int g1 = two ? g0 + d : g0;
-        grad4x2Bf16(x, x0, x1, x2, x3, c00, c10, c20, c30, c01, c11, c21, c31, grad, g0, g1, d);
+        grad4x2(w, 0, x1, x2, x3, c00, c10, c20, c30, c01, c11, c21, c31, grad, g0, g1, d);
       }
     }
   }
 
-  private static void grad4x5Bf16(
-      float[] coef,
-      int c,
-      int k,
-      int n,
-      short[] x,
-      int x0,
-      int x1,
-      int x2,
-      int x3,
-      float[] grad,
-      int g0,
-      int d) {
-    FloatVector k00 = coefficient(coef, c, true);
-    FloatVector k01 = coefficient(coef, c + 1, true);
-    FloatVector k02 = coefficient(coef, c + 2, true);
-    FloatVector k03 = coefficient(coef, c + 3, true);
-    FloatVector k04 = coefficient(coef, c + 4, true);
-    FloatVector k10 = coefficient(coef, c + k, n > 1);
-    FloatVector k11 = coefficient(coef, c + k + 1, n > 1);
-    FloatVector k12 = coefficient(coef, c + k + 2, n > 1);
-    FloatVector k13 = coefficient(coef, c + k + 3, n > 1);
-    FloatVector k14 = coefficient(coef, c + k + 4, n > 1);
-    FloatVector k20 = coefficient(coef, c + 2 * k, n > 2);
-    FloatVector k21 = coefficient(coef, c + 2 * k + 1, n > 2);
-    FloatVector k22 = coefficient(coef, c + 2 * k + 2, n > 2);
-    FloatVector k23 = coefficient(coef, c + 2 * k + 3, n > 2);
-    FloatVector k24 = coefficient(coef, c + 2 * k + 4, n > 2);
-    FloatVector k30 = coefficient(coef, c + 3 * k, n > 3);
-    FloatVector k31 = coefficient(coef, c + 3 * k + 1, n > 3);
-    FloatVector k32 = coefficient(coef, c + 3 * k + 2, n > 3);
-    FloatVector k33 = coefficient(coef, c + 3 * k + 3, n > 3);
-    FloatVector k34 = coefficient(coef, c + 3 * k + 4, n > 3);
+  /** {@code dst[dstOff + j] = x[xOff + j]} widened, for j in [0, d). */
+  private static void widenRow(short[] x, int xOff, float[] dst, int dstOff, int d) {
     int limit = SPECIES.loopBound(d);
     for (int j = 0; j < limit; j += LANES) {
-      FloatVector v0 = widen(x, x0 + j);
-      FloatVector v1 = widen(x, x1 + j);
-      FloatVector v2 = widen(x, x2 + j);
-      FloatVector v3 = widen(x, x3 + j);
-      int g = g0 + j;
-      fma(v3, k30, fma(v2, k20, fma(v1, k10, fma(v0, k00, load(grad, g))))).intoArray(grad, g);
-      g += d;
-      fma(v3, k31, fma(v2, k21, fma(v1, k11, fma(v0, k01, load(grad, g))))).intoArray(grad, g);
-      g += d;
-      fma(v3, k32, fma(v2, k22, fma(v1, k12, fma(v0, k02, load(grad, g))))).intoArray(grad, g);
-      g += d;
-      fma(v3, k33, fma(v2, k23, fma(v1, k13, fma(v0, k03, load(grad, g))))).intoArray(grad, g);
-      g += d;
-      fma(v3, k34, fma(v2, k24, fma(v1, k14, fma(v0, k04, load(grad, g))))).intoArray(grad, g);
+      widen(x, xOff + j).intoArray(dst, dstOff + j);
     }
-    for (int j = limit; j < d; j++) { // scalar tail, rows in the same order
-      for (int b = 0; b < 5; b++) {
-        int gi = g0 + b * d + j;
-        float v = grad[gi] + coef[c + b] * Bf16.toFloat(x[x0 + j]);
-        if (n > 1) {
-          v += coef[c + k + b] * Bf16.toFloat(x[x1 + j]);
-        }
-        if (n > 2) {
-          v += coef[c + 2 * k + b] * Bf16.toFloat(x[x2 + j]);
-        }
-        if (n > 3) {
-          v += coef[c + 3 * k + b] * Bf16.toFloat(x[x3 + j]);
-        }
-        grad[gi] = v;
-      }
-    }
-  }
-
-  private static void grad4x2Bf16(
-      short[] x,
-      int x0,
-      int x1,
-      int x2,
-      int x3,
-      float c00,
-      float c10,
-      float c20,
-      float c30,
-      float c01,
-      float c11,
-      float c21,
-      float c31,
-      float[] grad,
-      int g0,
-      int g1,
-      int d) {
-    FloatVector k00 = FloatVector.broadcast(SPECIES, c00);
-    FloatVector k10 = FloatVector.broadcast(SPECIES, c10);
-    FloatVector k20 = FloatVector.broadcast(SPECIES, c20);
-    FloatVector k30 = FloatVector.broadcast(SPECIES, c30);
-    FloatVector k01 = FloatVector.broadcast(SPECIES, c01);
-    FloatVector k11 = FloatVector.broadcast(SPECIES, c11);
-    FloatVector k21 = FloatVector.broadcast(SPECIES, c21);
-    FloatVector k31 = FloatVector.broadcast(SPECIES, c31);
-    int limit = SPECIES.loopBound(d);
-    for (int j = 0; j < limit; j += LANES) {
-      FloatVector v0 = widen(x, x0 + j);
-      FloatVector v1 = widen(x, x1 + j);
-      FloatVector v2 = widen(x, x2 + j);
-      FloatVector v3 = widen(x, x3 + j);
-      FloatVector acc = load(grad, g0 + j);
-      acc = fma(v0, k00, acc);
-      acc = fma(v1, k10, acc);
-      acc = fma(v2, k20, acc);
-      acc = fma(v3, k30, acc);
-      acc.intoArray(grad, g0 + j);
-      acc = load(grad, g1 + j);
-      acc = fma(v0, k01, acc);
-      acc = fma(v1, k11, acc);
-      acc = fma(v2, k21, acc);
-      acc = fma(v3, k31, acc);
-      acc.intoArray(grad, g1 + j);
-    }
-    for (int j = limit; j < d; j++) { // scalar tail
-      float v0 = Bf16.toFloat(x[x0 + j]);
-      float v1 = Bf16.toFloat(x[x1 + j]);
-      float v2 = Bf16.toFloat(x[x2 + j]);
-      float v3 = Bf16.toFloat(x[x3 + j]);
-      grad[g0 + j] += c00 * v0 + c10 * v1 + c20 * v2 + c30 * v3;
-      grad[g1 + j] += c01 * v0 + c11 * v1 + c21 * v2 + c31 * v3;
+    for (int j = limit; j < d; j++) {
+      dst[dstOff + j] = Bf16.toFloat(x[xOff + j]);
     }
   }
 }

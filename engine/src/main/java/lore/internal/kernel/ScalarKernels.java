@@ -108,7 +108,15 @@ public final class ScalarKernels implements Kernels {
 
   @Override
   public void accumulateGradientBf16(
-      float[] coef, int coefOff, short[] x, int xOff, int rows, int d, int k, float[] grad) {
+      float[] coef,
+      int coefOff,
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      int k,
+      float[] grad,
+      Workspace ws) {
     for (int r = 0; r < rows; r++) {
       for (int b = 0; b < k; b++) {
         float c = coef[coefOff + r * k + b];

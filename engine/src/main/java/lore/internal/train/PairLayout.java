@@ -176,7 +176,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
               int n = Math.min(BLOCK, hi - r);
               x.project(kernels, r, n, basis, k, dz, r * k, ws[t]);
               loss += Margins.score(n, k, pairUser, r, userW, factor, dz, r * k, coef, r, g, r * k);
-              x.accumulateGradient(kernels, g, r * k, r, n, k, partGrad[t]);
+              x.accumulateGradient(kernels, g, r * k, r, n, k, partGrad[t], ws[t]);
             }
             partLoss[t] = loss;
           });
@@ -348,7 +348,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
             int lo = parts.start(rows, t);
             int hi = parts.start(rows, t + 1);
             Arrays.fill(partGrad[t], 0f);
-            x.accumulateGradient(kernels, gItem, lo * k, lo, hi - lo, k, partGrad[t]);
+            x.accumulateGradient(kernels, gItem, lo * k, lo, hi - lo, k, partGrad[t], ws[t]);
           });
       sumPartitions(kernels, partGrad, grad);
       return loss;

@@ -46,11 +46,18 @@ record Rows(float[] f32, short[] bf16, int d) {
 
   /** {@link Kernels#accumulateGradient} over rows [row, row + n). */
   void accumulateGradient(
-      Kernels kernels, float[] coef, int coefOff, int row, int n, int k, float[] grad) {
+      Kernels kernels,
+      float[] coef,
+      int coefOff,
+      int row,
+      int n,
+      int k,
+      float[] grad,
+      Kernels.Workspace ws) {
     if (bf16 == null) {
       kernels.accumulateGradient(coef, coefOff, f32, row * d, n, d, k, grad);
     } else {
-      kernels.accumulateGradientBf16(coef, coefOff, bf16, row * d, n, d, k, grad);
+      kernels.accumulateGradientBf16(coef, coefOff, bf16, row * d, n, d, k, grad, ws);
     }
   }
 

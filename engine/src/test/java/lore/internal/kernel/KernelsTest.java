@@ -279,7 +279,7 @@ class KernelsTest {
         float[] want = start.clone();
         float[] got = start.clone();
         impls[i].accumulateGradient(coef, 1, wide, 2, rows, d, k, want);
-        impls[i].accumulateGradientBf16(coef, 1, x, 2, rows, d, k, got);
+        impls[i].accumulateGradientBf16(coef, 1, x, 2, rows, d, k, got, impls[i].workspace());
         assertArrayEquals(want, got, where);
         results[i] = got;
       }
@@ -302,7 +302,7 @@ class KernelsTest {
       k.projectBf16(x, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, k.workspace());
       assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f, k.name());
       float[] grad = new float[4];
-      k.accumulateGradientBf16(new float[] {1, 2, 0, -1}, 0, x, 0, 2, 2, 2, grad);
+      k.accumulateGradientBf16(new float[] {1, 2, 0, -1}, 0, x, 0, 2, 2, 2, grad, k.workspace());
       assertArrayEquals(new float[] {1, 2, -1, 0}, grad, 0f, k.name());
     }
   }

@@ -23,8 +23,9 @@ import lore.experiment.SyntheticDataset;
  *
  * <pre>
  *   java ... TimeToAccuracy.java SEED SPLIT CONFIG...
- *   CONFIG: comma list of steps=N, lr=X, threads=N, or paper (TrainConfig.paper() and
- *   FitConfig.paper(), the reference code's preset); rank 10, 2 threads unless given
+ *   CONFIG: comma list of steps=N, lr=X, threads=N, storage=bf16|float32, or paper
+ *   (TrainConfig.paper() and FitConfig.paper(), the reference code's preset); rank 10,
+ *   2 threads unless given
  * </pre>
  */
 public class TimeToAccuracy {
@@ -67,6 +68,12 @@ public class TimeToAccuracy {
           case "steps" -> c = c.withSteps(Integer.parseInt(p[1]));
           case "lr" -> c = c.withLearningRate(Double.parseDouble(p[1]));
           case "threads" -> c = c.withThreads(Integer.parseInt(p[1]));
+          case "storage" ->
+              c =
+                  c.withStorage(
+                      p[1].equals("bf16")
+                          ? TrainConfig.Storage.BFLOAT16
+                          : TrainConfig.Storage.valueOf(p[1].toUpperCase(Locale.ROOT)));
           default -> throw new IllegalArgumentException("unknown setting " + kv);
         }
       }

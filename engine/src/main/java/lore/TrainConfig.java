@@ -27,6 +27,7 @@ package lore;
  *     is the paper's Eq. 10, infinity is the Bradley-Terry model (one reward for everybody) in LoRe
  *     form. Chosen from data by {@link ModelSelection}. Ignored at rank 1.
  * @param init how the basis starts (see {@link Init}); ignored at rank 1
+ * @param storage number format of the training rows the passes read (see {@link Storage})
  */
 public record TrainConfig(
     int rank,
@@ -40,7 +41,8 @@ public record TrainConfig(
     int threads,
     long seed,
     double priorStrength,
-    Init init)
+    Init init,
+    Storage storage)
     implements java.io.Serializable {
 
   /** How the basis is initialized. */
@@ -75,6 +77,21 @@ public record TrainConfig(
      * (checked by {@link Trainer}, so that the two can be changed one after the other).
      */
     ALTERNATING
+  }
+
+  /**
+   * Number format of the rows every pass reads (the pair differences, or the items with {@link
+   * Layout#ITEMS}); arithmetic is float either way.
+   */
+  public enum Storage {
+    /** 4 bytes per value, exact (the default). */
+    FLOAT32,
+    /**
+     * bfloat16, 2 bytes per value: each row is computed in float and rounded once to 8 significant
+     * bits (relative error at most 2^-8), then widened back to float by the kernels. Halves the
+     * bytes per pass and the table's memory; the model is not bitwise that of {@link #FLOAT32}.
+     */
+    BFLOAT16
   }
 
   /** Memory layout of the training data. */
@@ -134,6 +151,9 @@ public record TrainConfig(
     if (init == null) {
       throw new IllegalArgumentException("init must be set");
     }
+    if (storage == null) {
+      throw new IllegalArgumentException("storage must be set");
+    }
   }
 
   /** Whether this configuration is the Bradley-Terry limit (infinite prior strength). */
@@ -167,7 +187,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Storage.FLOAT32);
   }
 
   /**
@@ -187,7 +208,8 @@ public record TrainConfig(
         1,
         42L,
         0,
-        Init.RANDOM);
+        Init.RANDOM,
+        Storage.FLOAT32);
   }
 
   /** This configuration with rank {@code v}. */
@@ -204,7 +226,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with logit scale {@code v}. */
@@ -221,7 +244,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with {@code v} steps. */
@@ -238,7 +262,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with basis learning rate {@code v}. */
@@ -255,7 +280,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with user learning rate {@code v}. */
@@ -272,7 +298,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with simplex treatment {@code v}. */
@@ -289,7 +316,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with optimizer {@code v}. */
@@ -306,7 +334,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with layout {@code v}. */
@@ -323,7 +352,8 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with {@code v} work partitions. */
@@ -340,7 +370,8 @@ public record TrainConfig(
         v,
         seed,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with seed {@code v}. */
@@ -357,7 +388,8 @@ public record TrainConfig(
         threads,
         v,
         priorStrength,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with prior strength {@code v} (see {@link #priorStrength()}). */
@@ -374,7 +406,8 @@ public record TrainConfig(
         threads,
         seed,
         v,
-        init);
+        init,
+        storage);
   }
 
   /** This configuration with basis initialization {@code v}. */
@@ -391,6 +424,25 @@ public record TrainConfig(
         threads,
         seed,
         priorStrength,
+        v,
+        storage);
+  }
+
+  /** This configuration with row storage {@code v}. */
+  public TrainConfig withStorage(Storage v) {
+    return new TrainConfig(
+        rank,
+        logitScale,
+        steps,
+        learningRate,
+        userLearningRate,
+        simplex,
+        optimizer,
+        layout,
+        threads,
+        seed,
+        priorStrength,
+        init,
         v);
   }
 }

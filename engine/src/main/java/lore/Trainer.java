@@ -325,6 +325,7 @@ public final class Trainer {
     meta.put("simplex", config.simplex().name());
     meta.put("optimizer", config.optimizer().name());
     meta.put("layout", run.side.layoutName());
+    meta.put("storage", run.side.storage());
     meta.put("threads", Integer.toString(config.threads()));
     meta.put("seed", Long.toString(config.seed()));
     meta.put("kernels", kernels.name());
@@ -432,6 +433,11 @@ public final class Trainer {
       @Override
       public String layoutName() {
         return block.layoutName();
+      }
+
+      @Override
+      public String storage() {
+        return block.storage();
       }
 
       @Override

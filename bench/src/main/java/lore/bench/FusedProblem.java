@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import lore.internal.kernel.Bf16;
 import lore.internal.kernel.Kernels;
 import lore.internal.kernel.ScalarKernels;
 import lore.internal.train.PairLayout;
@@ -28,6 +29,10 @@ final class FusedProblem implements AutoCloseable {
   final int k;
   final int threads;
   final float[] x;
+
+  /** x rounded to bf16 when the engine stores its rows in bf16, else null. */
+  final short[] xBf16;
+
   final float[] basis;
   final int[] rowUser;
   final float[] userW;
@@ -53,18 +58,46 @@ final class FusedProblem implements AutoCloseable {
 
   /** Random inputs: rows of x uniform in [-1, 1), a uniform basis, Dirichlet users times s. */
   static FusedProblem random(Impl impl, int rows, int d, int k, int users, int threads) {
+    return random(impl, rows, d, k, users, threads, false);
+  }
+
+  /**
+   * As {@link #random(Impl, int, int, int, int, int)}; with {@code bf16} the engine's difference
+   * rows are stored in bf16 ({@code TrainConfig.Storage.BFLOAT16}), the same random rows rounded.
+   */
+  static FusedProblem random(
+      Impl impl, int rows, int d, int k, int users, int threads, boolean bf16) {
     var rnd = new SplittableRandom(Inputs.SEED);
     float[] x = Inputs.uniform(rnd, (long) rows * d);
     float[] basis = Inputs.uniform(rnd, (long) k * d);
     float[] userW = Inputs.simplexRows(rnd, users, k, LOGIT_SCALE);
     int[] rowUser = Inputs.rowUsers(rows, users);
+    short[] xBf16 = null;
+    if (bf16) {
+      if (!impl.isEngine()) {
+        throw new IllegalArgumentException("bf16 storage is an engine option, not " + impl);
+      }
+      xBf16 = new short[x.length];
+      Bf16.fromFloats(x, 0, xBf16, 0, x.length);
+    }
     return new FusedProblem(
-        impl, x, rows, d, basis, k, rowUser, userW, Inputs.userFactors(rowUser, users), threads);
+        impl,
+        x,
+        xBf16,
+        rows,
+        d,
+        basis,
+        k,
+        rowUser,
+        userW,
+        Inputs.userFactors(rowUser, users),
+        threads);
   }
 
   FusedProblem(
       Impl impl,
       float[] x,
+      short[] xBf16,
       int rows,
       int d,
       float[] basis,
@@ -74,6 +107,7 @@ final class FusedProblem implements AutoCloseable {
       float[] userFactor,
       int threads) {
     this.impl = impl;
+    this.xBf16 = xBf16;
     this.rows = rows;
     this.d = d;
     this.k = k;
@@ -89,9 +123,7 @@ final class FusedProblem implements AutoCloseable {
     switch (impl) {
       case PANAMA, SCALAR -> {
         pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, Parallel.DAEMON);
-        layout =
-            new PairLayout.Differences(
-                x, rows, d, rowUser, k, impl.kernels(), new Partitions(threads, pool));
+        layout = differences(impl.kernels(), new Partitions(threads, pool));
         grad = new float[k * d];
       }
       case EJML -> {
@@ -123,6 +155,7 @@ final class FusedProblem implements AutoCloseable {
     return new FusedProblem(
         impl,
         Arrays.copyOf(x, n * d),
+        xBf16 == null ? null : Arrays.copyOf(xBf16, n * d),
         n,
         d,
         basis,
@@ -184,7 +217,8 @@ final class FusedProblem implements AutoCloseable {
     float[] wantC = new float[rows];
     float[] wantGrad = new float[k * d];
     double wantLoss =
-        new PairLayout.Differences(x, rows, d, rowUser, k, ref, new Partitions(1, null))
+        new FusedProblem(Impl.SCALAR, x, xBf16, rows, d, basis, k, rowUser, userW, userFactor, 1)
+            .differences(ref, new Partitions(1, null))
             .lossAndGradient(basis, userW, userFactor, wantZ, wantC, wantGrad);
     float[] wantG = new float[rows * k]; // the gradient's row coefficients c_r * userW[u_r]
     for (int r = 0; r < rows; r++) {
@@ -200,6 +234,13 @@ final class FusedProblem implements AutoCloseable {
     Checks.requireClose(what + " projections", wantZ, projections(), zScale, rows * k);
     // the gradient also inherits the coefficients' rounding: allow it relative to its own scale
     Checks.requireClose(what + " gradient", wantGrad, grad(), gradScale, k * d);
+  }
+
+  /** The engine's differences layout over x, or over its bf16 rounding. */
+  private PairLayout differences(Kernels kernels, Partitions parts) {
+    return xBf16 == null
+        ? new PairLayout.Differences(x, rows, d, rowUser, k, kernels, parts)
+        : new PairLayout.Differences(xBf16, rows, d, rowUser, k, kernels, parts);
   }
 
   @Override

@@ -361,17 +361,45 @@ public final class Report {
               + f(flops / 1e9)
               + " GFLOP)");
       line("");
-      impls(e.getValue(), bytes, flops, t == 1 ? bw1 : bw2, t == 1 ? peak1 : peak2);
+      // bf16 rows read half the bytes: their own memory roofline
+      impls(
+          e.getValue(),
+          r -> bf16(r) ? bytes / 2 : bytes,
+          flops,
+          t == 1 ? bw1 : bw2,
+          t == 1 ? peak1 : peak2);
     }
   }
 
   private void impls(List<Result> group, double bytes, double flops, double bw, double peak) {
+    impls(group, r -> bytes, flops, bw, peak);
+  }
+
+  /** Whether a training iteration stored its rows in bf16 ({@code -p storage=bf16}). */
+  private static boolean bf16(Result r) {
+    return r.p("storage").equals("bf16");
+  }
+
+  /**
+   * The rows of one table; {@code bytesOf} gives each result's bytes read, the header's bound is
+   * that of float rows.
+   */
+  private void impls(
+      List<Result> group,
+      java.util.function.ToDoubleFunction<Result> bytesOf,
+      double flops,
+      double bw,
+      double peak) {
     Result nd4j = find(group, "nd4j");
     Result scalar = find(group, "scalar");
-    double memMs = bytes / (bw * 1e9) * 1e3;
     double cpuMs = flops / (peak * 1e9) * 1e3;
-    double roof = Math.max(memMs, cpuMs);
-    String bound = memMs >= cpuMs ? "memory" : "compute";
+    double floatMemMs = bytesOf.applyAsDouble(group.get(0)) / (bw * 1e9) * 1e3;
+    for (Result r : group) {
+      if (!bf16(r)) {
+        floatMemMs = bytesOf.applyAsDouble(r) / (bw * 1e9) * 1e3;
+      }
+    }
+    String bound = floatMemMs >= cpuMs ? "memory" : "compute";
     header(
         "impl",
         "median",
@@ -385,9 +413,14 @@ public final class Report {
         "of roofline");
     for (Result r : sorted(group)) {
       double s = r.medianMs / 1e3;
+      double bytes = bytesOf.applyAsDouble(r);
+      double memMs = bytes / (bw * 1e9) * 1e3;
+      double roof = Math.max(memMs, cpuMs);
+      String rowBound = memMs >= cpuMs ? "memory" : "compute";
       line(
           "| "
               + r.p("impl")
+              + (bf16(r) ? " bf16" : "")
               + " | "
               + f(r.medianMs)
               + " | "
@@ -404,6 +437,7 @@ public final class Report {
               + f(flops / 1e9 / s)
               + " | "
               + f(roof)
+              + (rowBound.equals(bound) ? "" : " (" + rowBound + ")")
               + " | "
               + f(roof / r.medianMs)
               + alloc(r)
@@ -559,7 +593,8 @@ public final class Report {
   private void targets(String kernels) {
     heading("Targets");
     double goal = kernels.endsWith("/512") ? 0.70 : 0.85;
-    for (Result r : select("TrainIterationBenchmark", x -> x.p("impl").equals("panama"))) {
+    for (Result r :
+        select("TrainIterationBenchmark", x -> x.p("impl").equals("panama") && !bf16(x))) {
       int t = r.pi("threads");
       double p = r.pi("P");
       double bytes = p * r.pi("d") * 4;
@@ -608,9 +643,10 @@ public final class Report {
     line("");
   }
 
+  /** The float-storage result of {@code impl}, the reference of the ratio columns. */
   private static Result find(List<Result> group, String impl) {
     for (Result r : group) {
-      if (r.p("impl").equals(impl)) {
+      if (r.p("impl").equals(impl) && !bf16(r)) {
         return r;
       }
     }

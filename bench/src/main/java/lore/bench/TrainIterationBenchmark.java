@@ -46,14 +46,28 @@ public class TrainIterationBenchmark extends ImplState {
   @Param({"4096"})
   int d;
 
+  /**
+   * How the engine stores the difference rows: {@code float32}, or {@code bf16} (half the bytes;
+   * {@code -p storage=float32,bf16} compares them; engine impls only).
+   */
+  @Param({"float32"})
+  String storage;
+
   FusedProblem problem;
 
   @Setup(Level.Trial)
   public void setUp() {
-    problem = FusedProblem.random(Impl.of(impl), P, d, B, users, threads);
+    boolean bf16 =
+        switch (storage) {
+          case "float32" -> false;
+          case "bf16" -> true;
+          default -> throw new IllegalArgumentException("storage " + storage + ": float32 or bf16");
+        };
+    problem = FusedProblem.random(Impl.of(impl), P, d, B, users, threads, bf16);
     // the same code path (impl, threads) on the first rows of the same data, outside timing
     try (FusedProblem head = problem.prefix(Math.min(P, CHECK_ROWS))) {
-      head.requireMatchesScalar(impl + " train iteration B=" + B + " threads=" + threads);
+      head.requireMatchesScalar(
+          impl + " " + storage + " train iteration B=" + B + " threads=" + threads);
     }
   }
 

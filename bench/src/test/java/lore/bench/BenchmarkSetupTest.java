@@ -130,10 +130,31 @@ class BenchmarkSetupTest {
           b.P = 3000; // more than CHECK_ROWS: the check covers a prefix
           b.users = 40;
           b.d = 37;
+          b.storage = "float32";
           b.setUp();
           b.problem.iterate();
           b.tearDown();
         });
+  }
+
+  /** The engine's bf16 rows against its scalar pass over the same rounded rows. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void trainIterationInBf16MatchesScalar(int threads) {
+    for (String impl : new String[] {"panama", "scalar"}) {
+      var b = new TrainIterationBenchmark();
+      b.impl = impl;
+      b.B = 10;
+      b.threads = threads;
+      b.P = 3000;
+      b.users = 40;
+      b.d = 100;
+      b.storage = "bf16";
+      b.setUp();
+      assertNotNull(b.problem.xBf16, impl);
+      b.problem.iterate();
+      b.tearDown();
+    }
   }
 
   @Test

@@ -60,15 +60,58 @@ public interface Kernels {
       float[] coef, int coefOff, float[] x, int xOff, int rows, int d, int k, float[] grad);
 
   /**
-   * Scratch of one caller of {@link #project}: room for the 16 accumulators of the widest vector
-   * (2048 bits). The Vector API's own lane sum ({@code reduceLanes}) gives different bits
-   * interpreted and compiled, and a helper that sums a vector's lanes is not inlined and boxes the
-   * vector, so the kernels store accumulators here and add the lanes in a fixed order. Not
-   * thread-safe: one per thread.
+   * {@link #project} over rows stored as bf16 ({@link Bf16}): each value is widened to float
+   * exactly and the sums are accumulated in float in the same order as {@link #project}, so the
+   * result is {@link #project} of the widened rows, bit for bit.
+   */
+  void projectBf16(
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
+      Workspace ws);
+
+  /**
+   * {@link #accumulateGradient} over rows stored as bf16: {@link #accumulateGradient} of the
+   * widened rows, bit for bit, with the gradient accumulated in float.
+   *
+   * @param ws the caller's workspace: room for a few widened rows
+   */
+  void accumulateGradientBf16(
+      float[] coef,
+      int coefOff,
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      int k,
+      float[] grad,
+      Workspace ws);
+
+  /**
+   * Scratch of one caller of {@link #project} and {@link #accumulateGradientBf16}: room for the 16
+   * accumulators of the widest vector (2048 bits). The Vector API's own lane sum ({@code
+   * reduceLanes}) gives different bits interpreted and compiled, and a helper that sums a vector's
+   * lanes is not inlined and boxes the vector, so the kernels store accumulators here and add the
+   * lanes in a fixed order. Not thread-safe: one per thread.
    */
   final class Workspace {
     final float[] lanes = new float[16 * 64];
 
+    private float[] rows = new float[0];
+
     Workspace() {}
+
+    /** Scratch of at least {@code n} floats, kept for the next call (grown, never shrunk). */
+    float[] rows(int n) {
+      if (rows.length < n) {
+        rows = new float[n];
+      }
+      return rows;
+    }
   }
 }

@@ -1,6 +1,9 @@
 package lore.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,6 +27,13 @@ final class PanamaKernels implements Kernels {
   private static final VectorSpecies<Float> SPECIES = species(KernelProvider.maxBits());
 
   private static final int LANES = SPECIES.length();
+
+  /** Ints of the float width, and shorts of half of it: the same lane count, for bf16 rows. */
+  private static final VectorSpecies<Integer> INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
+
+  private static final VectorSpecies<Short> SHORTS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(SPECIES.vectorBitSize() / 2));
 
   /**
    * 512-bit vectors mean AVX-512 and its 32 vector registers, room for the 4 x 5 blocks (20
@@ -750,6 +760,533 @@ final class PanamaKernels implements Kernels {
       float v3 = x[x3 + j];
       grad[g0 + j] += c00 * v0 + c10 * v1 + c20 * v2 + c30 * v3;
       grad[g1 + j] += c01 * v0 + c11 * v1 + c21 * v2 + c31 * v3;
+    }
+  }
+
+  // ---- bf16 rows ----
+  // The projection: the float projection blocks with every row load widened in registers, made
+  // from them by replacing the row array's type, its vector loads by widen(..) and its scalar reads
+  // by Bf16.toFloat(..); nothing else differs, so each result is the float kernel's on the widened
+  // rows, bit for bit (KernelsTest checks it at every width). The gradient widens through the
+  // workspace (see accumulateGradientBf16).
+
+  /**
+   * {@code LANES} bf16 values widened to floats: sign-extended to int lanes, shifted into the high
+   * half and reinterpreted, which is exact. The shorts fill half a vector, so their species is half
+   * the width (64 bits under 128-bit floats).
+   */
+  private static FloatVector widen(short[] a, int off) {
+    return ((IntVector)
+            ShortVector.fromArray(SHORTS, a, off).convertShape(VectorOperators.S2I, INTS, 0))
+        .lanewise(VectorOperators.LSHL, 16)
+        .reinterpretAsFloats();
+  }
+
+  /** {@link #dot}'s short-vector path (n below 2 lanes) with {@code a} in bf16. */
+  private static float dotBf16(short[] a, int aOff, float[] b, int bOff, int n) {
+    float s = 0;
+    for (int j = 0; j < n; j++) {
+      s += Bf16.toFloat(a[aOff + j]) * b[bOff + j];
+    }
+    return s;
+  }
+
+  /** {@link #axpy}'s short-vector path (n below 2 lanes) with {@code x} in bf16. */
+  private static void axpyBf16(float alpha, short[] x, int xOff, float[] y, int yOff, int n) {
+    for (int j = 0; j < n; j++) {
+      y[yOff + j] += alpha * Bf16.toFloat(x[xOff + j]);
+    }
+  }
+
+  @Override
+  public void projectBf16(
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
+      Workspace ws) {
+    float[] scratch = ws.lanes;
+    if (d < 2 * LANES) {
+      projectScalarBf16(x, xOff, rows, d, basis, k, out, outOff);
+      return;
+    }
+    int r = 0;
+    // 4 rows x 4 basis rows: 16 accumulators halve the loads and loop overhead per FMA of the 2 x 4
+    // block (fused pass at P=45000, d=4096, B=10: 84 ms instead of 100 ms)
+    int fives = fives(k);
+    for (; r + 4 <= rows; r += 4) {
+      int x0 = xOff + r * d;
+      int o0 = outOff + r * k;
+      int b = fives;
+      for (int f = 0; f < fives; f += 5) {
+        project4x5Bf16(x, x0, d, basis, f, out, o0, k, scratch);
+      }
+      for (; b + 4 <= k; b += 4) {
+        project4x4Bf16(x, x0, d, basis, b, out, o0, k, scratch);
+      }
+      if (b < k) { // remaining basis rows: two row pairs
+        projectRestBf16(x, x0, x0 + d, basis, b, k, d, out, o0, o0 + k, scratch);
+        projectRestBf16(
+            x, x0 + 2 * d, x0 + 3 * d, basis, b, k, d, out, o0 + 2 * k, o0 + 3 * k, scratch);
+      }
+    }
+    for (; r < rows; r += 2) {
+      int x0 = xOff + r * d;
+      int x1 =
+          r + 1 < rows ? x0 + d : x0; // odd row count: repeat the row, write the same cell twice
+      int o0 = outOff + r * k;
+      int o1 = r + 1 < rows ? o0 + k : o0;
+      // 4 basis rows at a time, then 2, then 1: no wasted FMAs for any k (rank 1 is the BT
+      // baseline)
+      int b = 0;
+      for (; b + 4 <= k; b += 4) {
+        project2x4Bf16(x, x0, x1, basis, b, b + 1, b + 2, b + 3, d, out, o0, o1, scratch);
+      }
+      if (b + 2 <= k) {
+        project2x2Bf16(x, x0, x1, basis, b, b + 1, d, out, o0, o1, scratch);
+        b += 2;
+      }
+      if (b < k) {
+        project2x1Bf16(x, x0, x1, basis, b, d, out, o0, o1, scratch);
+      }
+    }
+  }
+
+  private static void projectRestBf16(
+      short[] x,
+      int x0,
+      int x1,
+      float[] basis,
+      int b,
+      int k,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
+      float[] scratch) {
+    if (b + 2 <= k) {
+      project2x2Bf16(x, x0, x1, basis, b, b + 1, d, out, o0, o1, scratch);
+      b += 2;
+    }
+    if (b < k) {
+      project2x1Bf16(x, x0, x1, basis, b, d, out, o0, o1, scratch);
+    }
+  }
+
+  private static void project4x5Bf16(
+      short[] x, int x0, int d, float[] a, int b0, float[] out, int o0, int k, float[] scratch) {
+    int a0 = b0 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s04 = s00;
+    FloatVector s10 = s00;
+    FloatVector s11 = s00;
+    FloatVector s12 = s00;
+    FloatVector s13 = s00;
+    FloatVector s14 = s00;
+    FloatVector s20 = s00;
+    FloatVector s21 = s00;
+    FloatVector s22 = s00;
+    FloatVector s23 = s00;
+    FloatVector s24 = s00;
+    FloatVector s30 = s00;
+    FloatVector s31 = s00;
+    FloatVector s32 = s00;
+    FloatVector s33 = s00;
+    FloatVector s34 = s00;
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = widen(x, x0 + j);
+      FloatVector v1 = widen(x, x0 + d + j);
+      FloatVector v2 = widen(x, x0 + 2 * d + j);
+      FloatVector v3 = widen(x, x0 + 3 * d + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      s20 = fma(v2, w, s20);
+      s30 = fma(v3, w, s30);
+      w = load(a, a0 + d + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+      s21 = fma(v2, w, s21);
+      s31 = fma(v3, w, s31);
+      w = load(a, a0 + 2 * d + j);
+      s02 = fma(v0, w, s02);
+      s12 = fma(v1, w, s12);
+      s22 = fma(v2, w, s22);
+      s32 = fma(v3, w, s32);
+      w = load(a, a0 + 3 * d + j);
+      s03 = fma(v0, w, s03);
+      s13 = fma(v1, w, s13);
+      s23 = fma(v2, w, s23);
+      s33 = fma(v3, w, s33);
+      w = load(a, a0 + 4 * d + j);
+      s04 = fma(v0, w, s04);
+      s14 = fma(v1, w, s14);
+      s24 = fma(v2, w, s24);
+      s34 = fma(v3, w, s34);
+    }
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s04.intoArray(scratch, 4 * LANES);
+    s10.intoArray(scratch, 5 * LANES);
+    s11.intoArray(scratch, 6 * LANES);
+    s12.intoArray(scratch, 7 * LANES);
+    s13.intoArray(scratch, 8 * LANES);
+    s14.intoArray(scratch, 9 * LANES);
+    s20.intoArray(scratch, 10 * LANES);
+    s21.intoArray(scratch, 11 * LANES);
+    s22.intoArray(scratch, 12 * LANES);
+    s23.intoArray(scratch, 13 * LANES);
+    s24.intoArray(scratch, 14 * LANES);
+    s30.intoArray(scratch, 15 * LANES);
+    s31.intoArray(scratch, 16 * LANES);
+    s32.intoArray(scratch, 17 * LANES);
+    s33.intoArray(scratch, 18 * LANES);
+    s34.intoArray(scratch, 19 * LANES);
+    for (int r = 0; r < 4; r++) {
+      int xr = x0 + r * d;
+      for (int b = 0; b < 5; b++) {
+        float acc = lanes(scratch, (5 * r + b) * LANES);
+        int ab = a0 + b * d;
+        for (int j = limit; j < d; j++) { // scalar tail
+          acc += Bf16.toFloat(x[xr + j]) * a[ab + j];
+        }
+        out[o0 + r * k + b0 + b] = acc;
+      }
+    }
+  }
+
+  private static void project4x4Bf16(
+      short[] x, int x0, int d, float[] a, int b0, float[] out, int o0, int k, float[] scratch) {
+    int a0 = b0 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = FloatVector.zero(SPECIES);
+    FloatVector s02 = FloatVector.zero(SPECIES);
+    FloatVector s03 = FloatVector.zero(SPECIES);
+    FloatVector s10 = FloatVector.zero(SPECIES);
+    FloatVector s11 = FloatVector.zero(SPECIES);
+    FloatVector s12 = FloatVector.zero(SPECIES);
+    FloatVector s13 = FloatVector.zero(SPECIES);
+    FloatVector s20 = FloatVector.zero(SPECIES);
+    FloatVector s21 = FloatVector.zero(SPECIES);
+    FloatVector s22 = FloatVector.zero(SPECIES);
+    FloatVector s23 = FloatVector.zero(SPECIES);
+    FloatVector s30 = FloatVector.zero(SPECIES);
+    FloatVector s31 = FloatVector.zero(SPECIES);
+    FloatVector s32 = FloatVector.zero(SPECIES);
+    FloatVector s33 = FloatVector.zero(SPECIES);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = widen(x, x0 + j);
+      FloatVector v1 = widen(x, x0 + d + j);
+      FloatVector v2 = widen(x, x0 + 2 * d + j);
+      FloatVector v3 = widen(x, x0 + 3 * d + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      s20 = fma(v2, w, s20);
+      s30 = fma(v3, w, s30);
+      w = load(a, a0 + d + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+      s21 = fma(v2, w, s21);
+      s31 = fma(v3, w, s31);
+      w = load(a, a0 + 2 * d + j);
+      s02 = fma(v0, w, s02);
+      s12 = fma(v1, w, s12);
+      s22 = fma(v2, w, s22);
+      s32 = fma(v3, w, s32);
+      w = load(a, a0 + 3 * d + j);
+      s03 = fma(v0, w, s03);
+      s13 = fma(v1, w, s13);
+      s23 = fma(v2, w, s23);
+      s33 = fma(v3, w, s33);
+    }
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s10.intoArray(scratch, 4 * LANES);
+    s11.intoArray(scratch, 5 * LANES);
+    s12.intoArray(scratch, 6 * LANES);
+    s13.intoArray(scratch, 7 * LANES);
+    s20.intoArray(scratch, 8 * LANES);
+    s21.intoArray(scratch, 9 * LANES);
+    s22.intoArray(scratch, 10 * LANES);
+    s23.intoArray(scratch, 11 * LANES);
+    s30.intoArray(scratch, 12 * LANES);
+    s31.intoArray(scratch, 13 * LANES);
+    s32.intoArray(scratch, 14 * LANES);
+    s33.intoArray(scratch, 15 * LANES);
+    for (int r = 0; r < 4; r++) {
+      int xr = x0 + r * d;
+      for (int b = 0; b < 4; b++) {
+        float acc = lanes(scratch, (4 * r + b) * LANES);
+        int ab = a0 + b * d;
+        for (int j = limit; j < d; j++) { // scalar tail
+          acc += Bf16.toFloat(x[xr + j]) * a[ab + j];
+        }
+        out[o0 + r * k + b0 + b] = acc;
+      }
+    }
+  }
+
+  private static void project2x2Bf16(
+      short[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int b1,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
+      float[] scratch) {
+    int a0 = b0 * d;
+    int a1 = b1 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = FloatVector.zero(SPECIES);
+    FloatVector s10 = FloatVector.zero(SPECIES);
+    FloatVector s11 = FloatVector.zero(SPECIES);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = widen(x, x0 + j);
+      FloatVector v1 = widen(x, x1 + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      w = load(a, a1 + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+    }
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s10.intoArray(scratch, 2 * LANES);
+    s11.intoArray(scratch, 3 * LANES);
+    float r00 = lanes(scratch, 0);
+    float r01 = lanes(scratch, LANES);
+    float r10 = lanes(scratch, 2 * LANES);
+    float r11 = lanes(scratch, 3 * LANES);
+    for (int j = limit; j < d; j++) {
+      r00 += Bf16.toFloat(x[x0 + j]) * a[a0 + j];
+      r01 += Bf16.toFloat(x[x0 + j]) * a[a1 + j];
+      r10 += Bf16.toFloat(x[x1 + j]) * a[a0 + j];
+      r11 += Bf16.toFloat(x[x1 + j]) * a[a1 + j];
+    }
+    out[o0 + b1] = r01;
+    out[o0 + b0] = r00;
+    out[o1 + b1] = r11;
+    out[o1 + b0] = r10;
+  }
+
+  private static void project2x1Bf16(
+      short[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
+      float[] scratch) {
+    int a0 = b0 * d;
+    FloatVector s0 = FloatVector.zero(SPECIES);
+    FloatVector s1 = FloatVector.zero(SPECIES);
+    FloatVector t0 = FloatVector.zero(SPECIES);
+    FloatVector t1 = FloatVector.zero(SPECIES);
+    int limit = SPECIES.loopBound(d);
+    int j = 0;
+    for (; j + 2 * LANES <= limit; j += 2 * LANES) {
+      FloatVector w = load(a, a0 + j);
+      s0 = fma(widen(x, x0 + j), w, s0);
+      s1 = fma(widen(x, x1 + j), w, s1);
+      w = load(a, a0 + j + LANES);
+      t0 = fma(widen(x, x0 + j + LANES), w, t0);
+      t1 = fma(widen(x, x1 + j + LANES), w, t1);
+    }
+    for (; j < limit; j += LANES) {
+      FloatVector w = load(a, a0 + j);
+      s0 = fma(widen(x, x0 + j), w, s0);
+      s1 = fma(widen(x, x1 + j), w, s1);
+    }
+    s0.add(t0).intoArray(scratch, 0);
+    s1.add(t1).intoArray(scratch, LANES);
+    float r0 = lanes(scratch, 0);
+    float r1 = lanes(scratch, LANES);
+    for (j = limit; j < d; j++) {
+      r0 += Bf16.toFloat(x[x0 + j]) * a[a0 + j];
+      r1 += Bf16.toFloat(x[x1 + j]) * a[a0 + j];
+    }
+    out[o0 + b0] = r0;
+    out[o1 + b0] = r1;
+  }
+
+  private static void project2x4Bf16(
+      short[] x,
+      int x0,
+      int x1,
+      float[] a,
+      int b0,
+      int b1,
+      int b2,
+      int b3,
+      int d,
+      float[] out,
+      int o0,
+      int o1,
+      float[] scratch) {
+    int a0 = b0 * d;
+    int a1 = b1 * d;
+    int a2 = b2 * d;
+    int a3 = b3 * d;
+    FloatVector s00 = FloatVector.zero(SPECIES);
+    FloatVector s01 = FloatVector.zero(SPECIES);
+    FloatVector s02 = FloatVector.zero(SPECIES);
+    FloatVector s03 = FloatVector.zero(SPECIES);
+    FloatVector s10 = FloatVector.zero(SPECIES);
+    FloatVector s11 = FloatVector.zero(SPECIES);
+    FloatVector s12 = FloatVector.zero(SPECIES);
+    FloatVector s13 = FloatVector.zero(SPECIES);
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      FloatVector v0 = widen(x, x0 + j);
+      FloatVector v1 = widen(x, x1 + j);
+      FloatVector w = load(a, a0 + j);
+      s00 = fma(v0, w, s00);
+      s10 = fma(v1, w, s10);
+      w = load(a, a1 + j);
+      s01 = fma(v0, w, s01);
+      s11 = fma(v1, w, s11);
+      w = load(a, a2 + j);
+      s02 = fma(v0, w, s02);
+      s12 = fma(v1, w, s12);
+      w = load(a, a3 + j);
+      s03 = fma(v0, w, s03);
+      s13 = fma(v1, w, s13);
+    }
+    s00.intoArray(scratch, 0);
+    s01.intoArray(scratch, LANES);
+    s02.intoArray(scratch, 2 * LANES);
+    s03.intoArray(scratch, 3 * LANES);
+    s10.intoArray(scratch, 4 * LANES);
+    s11.intoArray(scratch, 5 * LANES);
+    s12.intoArray(scratch, 6 * LANES);
+    s13.intoArray(scratch, 7 * LANES);
+    float r00 = lanes(scratch, 0);
+    float r01 = lanes(scratch, LANES);
+    float r02 = lanes(scratch, 2 * LANES);
+    float r03 = lanes(scratch, 3 * LANES);
+    float r10 = lanes(scratch, 4 * LANES);
+    float r11 = lanes(scratch, 5 * LANES);
+    float r12 = lanes(scratch, 6 * LANES);
+    float r13 = lanes(scratch, 7 * LANES);
+    for (int j = limit; j < d; j++) { // scalar tail
+      float v0 = Bf16.toFloat(x[x0 + j]);
+      float v1 = Bf16.toFloat(x[x1 + j]);
+      r00 += v0 * a[a0 + j];
+      r01 += v0 * a[a1 + j];
+      r02 += v0 * a[a2 + j];
+      r03 += v0 * a[a3 + j];
+      r10 += v1 * a[a0 + j];
+      r11 += v1 * a[a1 + j];
+      r12 += v1 * a[a2 + j];
+      r13 += v1 * a[a3 + j];
+    }
+    out[o0 + b3] = r03;
+    out[o0 + b2] = r02;
+    out[o0 + b1] = r01;
+    out[o0 + b0] = r00;
+    out[o1 + b3] = r13;
+    out[o1 + b2] = r12;
+    out[o1 + b1] = r11;
+    out[o1 + b0] = r10;
+  }
+
+  private void projectScalarBf16(
+      short[] x, int xOff, int rows, int d, float[] basis, int k, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        out[outOff + r * k + b] = dotBf16(x, xOff + r * d, basis, b * d, d);
+      }
+    }
+  }
+
+  /**
+   * Widens each group of 4 rows into the workspace (4 x d floats, in L1 or L2) and runs the float
+   * blocks on it. The same blocks with the widening in registers ran 15x slower: the 4 x 5 block
+   * with 4 widenings per step exceeds C2's node budget (NodeCountInliningCutoff, seen in
+   * -XX:+PrintInlining), its vector calls are not inlined and the vectors are boxed.
+   */
+  @Override
+  public void accumulateGradientBf16(
+      float[] coef,
+      int coefOff,
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      int k,
+      float[] grad,
+      Workspace ws) {
+    if (d < 2 * LANES) {
+      for (int r = 0; r < rows; r++) {
+        for (int b = 0; b < k; b++) {
+          axpyBf16(coef[coefOff + r * k + b], x, xOff + r * d, grad, b * d, d);
+        }
+      }
+      return;
+    }
+    float[] w = ws.rows(4 * d);
+    int fives = fives(k);
+    for (int r = 0; r < rows; r += 4) {
+      // leftover rows repeat row r with a zero coefficient, as in accumulateGradient
+      int n = Math.min(4, rows - r);
+      for (int i = 0; i < n; i++) {
+        widenRow(x, xOff + (r + i) * d, w, i * d, d);
+      }
+      int x1 = n > 1 ? d : 0;
+      int x2 = n > 2 ? 2 * d : 0;
+      int x3 = n > 3 ? 3 * d : 0;
+      int c0 = coefOff + r * k;
+      for (int b = 0; b < fives; b += 5) {
+        grad4x5(coef, c0 + b, k, n, w, 0, x1, x2, x3, grad, b * d, d);
+      }
+      for (int b = fives; b < k; b += 2) {
+        boolean two = b + 1 < k;
+        float c00 = coef[c0 + b];
+        float c10 = n > 1 ? coef[c0 + k + b] : 0f;
+        float c20 = n > 2 ? coef[c0 + 2 * k + b] : 0f;
+        float c30 = n > 3 ? coef[c0 + 3 * k + b] : 0f;
+        float c01 = two ? coef[c0 + b + 1] : 0f;
+        float c11 = two && n > 1 ? coef[c0 + k + b + 1] : 0f;
+        float c21 = two && n > 2 ? coef[c0 + 2 * k + b + 1] : 0f;
+        float c31 = two && n > 3 ? coef[c0 + 3 * k + b + 1] : 0f;
+        int g0 = b * d;
+        int g1 = two ? g0 + d : g0;
+        grad4x2(w, 0, x1, x2, x3, c00, c10, c20, c30, c01, c11, c21, c31, grad, g0, g1, d);
+      }
+    }
+  }
+
+  /** {@code dst[dstOff + j] = x[xOff + j]} widened, for j in [0, d). */
+  private static void widenRow(short[] x, int xOff, float[] dst, int dstOff, int d) {
+    int limit = SPECIES.loopBound(d);
+    for (int j = 0; j < limit; j += LANES) {
+      widen(x, xOff + j).intoArray(dst, dstOff + j);
+    }
+    for (int j = limit; j < d; j++) {
+      dst[dstOff + j] = Bf16.toFloat(x[xOff + j]);
     }
   }
 }

@@ -68,4 +68,66 @@ public final class ScalarKernels implements Kernels {
       }
     }
   }
+
+  @Override
+  public void projectBf16(
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      float[] basis,
+      int k,
+      float[] out,
+      int outOff,
+      Workspace ws) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        out[outOff + r * k + b] = dotBf16(x, xOff + r * d, basis, b * d, d);
+      }
+    }
+  }
+
+  /** {@link #dot} with {@code a} in bf16: the same four accumulators in the same order. */
+  private static float dotBf16(short[] a, int aOff, float[] b, int bOff, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      s0 += Bf16.toFloat(a[aOff + j]) * b[bOff + j];
+      s1 += Bf16.toFloat(a[aOff + j + 1]) * b[bOff + j + 1];
+      s2 += Bf16.toFloat(a[aOff + j + 2]) * b[bOff + j + 2];
+      s3 += Bf16.toFloat(a[aOff + j + 3]) * b[bOff + j + 3];
+    }
+    for (; j < n; j++) {
+      s0 += Bf16.toFloat(a[aOff + j]) * b[bOff + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public void accumulateGradientBf16(
+      float[] coef,
+      int coefOff,
+      short[] x,
+      int xOff,
+      int rows,
+      int d,
+      int k,
+      float[] grad,
+      Workspace ws) {
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < k; b++) {
+        float c = coef[coefOff + r * k + b];
+        if (c != 0f) {
+          int xr = xOff + r * d;
+          int g = b * d;
+          for (int j = 0; j < d; j++) {
+            grad[g + j] += c * Bf16.toFloat(x[xr + j]);
+          }
+        }
+      }
+    }
+  }
 }

@@ -17,6 +17,9 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
   /** {@code "DIFFERENCES"} or {@code "ITEMS"}, as recorded in model metadata. */
   String name();
 
+  /** {@code "FLOAT32"} or {@code "BFLOAT16"}: how the P x d or n x d rows are stored. */
+  String storage();
+
   /**
    * The objective of Eq. 10 summed over users, {@code sum_p factor[u_p] log(1 + exp(-m_p))}.
    *
@@ -43,7 +46,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
      */
     static final int BLOCK = 8;
 
-    private final float[] x; // pairs x d
+    private final Rows x; // pairs x d
     private final int pairs;
     private final int d;
     private final int k;
@@ -56,7 +59,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
     private final Kernels.Workspace[] ws;
 
     /**
-     * Materializes {@code e_c - e_r} of every pair. Allocates P x d floats.
+     * Materializes {@code e_c - e_r} of every pair in float. Allocates P x d floats.
      *
      * @param items n x d row-major
      */
@@ -69,17 +72,41 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         int k,
         Kernels kernels,
         Partitions parts) {
+      return of(items, d, chosen, rejected, pairUser, k, kernels, parts, false);
+    }
+
+    /**
+     * Materializes {@code e_c - e_r} of every pair, computed in float and, with {@code bf16},
+     * rounded once to bf16 (P x d shorts, half the bytes of each pass).
+     *
+     * @param items n x d row-major
+     */
+    public static Differences of(
+        float[] items,
+        int d,
+        int[] chosen,
+        int[] rejected,
+        int[] pairUser,
+        int k,
+        Kernels kernels,
+        Partitions parts,
+        boolean bf16) {
       int pairs = chosen.length;
-      float[] x = new float[Math.multiplyExact(pairs, d)];
+      Rows x = bf16 ? Rows.bf16(pairs, d) : Rows.of(new float[Math.multiplyExact(pairs, d)], d);
       // copy then axpy(-1): c + (-1) r is exactly c - r, and both run as intrinsics or vector
       // kernels from the first row, in the partitions; an element-wise loop runs once, on one
-      // thread, mostly before the JIT has compiled it
+      // thread, mostly before the JIT has compiled it. bf16 rows go through one float row.
       parts.run(
           t -> {
             int hi = parts.start(pairs, t + 1);
+            float[] row = bf16 ? new float[d] : x.f32();
             for (int p = parts.start(pairs, t); p < hi; p++) {
-              System.arraycopy(items, chosen[p] * d, x, p * d, d);
-              kernels.axpy(-1f, items, rejected[p] * d, x, p * d, d);
+              int off = bf16 ? 0 : p * d;
+              System.arraycopy(items, chosen[p] * d, row, off, d);
+              kernels.axpy(-1f, items, rejected[p] * d, row, off, d);
+              if (bf16) {
+                x.set(p, row, 0);
+              }
             }
           });
       return new Differences(x, pairs, d, pairUser, k, kernels, parts);
@@ -93,6 +120,22 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
      */
     public Differences(
         float[] x, int pairs, int d, int[] pairUser, int k, Kernels kernels, Partitions parts) {
+      this(Rows.of(x, d), pairs, d, pairUser, k, kernels, parts);
+    }
+
+    /**
+     * Over a materialized difference table in bf16 (not copied).
+     *
+     * @param x pairs x d bf16 values ({@link lore.internal.kernel.Bf16}), row p the difference of
+     *     pair p
+     */
+    public Differences(
+        short[] x, int pairs, int d, int[] pairUser, int k, Kernels kernels, Partitions parts) {
+      this(new Rows(null, x, d), pairs, d, pairUser, k, kernels, parts);
+    }
+
+    private Differences(
+        Rows x, int pairs, int d, int[] pairUser, int k, Kernels kernels, Partitions parts) {
       this.x = x;
       this.pairs = pairs;
       this.d = d;
@@ -115,8 +158,13 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
     }
 
     /** The difference table, pairs x d (live). */
-    float[] rows() {
+    Rows rows() {
       return x;
+    }
+
+    @Override
+    public String storage() {
+      return x.storage();
     }
 
     @Override
@@ -131,9 +179,9 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
             double loss = 0;
             for (int r = lo; r < hi; r += BLOCK) {
               int n = Math.min(BLOCK, hi - r);
-              kernels.project(x, r * d, n, d, basis, k, dz, r * k, ws[t]);
+              x.project(kernels, r, n, basis, k, dz, r * k, ws[t]);
               loss += Margins.score(n, k, pairUser, r, userW, factor, dz, r * k, coef, r, g, r * k);
-              kernels.accumulateGradient(g, r * k, x, r * d, n, d, k, partGrad[t]);
+              x.accumulateGradient(kernels, g, r * k, r, n, k, partGrad[t], ws[t]);
             }
             partLoss[t] = loss;
           });
@@ -147,7 +195,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
 
     @Override
     public void project(float[] basis, float[] dz) {
-      projectRows(kernels, parts, ws, x, pairs, d, basis, k, dz);
+      projectRows(kernels, parts, ws, x, pairs, basis, k, dz);
     }
   }
 
@@ -157,7 +205,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
    * accumulated per item: two passes over the items. Wins when items are shared by many pairs.
    */
   final class Items implements PairLayout {
-    private final float[] x; // rows x d: the referenced items
+    private final Rows x; // rows x d: the referenced items
     private final int rows;
     private final int d;
     private final int k;
@@ -187,6 +235,26 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         int k,
         Kernels kernels,
         Partitions parts) {
+      this(items, n, d, chosen, rejected, pairUser, k, kernels, parts, false);
+    }
+
+    /**
+     * Compacts the referenced items in first-use order, in float (no copy when every item is used)
+     * or, with {@code bf16}, rounded to bf16 (always a copy, half the bytes).
+     *
+     * @param items n x d row-major
+     */
+    public Items(
+        float[] items,
+        int n,
+        int d,
+        int[] chosen,
+        int[] rejected,
+        int[] pairUser,
+        int k,
+        Kernels kernels,
+        Partitions parts,
+        boolean bf16) {
       int pairs = chosen.length;
       int[] remap = new int[n];
       Arrays.fill(remap, -1);
@@ -200,15 +268,21 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         }
       }
       this.rows = referenced;
-      if (referenced == n) {
-        x = items; // every item is used: no copy, rows in table order
+      if (referenced == n) { // every item is used: rows in table order
         for (int i = 0; i < n; i++) {
           remap[i] = i;
+          order[i] = i;
         }
+      }
+      if (referenced == n && !bf16) {
+        x = Rows.of(items, d); // no copy
       } else {
-        x = new float[Math.multiplyExact(referenced, d)];
+        x =
+            bf16
+                ? Rows.bf16(referenced, d)
+                : Rows.of(new float[Math.multiplyExact(referenced, d)], d);
         for (int i = 0; i < referenced; i++) {
-          System.arraycopy(items, order[i] * d, x, i * d, d);
+          x.set(i, items, order[i] * d);
         }
       }
       this.chosen = new int[pairs];
@@ -253,6 +327,11 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
     }
 
     @Override
+    public String storage() {
+      return x.storage();
+    }
+
+    @Override
     public double lossAndGradient(
         float[] basis, float[] userW, float[] factor, float[] dz, float[] coef, float[] grad) {
       project(basis, dz);
@@ -274,7 +353,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
             int lo = parts.start(rows, t);
             int hi = parts.start(rows, t + 1);
             Arrays.fill(partGrad[t], 0f);
-            kernels.accumulateGradient(gItem, lo * k, x, lo * d, hi - lo, d, k, partGrad[t]);
+            x.accumulateGradient(kernels, gItem, lo * k, lo, hi - lo, k, partGrad[t], ws[t]);
           });
       sumPartitions(kernels, partGrad, grad);
       return loss;
@@ -282,7 +361,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
 
     @Override
     public void project(float[] basis, float[] dz) {
-      projectRows(kernels, parts, ws, x, rows, d, basis, k, z);
+      projectRows(kernels, parts, ws, x, rows, basis, k, z);
       for (int p = 0; p < chosen.length; p++) {
         int c = chosen[p] * k;
         int r = rejected[p] * k;
@@ -298,9 +377,8 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
       Kernels kernels,
       Partitions parts,
       Kernels.Workspace[] ws,
-      float[] x,
+      Rows x,
       int rows,
-      int d,
       float[] basis,
       int k,
       float[] out) {
@@ -308,7 +386,7 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
         t -> {
           int lo = parts.start(rows, t);
           int hi = parts.start(rows, t + 1);
-          kernels.project(x, lo * d, hi - lo, d, basis, k, out, lo * k, ws[t]);
+          x.project(kernels, lo, hi - lo, basis, k, out, lo * k, ws[t]);
         });
   }
 

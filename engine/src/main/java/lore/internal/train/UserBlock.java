@@ -65,17 +65,20 @@ public final class UserBlock {
     int k = config.rank();
     int[] pairUser = pairUsers(pairStart, chosen.length);
     int referenced = PairLayout.Items.referenced(itemCount, chosen, rejected);
+    boolean bf16 = config.storage() == TrainConfig.Storage.BFLOAT16;
     PairLayout layout =
-        chooseLayout(config.layout(), chosen.length, referenced, d)
+        chooseLayout(config.layout(), chosen.length, referenced, d, bf16 ? 2 : 4)
                 == TrainConfig.Layout.DIFFERENCES
-            ? PairLayout.Differences.of(items, d, chosen, rejected, pairUser, k, kernels, parts)
+            ? PairLayout.Differences.of(
+                items, d, chosen, rejected, pairUser, k, kernels, parts, bf16)
             : new PairLayout.Items(
-                items, itemCount, d, chosen, rejected, pairUser, k, kernels, parts);
+                items, itemCount, d, chosen, rejected, pairUser, k, kernels, parts, bf16);
     return new UserBlock(config, layout, items, d, chosen, rejected, pairStart, pairUser, params);
   }
 
   /**
-   * The users of {@code pairStart} over their materialized pair differences.
+   * The users of {@code pairStart} over their materialized pair differences (with {@link
+   * TrainConfig.Storage#BFLOAT16}, a rounded copy).
    *
    * @param differences pairs x d, row p the difference {@code e_c - e_r} of pair p (not copied)
    * @param params users x k initial parameters (kept, not copied)
@@ -90,8 +93,16 @@ public final class UserBlock {
       Partitions parts) {
     int pairs = pairStart[pairStart.length - 1];
     int[] pairUser = pairUsers(pairStart, pairs);
-    PairLayout layout =
-        new PairLayout.Differences(differences, pairs, d, pairUser, config.rank(), kernels, parts);
+    PairLayout layout;
+    if (config.storage() == TrainConfig.Storage.BFLOAT16) {
+      short[] x = new short[differences.length];
+      lore.internal.kernel.Bf16.fromFloats(differences, 0, x, 0, x.length);
+      layout = new PairLayout.Differences(x, pairs, d, pairUser, config.rank(), kernels, parts);
+    } else {
+      layout =
+          new PairLayout.Differences(
+              differences, pairs, d, pairUser, config.rank(), kernels, parts);
+    }
     return new UserBlock(config, layout, null, d, null, null, pairStart, pairUser, params);
   }
 
@@ -150,15 +161,18 @@ public final class UserBlock {
     return pairUser;
   }
 
-  /** Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}). */
+  /**
+   * Picks the layout that reads fewer bytes per iteration (see {@link TrainConfig.Layout}), for
+   * rows of {@code bytes} per value.
+   */
   public static TrainConfig.Layout chooseLayout(
-      TrainConfig.Layout requested, long pairs, long referencedItems, int d) {
+      TrainConfig.Layout requested, long pairs, long referencedItems, int d, int bytes) {
     if (requested != TrainConfig.Layout.AUTO) {
       return requested;
     }
     // DIFFERENCES reads P rows once per step; ITEMS reads the referenced items twice. The
     // difference table must also fit comfortably in the heap.
-    long diffBytes = pairs * d * 4L;
+    long diffBytes = pairs * d * (long) bytes;
     boolean fits =
         diffBytes < Runtime.getRuntime().maxMemory() / 3 && pairs * d < Integer.MAX_VALUE;
     return fits && pairs < 2 * referencedItems
@@ -179,6 +193,11 @@ public final class UserBlock {
   /** {@code "DIFFERENCES"} or {@code "ITEMS"}. */
   public String layoutName() {
     return layout.name();
+  }
+
+  /** {@code "FLOAT32"} or {@code "BFLOAT16"}: how the rows are stored. */
+  public String storage() {
+    return layout.storage();
   }
 
   /** Reads of the pair data so far (one per evaluation or projection), the cost measure. */
@@ -292,9 +311,10 @@ public final class UserBlock {
         }
       }
     } else {
-      float[] x = ((PairLayout.Differences) layout).rows();
+      Rows x = ((PairLayout.Differences) layout).rows();
       for (int i = 0; i < pairs * d; i++) {
-        sum += (double) x[i] * x[i];
+        double t = x.f32() != null ? x.f32()[i] : lore.internal.kernel.Bf16.toFloat(x.bf16()[i]);
+        sum += t * t;
       }
     }
     return sum;

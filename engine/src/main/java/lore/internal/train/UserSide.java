@@ -27,6 +27,9 @@ public interface UserSide {
   /** The layout of the pair data, for the model metadata. */
   String layoutName();
 
+  /** How the pair data is stored ({@code "FLOAT32"} or {@code "BFLOAT16"}), for the metadata. */
+  String storage();
+
   /**
    * Sets every user's initial parameters: N x k values in user order, or null for uniform weights
    * {@code 1/k}.

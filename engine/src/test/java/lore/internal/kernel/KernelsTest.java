@@ -32,7 +32,15 @@ class KernelsTest {
 
   /** Methods that have an equivalence test below; the reflection test keeps this list honest. */
   static final Set<String> COVERED =
-      Set.of("name", "workspace", "dot", "axpy", "project", "accumulateGradient");
+      Set.of(
+          "name",
+          "workspace",
+          "dot",
+          "axpy",
+          "project",
+          "accumulateGradient",
+          "projectBf16",
+          "accumulateGradientBf16");
 
   static Stream<Integer> sizes() {
     return Stream.of(
@@ -67,6 +75,20 @@ class KernelsTest {
       a[i] = (float) (rnd.nextDouble() * 2 - 1);
     }
     return a;
+  }
+
+  /** Random values in [-1, 1) rounded to bf16; {@code widened} gets the same values as floats. */
+  static short[] randomBf16(SplittableRandom rnd, int n, float[] widened) {
+    short[] h = new short[n];
+    for (int i = 0; i < n; i++) {
+      h[i] = Bf16.fromFloat((float) (rnd.nextDouble() * 2 - 1));
+      widened[i] = Bf16.toFloat(h[i]);
+    }
+    return h;
+  }
+
+  static Kernels[] implementations() {
+    return PANAMA == null ? new Kernels[] {SCALAR} : new Kernels[] {SCALAR, PANAMA};
   }
 
   static void assertClose(double want, double got, double absScale, String what) {
@@ -200,6 +222,92 @@ class KernelsTest {
   }
 
   /**
+   * The bf16 projection of every implementation is its float projection of the widened rows, bit
+   * for bit (the widening is exact and the sums run in the same order), and the SIMD one matches
+   * the scalar one; at every width under test, for row counts that leave partial row quads.
+   */
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void projectBf16IsProjectOfTheWidenedRows(int d, int k) {
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 41L + k));
+    for (int rows : new int[] {1, 2, 3, 5, 7, 8, 21}) {
+      int xOff = 3;
+      float[] wide = new float[xOff + rows * d];
+      short[] x = randomBf16(rnd, wide.length, wide);
+      float[] basis = randomFloats(rnd, k * d);
+      float[][] results = new float[2][];
+      Kernels[] impls = implementations();
+      for (int i = 0; i < impls.length; i++) {
+        String where = impls[i].name() + " d=" + d + " k=" + k + " rows=" + rows;
+        float[] want = new float[2 + rows * k];
+        float[] got = new float[2 + rows * k];
+        impls[i].project(wide, xOff, rows, d, basis, k, want, 2, impls[i].workspace());
+        impls[i].projectBf16(x, xOff, rows, d, basis, k, got, 2, impls[i].workspace());
+        assertArrayEquals(want, got, where);
+        results[i] = got;
+      }
+      if (PANAMA != null) {
+        for (int r = 0; r < rows; r++) {
+          for (int b = 0; b < k; b++) {
+            double scale = 0;
+            for (int j = 0; j < d; j++) {
+              scale += Math.abs(wide[xOff + r * d + j] * basis[b * d + j]);
+            }
+            int i = 2 + r * k + b;
+            assertClose(results[0][i], results[1][i], scale, "projectBf16 d=" + d + " k=" + k);
+          }
+        }
+      }
+    }
+  }
+
+  /** As {@link #projectBf16IsProjectOfTheWidenedRows} for the gradient accumulation. */
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void accumulateGradientBf16IsAccumulateGradientOfTheWidenedRows(int d, int k) {
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (d * 43L + k));
+    for (int rows : new int[] {1, 3, 4, 5, 9, 21}) {
+      float[] wide = new float[2 + rows * d];
+      short[] x = randomBf16(rnd, wide.length, wide);
+      float[] coef = randomFloats(rnd, 1 + rows * k);
+      coef[1] = 0f; // the scalar kernel skips zero coefficients: the same bits either way
+      float[] start = randomFloats(rnd, k * d);
+      float[][] results = new float[2][];
+      Kernels[] impls = implementations();
+      for (int i = 0; i < impls.length; i++) {
+        String where = impls[i].name() + " d=" + d + " k=" + k + " rows=" + rows;
+        float[] want = start.clone();
+        float[] got = start.clone();
+        impls[i].accumulateGradient(coef, 1, wide, 2, rows, d, k, want);
+        impls[i].accumulateGradientBf16(coef, 1, x, 2, rows, d, k, got, impls[i].workspace());
+        assertArrayEquals(want, got, where);
+        results[i] = got;
+      }
+      if (PANAMA != null) {
+        for (int i = 0; i < start.length; i++) {
+          assertClose(
+              results[0][i], results[1][i], 1 + rows, "gradBf16 d=" + d + " k=" + k + " i=" + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void bf16FixturesAreExact() {
+    for (Kernels k : implementations()) {
+      // the rows of fixturesAreExact, all exact in bf16
+      short[] x = new short[4];
+      Bf16.fromFloats(new float[] {1, 2, 3, 4}, 0, x, 0, 4);
+      float[] z = new float[6];
+      k.projectBf16(x, 0, 2, 2, new float[] {1, 0, 1, 1, 0, 2}, 3, z, 0, k.workspace());
+      assertArrayEquals(new float[] {1, 3, 4, 3, 7, 8}, z, 0f, k.name());
+      float[] grad = new float[4];
+      k.accumulateGradientBf16(new float[] {1, 2, 0, -1}, 0, x, 0, 2, 2, 2, grad, k.workspace());
+      assertArrayEquals(new float[] {1, 2, -1, 0}, grad, 0f, k.name());
+    }
+  }
+
+  /**
    * Training must be bitwise reproducible, so a kernel must return the same bits whether it runs
    * interpreted (first calls) or JIT-compiled (after warm-up); {@code reduceLanes(ADD)} did not.
    */
@@ -212,16 +320,22 @@ class KernelsTest {
       int rows = 9;
       float[] x = randomFloats(rnd, rows * d);
       float[] basis = randomFloats(rnd, k * d);
+      short[] h = randomBf16(rnd, rows * d, new float[rows * d]);
       float[] first = new float[rows * k];
       impl.project(x, 0, rows, d, basis, k, first, 0, SCALAR.workspace());
+      float[] firstBf16 = new float[rows * k];
+      impl.projectBf16(h, 0, rows, d, basis, k, firstBf16, 0, SCALAR.workspace());
       float firstDot = impl.dot(x, 0, basis, 0, d);
       float[] later = new float[rows * k];
+      float[] laterBf16 = new float[rows * k];
       float laterDot = 0;
       for (int i = 0; i < 20_000; i++) { // enough calls for C2 to compile the kernels
         impl.project(x, 0, rows, d, basis, k, later, 0, SCALAR.workspace());
+        impl.projectBf16(h, 0, rows, d, basis, k, laterBf16, 0, SCALAR.workspace());
         laterDot = impl.dot(x, 0, basis, 0, d);
       }
       assertArrayEquals(first, later, impl.name());
+      assertArrayEquals(firstBf16, laterBf16, impl.name() + " bf16");
       assertEquals(Float.floatToIntBits(firstDot), Float.floatToIntBits(laterDot), impl.name());
     }
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import lore.internal.kernel.Bf16;
 import lore.internal.kernel.KernelProvider;
 import lore.internal.kernel.Kernels;
 import lore.internal.kernel.Numerics;
@@ -145,6 +146,68 @@ class PairLayoutTest {
           float[] projected = new float[pairs * k];
           layout.project(pr.basis, projected);
           assertArrayEquals(dz, projected, where + ": project() and the pass disagree");
+        }
+      }
+    }
+  }
+
+  /**
+   * bf16 storage is float storage of the rounded rows, bit for bit: the differences layout rounds
+   * each difference (computed in float) once, the items layout rounds each item; every kernel
+   * widens exactly and accumulates in float in the float kernels' order.
+   */
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void bf16LayoutsAreFloatLayoutsOfTheRoundedRows(int d, int k) {
+    Problem pr = Problem.random(SEED ^ (d * 53L + k), 12, d, k, 21, 5);
+    int pairs = pr.chosen.length;
+    float[] roundedDiffs = new float[pairs * d];
+    for (int p = 0; p < pairs; p++) {
+      for (int j = 0; j < d; j++) {
+        float diff = pr.items[pr.chosen[p] * d + j] - pr.items[pr.rejected[p] * d + j];
+        roundedDiffs[p * d + j] = Bf16.toFloat(Bf16.fromFloat(diff));
+      }
+    }
+    float[] roundedItems = new float[pr.items.length];
+    for (int i = 0; i < roundedItems.length; i++) {
+      roundedItems[i] = Bf16.toFloat(Bf16.fromFloat(pr.items[i]));
+    }
+    for (Kernels kernels : KERNELS) {
+      for (int threads : new int[] {1, 3}) {
+        String where = kernels.name() + " d=" + d + " k=" + k + " threads=" + threads;
+        Partitions parts = new Partitions(threads, null);
+        PairLayout[][] layouts = {
+          {
+            PairLayout.Differences.of(
+                pr.items, d, pr.chosen, pr.rejected, pr.pairUser, k, kernels, parts, true),
+            new PairLayout.Differences(roundedDiffs, pairs, d, pr.pairUser, k, kernels, parts)
+          },
+          {
+            new PairLayout.Items(
+                pr.items, pr.n, d, pr.chosen, pr.rejected, pr.pairUser, k, kernels, parts, true),
+            new PairLayout.Items(
+                roundedItems, pr.n, d, pr.chosen, pr.rejected, pr.pairUser, k, kernels, parts)
+          }
+        };
+        for (PairLayout[] pair : layouts) {
+          assertEquals("BFLOAT16", pair[0].storage(), where);
+          assertEquals("FLOAT32", pair[1].storage(), where);
+          float[][] dz = new float[2][pairs * k];
+          float[][] coef = new float[2][pairs];
+          float[][] grad = new float[2][k * d];
+          double[] loss = new double[2];
+          float[][] projected = new float[2][pairs * k];
+          for (int i = 0; i < 2; i++) {
+            loss[i] =
+                pair[i].lossAndGradient(pr.basis, pr.userW, pr.factor, dz[i], coef[i], grad[i]);
+            pair[i].project(pr.basis, projected[i]);
+          }
+          String w = where + " " + pair[0].name();
+          assertEquals(Double.doubleToLongBits(loss[1]), Double.doubleToLongBits(loss[0]), w);
+          assertArrayEquals(dz[1], dz[0], w + " dz");
+          assertArrayEquals(coef[1], coef[0], w + " coef");
+          assertArrayEquals(grad[1], grad[0], w + " grad");
+          assertArrayEquals(projected[1], projected[0], w + " project");
         }
       }
     }

@@ -126,10 +126,14 @@ final class ExperimentCommand implements Callable<Integer> {
             .withMethodSettings(
                 String.format(
                     Locale.ROOT,
-                    "steps %d, %s/%s, fit %s, selection %s",
+                    "steps %d, %s/%s%s, fit %s, selection %s",
                     trainConfig.steps(),
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
+                    // named only when not the default, so recorded float32 folders still resume
+                    trainConfig.storage() == TrainConfig.Storage.FLOAT32
+                        ? ""
+                        : ", storage " + trainConfig.storage(),
                     fit.fitConfig(train.paperOptimizer),
                     selection.config()));
     // LoRe and BT train their threads() partitions on this pool (partition 0 on the calling

@@ -164,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
     o.printf(
         Locale.ROOT,
         "trained rank %d on %d users in %s: final loss %s (%d steps per model, %s/%s, layout %s,"
-            + " kernels %s, %d threads)%n",
+            + " storage %s, kernels %s, %d threads)%n",
         model.rank(),
         model.userCount(),
         Progress.seconds(train),
@@ -173,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         config.optimizer(),
         config.simplex(),
         model.metadata().getOrDefault("layout", "?"),
+        model.metadata().getOrDefault("storage", "?"),
         Trainer.kernelsName(),
         config.threads());
     o.printf(Locale.ROOT, "saved %s%n", out);

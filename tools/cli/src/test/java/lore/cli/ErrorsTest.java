@@ -117,6 +117,18 @@ class ErrorsTest {
             "--optimizer",
             "sgd"),
         "--optimizer");
+    assertOneLineError(
+        Cli.run(
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            dir.resolve("m.lore").toString(),
+            "--storage",
+            "fp8"),
+        "--storage fp8");
   }
 
   @Test

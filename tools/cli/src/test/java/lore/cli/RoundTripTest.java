@@ -128,4 +128,47 @@ class RoundTripTest {
         acc.out().matches("(?s)accuracy \\d+\\.\\d (±|\\+-) \\d+\\.\\d % over 10 users.*"),
         acc::dump);
   }
+
+  @Test
+  void trainStoresTheRowsInBf16OnRequest() throws Exception {
+    Path data = dir.resolve("data");
+    Cli gen =
+        Cli.run(
+            "convert",
+            "--dataset",
+            "synthetic",
+            "--out",
+            data.toString(),
+            "--dim",
+            "16",
+            "--seen",
+            "20",
+            "--unseen",
+            "10",
+            "--few-shot",
+            "5",
+            "--seed",
+            "7");
+    assertEquals(0, gen.code(), gen::dump);
+    Path model = dir.resolve("bf16.lore");
+    Cli train =
+        Cli.run(
+            "train",
+            "--items",
+            data.resolve("items.npy").toString(),
+            "--pairs",
+            data.resolve("train.csv").toString(),
+            "--out",
+            model.toString(),
+            "--rank",
+            "4",
+            "--no-selection",
+            "--steps",
+            "20",
+            "--storage",
+            "bf16");
+    assertEquals(0, train.code(), train::dump);
+    assertTrue(train.out().contains("storage BFLOAT16"), train::dump);
+    assertEquals("BFLOAT16", RewardModel.load(model).metadata().get("storage"));
+  }
 }

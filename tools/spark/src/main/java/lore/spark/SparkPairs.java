@@ -500,7 +500,7 @@ public final class SparkPairs {
     String[] outIds = kept.ids(ids);
     long[] firstLines = kept.firstLines(lines);
     int referenced = PairLayout.Items.referenced(rows, chosen, rejected);
-    if (UserBlock.chooseLayout(options.layout(), pairs, referenced, dim)
+    if (UserBlock.chooseLayout(options.layout(), pairs, referenced, dim, 4)
         != TrainConfig.Layout.DIFFERENCES) {
       return new Shard(outIds, firstLines, pairStart, dim, chosen, rejected, null, kept.capped);
     }

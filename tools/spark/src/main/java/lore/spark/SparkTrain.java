@@ -111,6 +111,15 @@ public final class SparkTrain implements Callable<Integer> {
   String layout;
 
   @Option(
+      names = "--storage",
+      paramLabel = "NAME",
+      description =
+          "float32 or bf16: how each partition stores its rows for the passes (default:"
+              + " ${DEFAULT-VALUE}).",
+      defaultValue = "float32")
+  String storage;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
       description = "Partitions of the users (default: twice Spark's default parallelism).")
@@ -186,7 +195,15 @@ public final class SparkTrain implements Callable<Integer> {
             .withInit(TrainConfig.Init.valueOf(init.toUpperCase(Locale.ROOT)))
             .withSeed(seed)
             .withLogitScale(logitScale)
-            .withLayout(TrainConfig.Layout.valueOf(layout.toUpperCase(Locale.ROOT)));
+            .withLayout(TrainConfig.Layout.valueOf(layout.toUpperCase(Locale.ROOT)))
+            .withStorage(
+                switch (storage.toLowerCase(Locale.ROOT)) {
+                  case "float32" -> TrainConfig.Storage.FLOAT32;
+                  case "bf16" -> TrainConfig.Storage.BFLOAT16;
+                  default ->
+                      throw new IllegalArgumentException(
+                          "--storage must be float32 or bf16, got '" + storage + "'");
+                });
     SparkTrainer trainer = new SparkTrainer(config); // bad options fail before Spark starts
     if (out.equals(items) || out.equals(pairs)) {
       throw new IllegalArgumentException("--out " + out + " would replace an input");

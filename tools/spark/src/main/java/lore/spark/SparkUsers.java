@@ -81,6 +81,11 @@ final class SparkUsers implements UserSide {
   }
 
   @Override
+  public String storage() {
+    return config.storage().name(); // every partition's block stores its rows so
+  }
+
+  @Override
   public void initialize(float[] params) {
     release();
     if (params == null) {

@@ -107,10 +107,17 @@ class SparkTrainerTest {
     assertTrue(onSpark.metadata().get("layout").startsWith("SPARK:"));
   }
 
-  @Test
-  void onePartitionRunsTheSameArithmeticAsOneThread() throws IOException {
-    RewardModel local = new Trainer(CONFIG).train(fx.data);
-    RewardModel onSpark = spark(CONFIG, SparkPairs.Options.of(1).withLayout(CONFIG.layout()));
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"FLOAT32, DIFFERENCES", "BFLOAT16, DIFFERENCES", "BFLOAT16, ITEMS"})
+  void onePartitionRunsTheSameArithmeticAsOneThread(String storage, String layout)
+      throws IOException {
+    TrainConfig c =
+        CONFIG
+            .withStorage(TrainConfig.Storage.valueOf(storage))
+            .withLayout(TrainConfig.Layout.valueOf(layout));
+    RewardModel local = new Trainer(c).train(fx.data);
+    RewardModel onSpark = spark(c, SparkPairs.Options.of(1).withLayout(c.layout()));
+    assertEquals(storage, onSpark.metadata().get("storage"));
     assertArrayEquals(local.basis(), onSpark.basis());
     for (int u = 0; u < local.userCount(); u++) {
       String id = local.userId(u);

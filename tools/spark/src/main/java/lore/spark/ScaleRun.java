@@ -124,7 +124,8 @@ public final class ScaleRun implements Callable<Integer> {
       long cachedOnDiskBytes,
       long storageMaxBytes,
       long storageUsedAtLastPassBytes,
-      long heapUsedAfterRunBytes,
+      long heapLiveWithDataBytes,
+      long heapLiveAfterReleaseBytes,
       long heapPoolPeaksBytes,
       long heapMaxBytes) {}
 
@@ -166,6 +167,7 @@ public final class ScaleRun implements Callable<Integer> {
               s.plantedRank(),
               s.seed(),
               SparkPairs.Options.of(s.partitions()).withLayout(s.layout()));
+      boolean released = false;
       try {
         long generated = System.nanoTime();
         long cachedShards = cachedBytes(sc)[0];
@@ -211,7 +213,11 @@ public final class ScaleRun implements Callable<Integer> {
                 0));
         long[] onDisk = cachedBytes(sc);
         long heapPeaks = heapPoolPeaks();
-        System.gc(); // the heap still in use after the run, not garbage awaiting collection
+        long withData = liveHeap(); // the shards, the engine's blocks in them, and the model
+        model = null; // the collected model is the driver's; the rest is Spark's
+        data.release();
+        released = true;
+        awaitUncached(sc, 30);
         Runtime rt = Runtime.getRuntime();
         Memory memory =
             new Memory(
@@ -220,7 +226,8 @@ public final class ScaleRun implements Callable<Integer> {
                 onDisk[1],
                 storage(sc)[0],
                 cachedAtLastPass[1],
-                rt.totalMemory() - rt.freeMemory(),
+                withData,
+                liveHeap(),
                 heapPeaks,
                 rt.maxMemory());
         return new Record(
@@ -232,7 +239,9 @@ public final class ScaleRun implements Callable<Integer> {
             memory,
             phases.getLast().loss());
       } finally {
-        data.release();
+        if (!released) {
+          data.release();
+        }
       }
     } finally {
       JobAccounting.phase(sc, before);
@@ -261,6 +270,26 @@ public final class ScaleRun implements Callable<Integer> {
       used += (Long) m._1() - (Long) m._2();
     }
     return new long[] {max, used};
+  }
+
+  /** The heap in use after a full collection (in local mode: the driver's and the executors'). */
+  private static long liveHeap() {
+    System.gc(); // what is live, not garbage awaiting collection
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  /** Waits until no RDD is cached: unpersisting is asynchronous. */
+  private static void awaitUncached(JavaSparkContext sc, long timeoutSeconds) {
+    long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    while (sc.sc().getRDDStorageInfo().length > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static void resetHeapPeaks() {
@@ -319,14 +348,16 @@ public final class ScaleRun implements Callable<Integer> {
                 Locale.ROOT,
                 "\"cachedShardsBytes\": %d, \"cachedAtLastPassBytes\": %d, \"cachedOnDiskBytes\": %d,"
                     + " \"storageMaxBytes\": %d, \"storageUsedAtLastPassBytes\": %d,"
-                    + " \"heapUsedAfterRunBytes\": %d, \"heapPoolPeaksBytes\": %d,"
+                    + " \"heapLiveWithDataBytes\": %d, \"heapLiveAfterReleaseBytes\": %d,"
+                    + " \"heapPoolPeaksBytes\": %d,"
                     + " \"heapMaxBytes\": %d",
                 m.cachedShardsBytes(),
                 m.cachedAtLastPassBytes(),
                 m.cachedOnDiskBytes(),
                 m.storageMaxBytes(),
                 m.storageUsedAtLastPassBytes(),
-                m.heapUsedAfterRunBytes(),
+                m.heapLiveWithDataBytes(),
+                m.heapLiveAfterReleaseBytes(),
                 m.heapPoolPeaksBytes(),
                 m.heapMaxBytes()))
         .append("},\n");
@@ -408,12 +439,14 @@ public final class ScaleRun implements Callable<Integer> {
     o.printf(
         Locale.ROOT,
         "memory MiB: shards cached %.1f, cached at the last pass %.1f, storage used %.1f of %.1f,"
-            + " heap used after the run %.1f, heap pool peaks %.1f of max %.1f%n",
+            + " heap live with the data %.1f, after releasing it %.1f, heap pool peaks %.1f of"
+            + " max %.1f%n",
         m.cachedShardsBytes() / 1048576.0,
         m.cachedAtLastPassBytes() / 1048576.0,
         m.storageUsedAtLastPassBytes() / 1048576.0,
         m.storageMaxBytes() / 1048576.0,
-        m.heapUsedAfterRunBytes() / 1048576.0,
+        m.heapLiveWithDataBytes() / 1048576.0,
+        m.heapLiveAfterReleaseBytes() / 1048576.0,
         m.heapPoolPeaksBytes() / 1048576.0,
         m.heapMaxBytes() / 1048576.0);
   }

@@ -112,7 +112,39 @@ public final class ScaleRun implements Callable<Integer> {
       int steps,
       int partitions,
       TrainConfig.Layout layout,
-      long seed) {}
+      long seed) {
+    /** Checked before Spark starts, so a typo does not cost a context and a generation. */
+    Settings {
+      positive("users", users);
+      positive("pairs per user", pairsPerUser);
+      positive("dim", dim);
+      positive("steps", steps);
+      positive("partitions", partitions);
+      if (items < 2) {
+        throw new IllegalArgumentException(
+            "items must be at least 2 (pairs of distinct items), got " + items);
+      }
+      if (plantedRank < 1 || plantedRank > dim || rank < 1 || rank > dim) {
+        throw new IllegalArgumentException(
+            "the planted rank ("
+                + plantedRank
+                + ") and the rank ("
+                + rank
+                + ") must be in [1, dim "
+                + dim
+                + "]");
+      }
+      if (layout == null) {
+        throw new IllegalArgumentException("layout must be set");
+      }
+    }
+
+    private static void positive(String name, long v) {
+      if (v < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, got " + v);
+      }
+    }
+  }
 
   /** One phase: a pass, the generation, or the final solve and collection of the weights. */
   record Phase(String name, double wallMs, double loss, JobAccounting.Totals totals, long cached) {}
@@ -466,9 +498,19 @@ public final class ScaleRun implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Settings s =
-        new Settings(
-            users, pairsPerUser, dim, items, plantedRank, rank, steps, partitions, layout, seed);
+    Settings s;
+    try {
+      s =
+          new Settings(
+              users, pairsPerUser, dim, items, plantedRank, rank, steps, partitions, layout, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--out: the directory of " + out + " does not exist");
+    }
     SparkConf conf =
         new SparkConf()
             .setIfMissing("spark.master", master)

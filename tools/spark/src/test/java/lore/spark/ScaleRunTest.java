@@ -2,6 +2,7 @@ package lore.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -83,6 +84,25 @@ class ScaleRunTest {
     assertEquals(t.shuffleWriteBytes, t.shuffleReadBytes);
     assertTrue(t.resultBytes > 0);
     assertEquals(0, acc.totals("other").tasks);
+  }
+
+  @Test
+  void settingsNameTheBadFieldBeforeSparkStarts() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new ScaleRun.Settings(0, 5, 8, 40, 2, 2, 3, 8, TrainConfig.Layout.ITEMS, 1));
+    assertTrue(e.getMessage().startsWith("users must be at least 1"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new ScaleRun.Settings(10, 5, 8, 40, 2, 9, 3, 8, TrainConfig.Layout.ITEMS, 1));
+    assertTrue(e.getMessage().contains("the rank (9)"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new ScaleRun.Settings(10, 5, 8, 1, 2, 2, 3, 8, TrainConfig.Layout.ITEMS, 1));
+    assertTrue(e.getMessage().startsWith("items must be at least 2"), e.getMessage());
   }
 
   private static void shuffleJob(JavaSparkContext sc) {

@@ -37,8 +37,8 @@ class ModuleBoundaryTest {
     assertEquals(Set.of("lore"), open);
     assertEquals(
         Map.of(
-            "lore.internal.kernel", Set.of("lore.experiment", "lore.bench"),
-            "lore.internal.train", Set.of("lore.experiment", "lore.bench"),
+            "lore.internal.kernel", Set.of("lore.experiment", "lore.bench", "lore.spark"),
+            "lore.internal.train", Set.of("lore.experiment", "lore.bench", "lore.spark"),
             "lore.internal.io", Set.of("lore.datasets")),
         qualified);
     assertTrue(

@@ -9,7 +9,6 @@ import lore.TrainConfig;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,11 +59,6 @@ class LostBlockTest {
     assertArrayEquals(clean.basis(), lost.basis());
   }
 
-  @Disabled(
-      "fails (a bug reported, not fixed here): SparkUsers cuts the lineage with localCheckpoint()"
-          + " when the context has no checkpoint directory, then unpersists the checkpointed RDD one"
-          + " pass later, so a partition lost after pass 10 cannot be recomputed (Spark:"
-          + " CHECKPOINT_RDD_BLOCK_ID_NOT_FOUND)")
   @Test
   void aPassLostAfterTheLocalCheckpointIsRecomputed() {
     JavaSparkContext sc = LocalSpark.context();

@@ -41,14 +41,18 @@ class SparkTrainerTest {
     SparkUsers.failPartition = -1;
   }
 
+  /** The fixture's pairs on Spark, the item table broadcast. */
+  static SparkPairs read(SparkPairs.Options options) throws IOException {
+    return SparkPairs.read(
+        LocalSpark.context(),
+        fx.pairs.toString(),
+        fx.items.toString(),
+        options,
+        SparkPairs.DEFAULT_BROADCAST_LIMIT);
+  }
+
   static RewardModel spark(TrainConfig config, SparkPairs.Options options) throws IOException {
-    SparkPairs data =
-        SparkPairs.read(
-            LocalSpark.context(),
-            fx.pairs.toString(),
-            fx.items.toString(),
-            options,
-            SparkPairs.DEFAULT_BROADCAST_LIMIT);
+    SparkPairs data = read(options);
     try {
       return new SparkTrainer(config).train(data);
     } finally {
@@ -206,13 +210,7 @@ class SparkTrainerTest {
       }
     }
     assertTrue(capped > 10, "the fixture has users above the cap");
-    SparkPairs data =
-        SparkPairs.read(
-            LocalSpark.context(),
-            fx.pairs.toString(),
-            fx.items.toString(),
-            opts,
-            SparkPairs.DEFAULT_BROADCAST_LIMIT);
+    SparkPairs data = read(opts);
     try {
       assertEquals(kept, data.pairs());
       assertEquals(capped, data.cappedUsers());

@@ -59,6 +59,12 @@ public final class SparkTrain implements Callable<Integer> {
   String out;
 
   @Option(
+      names = "--no-selection",
+      description =
+          "Accepted as in `lore train`: on Spark the configuration given is always what is trained.")
+  boolean noSelection;
+
+  @Option(
       names = "--rank",
       paramLabel = "B",
       description = "Basis rewards (default: ${DEFAULT-VALUE}).",

@@ -46,13 +46,21 @@ class SparkTrainTest {
     Path out = dir.resolve("m.lore");
     Object[] r =
         run(
-            "--items", fx.items.toString(),
-            "--pairs", fx.pairs.toString(),
-            "--out", out.toString(),
-            "--rank", "3",
-            "--steps", "15",
-            "--partitions", "1",
-            "--layout", "differences");
+            "--items",
+            fx.items.toString(),
+            "--pairs",
+            fx.pairs.toString(),
+            "--out",
+            out.toString(),
+            "--rank",
+            "3",
+            "--steps",
+            "15",
+            "--partitions",
+            "1",
+            "--layout",
+            "differences",
+            "--no-selection");
     assertEquals(0, r[0], (String) r[1]);
     RewardModel m = RewardModel.load(out);
     RewardModel local =

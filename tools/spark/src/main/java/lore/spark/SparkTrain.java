@@ -234,16 +234,17 @@ public final class SparkTrain implements Callable<Integer> {
       SparkPairs data = SparkPairs.read(sc, pairs, items, options, broadcastLimitMb * (1L << 20));
       err.printf(
           Locale.ROOT,
-          "lore spark: %d pairs of %d users over %d items x %d (%s) in %d partitions (%d users cut"
-              + " to %s pairs); kernels on the driver: %s%n",
+          "lore spark: %d pairs of %d users over %d items x %d (%s) in %d partitions%s; kernels"
+              + " on the driver: %s%n",
           data.pairs(),
           data.users(),
           data.itemCount(),
           data.dim(),
           data.itemsBroadcast() ? "broadcast" : "joined to the pairs",
           data.partitions(),
-          data.cappedUsers(),
-          maxPairsPerUser == null ? "all" : maxPairsPerUser.toString(),
+          maxPairsPerUser == null
+              ? ""
+              : " (" + data.cappedUsers() + " users cut to " + maxPairsPerUser + " pairs)",
           lore.Trainer.kernelsName());
       err.flush();
       RewardModel model;

@@ -393,7 +393,6 @@ public final class Trainer {
       Users(TrainConfig config, LocalSource source) {
         this.config = config;
         this.data = source.data();
-        PreferenceData data = this.data;
         int users = data.userCount();
         int pairs = data.pairCount();
         int[] pairStart = new int[users + 1];
@@ -442,11 +441,7 @@ public final class Trainer {
 
       @Override
       public void initialize(float[] params) {
-        if (params == null) {
-          java.util.Arrays.fill(block.params(), 1f / config.rank());
-        } else {
-          System.arraycopy(params, 0, block.params(), 0, params.length);
-        }
+        block.setParams(params);
       }
 
       @Override
@@ -552,8 +547,7 @@ public final class Trainer {
       } else {
         System.arraycopy(initBasis, 0, basis, 0, basis.length);
         // uniform weights (zero logits): every user starts at the population
-        side.initialize(
-            config.simplex() == TrainConfig.Simplex.SOFTMAX ? new float[users * k] : null);
+        side.initialize(null);
       }
       grad = new float[k * d];
       adamBasis = new Adam(k * d, config.learningRate());

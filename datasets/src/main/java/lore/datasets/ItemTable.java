@@ -63,6 +63,11 @@ public record ItemTable(Npy.Matrix matrix, List<String> ids) {
 
   /** A map from id to row. Allocates O(n). */
   public Map<String, Integer> index() {
+    return index(ids);
+  }
+
+  /** A map from each id to its position in {@code ids}. Allocates O(n). */
+  public static Map<String, Integer> index(List<String> ids) {
     Map<String, Integer> m = new HashMap<>(ids.size() * 2);
     for (int i = 0; i < ids.size(); i++) {
       m.put(ids.get(i), i);

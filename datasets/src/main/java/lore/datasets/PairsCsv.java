@@ -116,11 +116,7 @@ public final class PairsCsv {
                 + HEADER_IDS
                 + "' names items by id, but the table has none");
       }
-      Map<String, Integer> m = new java.util.HashMap<>(ids.size() * 2);
-      for (int i = 0; i < ids.size(); i++) {
-        m.put(ids.get(i), i);
-      }
-      return m;
+      return ItemTable.index(ids);
     }
     if (HEADER.equals(header) && ids != null && !rowsAreIds(ids)) {
       throw new IOException(

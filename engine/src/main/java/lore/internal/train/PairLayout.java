@@ -59,23 +59,6 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
     private final Kernels.Workspace[] ws;
 
     /**
-     * Materializes {@code e_c - e_r} of every pair in float. Allocates P x d floats.
-     *
-     * @param items n x d row-major
-     */
-    public static Differences of(
-        float[] items,
-        int d,
-        int[] chosen,
-        int[] rejected,
-        int[] pairUser,
-        int k,
-        Kernels kernels,
-        Partitions parts) {
-      return of(items, d, chosen, rejected, pairUser, k, kernels, parts, false);
-    }
-
-    /**
      * Materializes {@code e_c - e_r} of every pair, computed in float and, with {@code bf16},
      * rounded once to bf16 (P x d shorts, half the bytes of each pass).
      *
@@ -219,24 +202,6 @@ public sealed interface PairLayout permits PairLayout.Differences, PairLayout.It
     private final Partitions parts;
     private final float[][] partGrad;
     private final Kernels.Workspace[] ws;
-
-    /**
-     * Compacts the referenced items in first-use order (no copy when every item is used).
-     *
-     * @param items n x d row-major
-     */
-    public Items(
-        float[] items,
-        int n,
-        int d,
-        int[] chosen,
-        int[] rejected,
-        int[] pairUser,
-        int k,
-        Kernels kernels,
-        Partitions parts) {
-      this(items, n, d, chosen, rejected, pairUser, k, kernels, parts, false);
-    }
 
     /**
      * Compacts the referenced items in first-use order, in float (no copy when every item is used)

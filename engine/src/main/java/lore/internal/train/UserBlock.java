@@ -210,6 +210,18 @@ public final class UserBlock {
     return params;
   }
 
+  /**
+   * Sets every user's parameters: users x k values, or null for uniform weights (zero logits for
+   * SOFTMAX).
+   */
+  public void setParams(float[] values) {
+    if (values == null) {
+      Arrays.fill(params, softmax ? 0f : 1f / k);
+    } else {
+      System.arraycopy(values, 0, params, 0, params.length);
+    }
+  }
+
   /** The users' weights on the simplex, users x k (a copy). */
   public float[] weights() {
     updateEffective();

@@ -32,7 +32,7 @@ public interface UserSide {
 
   /**
    * Sets every user's initial parameters: N x k values in user order, or null for uniform weights
-   * {@code 1/k}.
+   * (zero logits for SOFTMAX; see {@link UserBlock#setParams}).
    */
   void initialize(float[] params);
 

@@ -62,8 +62,9 @@ class PairLayoutTest {
 
     PairLayout layout(boolean differences, Kernels kernels, Partitions parts) {
       return differences
-          ? PairLayout.Differences.of(items, d, chosen, rejected, pairUser, k, kernels, parts)
-          : new PairLayout.Items(items, n, d, chosen, rejected, pairUser, k, kernels, parts);
+          ? PairLayout.Differences.of(
+              items, d, chosen, rejected, pairUser, k, kernels, parts, false)
+          : new PairLayout.Items(items, n, d, chosen, rejected, pairUser, k, kernels, parts, false);
     }
   }
 
@@ -186,7 +187,16 @@ class PairLayoutTest {
             new PairLayout.Items(
                 pr.items, pr.n, d, pr.chosen, pr.rejected, pr.pairUser, k, kernels, parts, true),
             new PairLayout.Items(
-                roundedItems, pr.n, d, pr.chosen, pr.rejected, pr.pairUser, k, kernels, parts)
+                roundedItems,
+                pr.n,
+                d,
+                pr.chosen,
+                pr.rejected,
+                pr.pairUser,
+                k,
+                kernels,
+                parts,
+                false)
           }
         };
         for (PairLayout[] pair : layouts) {

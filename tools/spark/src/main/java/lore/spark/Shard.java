@@ -84,12 +84,7 @@ final class Shard implements Serializable {
                   one);
       blockConfig = config;
     }
-    float[] p = block.params();
-    if (params == null) {
-      java.util.Arrays.fill(p, 1f / config.rank());
-    } else {
-      System.arraycopy(params, 0, p, 0, p.length);
-    }
+    block.setParams(params);
     return block;
   }
 }

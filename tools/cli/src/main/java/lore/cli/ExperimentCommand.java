@@ -113,6 +113,8 @@ final class ExperimentCommand implements Callable<Integer> {
       train.requireSelectable("use --methods LoRe-Eq10 (the paper's objective) instead of LoRe");
     }
     TrainConfig trainConfig = train.config(data.seed);
+    double presetLearningRate =
+        (train.paperOptimizer ? TrainConfig.paper() : TrainConfig.defaults()).learningRate();
     ExperimentDataset dataset = data.open(data.alpha(), trainConfig.threads(), err);
     long start = System.nanoTime();
     ExperimentConfig base =
@@ -126,8 +128,12 @@ final class ExperimentCommand implements Callable<Integer> {
             .withMethodSettings(
                 String.format(
                     Locale.ROOT,
-                    "steps %d, %s/%s%s, fit %s, selection %s",
+                    "steps %d%s, %s/%s%s, fit %s, selection %s",
                     trainConfig.steps(),
+                    // named only when not the preset's, so recorded folders still resume
+                    trainConfig.learningRate() == presetLearningRate
+                        ? ""
+                        : ", lr " + trainConfig.learningRate(),
                     trainConfig.optimizer(),
                     trainConfig.simplex(),
                     // named only when not the default, so recorded float32 folders still resume

@@ -129,6 +129,18 @@ class ErrorsTest {
             "--storage",
             "fp8"),
         "--storage fp8");
+    assertOneLineError(
+        Cli.run(
+            "train",
+            "--items",
+            items.toString(),
+            "--pairs",
+            train.toString(),
+            "--out",
+            dir.resolve("m.lore").toString(),
+            "--learning-rate",
+            "0"),
+        "--learning-rate 0.0 must be positive");
   }
 
   @Test

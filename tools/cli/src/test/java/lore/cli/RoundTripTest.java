@@ -60,6 +60,8 @@ class RoundTripTest {
             "--no-selection",
             "--steps",
             "20",
+            "--lr",
+            "2",
             "--threads",
             "2",
             "--seed",
@@ -67,6 +69,7 @@ class RoundTripTest {
     assertEquals(0, train.code(), train::dump);
     assertTrue(train.out().contains("final loss"), train::dump);
     RewardModel trained = RewardModel.load(model);
+    assertEquals("2.0", trained.metadata().get("learningRate"), "--lr reaches the model");
     assertEquals(4, trained.rank());
     assertEquals(16, trained.dim());
     assertEquals(20, trained.userCount());

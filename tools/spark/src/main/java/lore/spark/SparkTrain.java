@@ -79,6 +79,13 @@ public final class SparkTrain implements Callable<Integer> {
   int steps;
 
   @Option(
+      names = {"--learning-rate", "--lr"},
+      paramLabel = "LR",
+      description = "Adam step size of the basis (default: ${DEFAULT-VALUE}, as `lore train`).",
+      defaultValue = "0.5")
+  double learningRate;
+
+  @Option(
       names = "--prior-strength",
       paramLabel = "LAMBDA",
       description =
@@ -197,6 +204,7 @@ public final class SparkTrain implements Callable<Integer> {
         TrainConfig.defaults()
             .withRank(rank)
             .withSteps(steps)
+            .withLearningRate(learningRate)
             .withPriorStrength(priorStrength)
             .withInit(TrainConfig.Init.valueOf(init.toUpperCase(Locale.ROOT)))
             .withSeed(seed)

@@ -56,6 +56,8 @@ class SparkTrainTest {
             "3",
             "--steps",
             "15",
+            "--lr",
+            "2",
             "--partitions",
             "1",
             "--layout",
@@ -68,6 +70,7 @@ class SparkTrainTest {
                 TrainConfig.defaults()
                     .withRank(3)
                     .withSteps(15)
+                    .withLearningRate(2)
                     .withLayout(TrainConfig.Layout.DIFFERENCES))
             .train(fx.data);
     assertArrayEquals(local.basis(), m.basis(), "one partition: the single-machine arithmetic");

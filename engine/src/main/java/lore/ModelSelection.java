@@ -46,10 +46,11 @@ import java.util.concurrent.Executor;
  * ({@code selection*}, {@code newUser*} keys).
  *
  * <p><b>Cost.</b> {@code K (steps + |ranks| (|strengths| + 2) pathSteps)} training steps on folds
- * of about {@code ((K-1)/K)^2} of the pairs (fewer with item folds), plus {@code steps} and the
- * path prefix for the final model; the new users' fits are microseconds each. Deterministic for a
- * given seed, kernel and thread count. Not thread-safe; creates no threads (the trainers run their
- * partitions on the {@link #executor(Executor)}).
+ * of about {@code ((K-1)/K)^2} of the pairs (fewer with item folds), once per candidate learning
+ * rate ({@link SelectionConfig#learningRates()}), plus {@code steps} and the path prefix for the
+ * final model; the new users' fits are microseconds each. Deterministic for a given seed, kernel
+ * and thread count. Not thread-safe; creates no threads (the trainers run their partitions on the
+ * {@link #executor(Executor)}).
  */
 public final class ModelSelection {
   private final TrainConfig base;
@@ -116,6 +117,8 @@ public final class ModelSelection {
    * @param strength chosen lambda (infinity: the population limit)
    * @param newUserStrength chosen rho (infinity: every new user gets the population's weights; 0:
    *     Eq. 11)
+   * @param learningRate the basis learning rate the model was trained with: the chosen one of
+   *     {@link SelectionConfig#learningRates()}, or the base configuration's
    * @param table every candidate's score, in the order tried (the population limit first)
    * @param best the candidate with the highest score
    * @param newUserTable the chosen candidate's new-user accuracy for every rho (rank field 0,
@@ -127,6 +130,7 @@ public final class ModelSelection {
       int rank,
       double strength,
       double newUserStrength,
+      double learningRate,
       List<Score> table,
       Score best,
       List<Score> newUserTable,
@@ -230,11 +234,89 @@ public final class ModelSelection {
     factors.add(Double.POSITIVE_INFINITY);
     factors.addAll(selection.newUserStrengths());
     factors.add(0.0);
+    List<Double> rates =
+        selection.learningRates().isEmpty()
+            ? List.of(base.learningRate())
+            : selection.learningRates();
+    Progress progress = new Progress(totalSteps(ranks.size(), strengths.size(), rates.size()));
+    List<CrossValidation> cvs = new ArrayList<>(rates.size());
+    long selectionPasses = 0; // every read of the pair data by the candidates' training
+    for (double rate : rates) {
+      CrossValidation cv =
+          crossValidate(
+              data, base.withLearningRate(rate), ranks, foldOf, userFold, factors, progress);
+      selectionPasses += cv.passes;
+      cvs.add(cv);
+    }
+    CrossValidation cv = cvs.get(chooseRate(cvs));
+    Score chosen = cv.chosen;
+    TrainConfig config = base.withLearningRate(cv.rate);
+
+    // the chosen model on all pairs, by the same procedure
+    RewardModel population =
+        new Trainer(Trainer.populationConfig(config))
+            .executor(executor)
+            .listener(progress.part())
+            .train(data);
+    RewardModel model;
+    if (chosen.rank() == 1) {
+      model = population;
+    } else {
+      Trainer.Path path =
+          pathTrainer(config, chosen.rank())
+              .path(data, initFrom(population, chosen.rank()), population.basisInternal());
+      for (int s = strengths.size() - 1; s >= 0; s--) {
+        path.run(strengths.get(s), segmentSteps(s), progress.part());
+        if (strengths.get(s) == chosen.strength()) {
+          break;
+        }
+      }
+      model = path.model(null);
+      // the population model the path started from is part of this model's cost
+      model =
+          model.withMetadataEntry(
+              "passes", Integer.toString(Trainer.passes(population) + Trainer.passes(model)));
+    }
+    selectionPasses += Trainer.passes(model);
+    progress.finish();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    model = withSelection(model, folds, cv, cvs, seconds, selectionPasses);
+    return new Result(
+        model,
+        chosen.rank(),
+        chosen.strength(),
+        chosen.rho(),
+        cv.rate,
+        List.copyOf(cv.table),
+        cv.best,
+        List.copyOf(cv.newUserTable),
+        seconds);
+  }
+
+  /** One learning rate's cross-validation: every candidate's score and the rule's choice. */
+  private record CrossValidation(
+      double rate,
+      List<Score> table,
+      Score best,
+      Score chosen,
+      List<Score> newUserTable,
+      long passes) {}
+
+  /** Scores every candidate trained with {@code config} on the folds. */
+  private CrossValidation crossValidate(
+      PreferenceData data,
+      TrainConfig config,
+      List<Integer> ranks,
+      int[][] foldOf,
+      int[] userFold,
+      List<Double> factors,
+      Progress progress) {
+    int k = selection.folds();
+    List<Double> strengths = selection.strengths();
     int candidates = 1 + ranks.size() * strengths.size();
     Counts counts = new Counts(candidates, factors.size(), data.userCount());
-    Progress progress = new Progress(totalSteps(ranks.size(), strengths.size()));
-    TrainConfig bt = Trainer.populationConfig(base);
-    long selectionPasses = 0; // every read of the pair data by the candidates' training
+    TrainConfig bt = Trainer.populationConfig(config);
+    long passes = 0;
     int used = 0;
     for (int f = 0; f < k; f++) {
       Fold fold = fold(data, foldOf, userFold, f);
@@ -244,12 +326,12 @@ public final class ModelSelection {
       used++;
       RewardModel population =
           new Trainer(bt).executor(executor).listener(progress.part()).train(fold.train);
-      selectionPasses += Trainer.passes(population);
+      passes += Trainer.passes(population);
       score(population, fold, data, factors, counts, 0);
       for (int r = 0; r < ranks.size(); r++) {
         int rank = ranks.get(r);
         Trainer.Path path =
-            pathTrainer(rank)
+            pathTrainer(config, rank)
                 .path(fold.train, initFrom(population, rank), population.basisInternal());
         RewardModel last = null;
         for (int s = strengths.size() - 1; s >= 0; s--) { // from the weakest prior up
@@ -258,7 +340,7 @@ public final class ModelSelection {
           score(last, fold, data, factors, counts, 1 + r * strengths.size() + s);
         }
         // a path's count is cumulative: its last model's is the whole path's
-        selectionPasses += last == null ? 0 : Trainer.passes(last);
+        passes += last == null ? 0 : Trainer.passes(last);
       }
     }
     if (used == 0) {
@@ -311,43 +393,31 @@ public final class ModelSelection {
       }
     }
     Score chosen = choose(table, best);
-    List<Score> newUserTable = rhoTables.get(table.indexOf(chosen));
+    return new CrossValidation(
+        config.learningRate(), table, best, chosen, rhoTables.get(table.indexOf(chosen)), passes);
+  }
 
-    // the chosen model on all pairs, by the same procedure
-    RewardModel population =
-        new Trainer(bt).executor(executor).listener(progress.part()).train(data);
-    RewardModel model;
-    if (chosen.rank() == 1) {
-      model = population;
-    } else {
-      Trainer.Path path =
-          pathTrainer(chosen.rank())
-              .path(data, initFrom(population, chosen.rank()), population.basisInternal());
-      for (int s = strengths.size() - 1; s >= 0; s--) {
-        path.run(strengths.get(s), segmentSteps(s), progress.part());
-        if (strengths.get(s) == chosen.strength()) {
-          break;
-        }
+  /**
+   * Index of the learning rate kept: the one whose chosen candidate scores best, or with the
+   * one-standard-error rule the first listed within one standard error of it.
+   */
+  private int chooseRate(List<CrossValidation> cvs) {
+    int best = 0;
+    for (int i = 1; i < cvs.size(); i++) {
+      if (cvs.get(i).chosen.accuracy() > cvs.get(best).chosen.accuracy()) {
+        best = i;
       }
-      model = path.model(null);
-      // the population model the path started from is part of this model's cost
-      model =
-          model.withMetadataEntry(
-              "passes", Integer.toString(Trainer.passes(population) + Trainer.passes(model)));
     }
-    selectionPasses += Trainer.passes(model);
-    progress.finish();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    model = withSelection(model, folds, table, chosen, newUserTable, seconds, selectionPasses);
-    return new Result(
-        model,
-        chosen.rank(),
-        chosen.strength(),
-        chosen.rho(),
-        List.copyOf(table),
-        best,
-        List.copyOf(newUserTable),
-        seconds);
+    if (!selection.oneStandardError()) {
+      return best;
+    }
+    Score b = cvs.get(best).chosen;
+    for (int i = 0; i < cvs.size(); i++) {
+      if (cvs.get(i).chosen.accuracy() >= b.accuracy() - b.standardError()) {
+        return i;
+      }
+    }
+    return best;
   }
 
   /** Per-user counts of right and scored held-out pairs, for every candidate (and factor). */
@@ -618,11 +688,13 @@ public final class ModelSelection {
   private RewardModel withSelection(
       RewardModel model,
       Folds folds,
-      List<Score> table,
-      Score chosen,
-      List<Score> newUserTable,
+      CrossValidation cv,
+      List<CrossValidation> cvs,
       double seconds,
       long selectionPasses) {
+    List<Score> table = cv.table;
+    Score chosen = cv.chosen;
+    List<Score> newUserTable = cv.newUserTable;
     Map<String, String> meta = new LinkedHashMap<>(model.metadata());
     meta.put("selection", "cross-validation");
     meta.put("selectionFolds", Integer.toString(selection.folds()));
@@ -637,6 +709,22 @@ public final class ModelSelection {
     meta.put("newUserSelectionPairs", Integer.toString(selection.fewShotPairs()));
     meta.put("selectionSeconds", String.format(Locale.ROOT, "%.3f", seconds));
     meta.put("selectionPasses", Long.toString(selectionPasses));
+    if (cvs.size() > 1) {
+      StringBuilder rates = new StringBuilder(); // rate:rank:strength:accuracy:standardError
+      for (CrossValidation c : cvs) {
+        rates.append(rates.isEmpty() ? "" : ";");
+        rates.append(
+            String.format(
+                Locale.ROOT,
+                "%s:%d:%s:%.5f:%.5f",
+                c.rate,
+                c.chosen.rank(),
+                c.chosen.strength(),
+                c.chosen.accuracy(),
+                c.chosen.standardError()));
+      }
+      meta.put("selectionLearningRates", rates.toString());
+    }
     return model.withMetadata(meta);
   }
 
@@ -650,9 +738,10 @@ public final class ModelSelection {
         : selection.pathSteps();
   }
 
-  private Trainer pathTrainer(int rank) {
+  private Trainer pathTrainer(TrainConfig config, int rank) {
     return new Trainer(
-            base.withRank(rank)
+            config
+                .withRank(rank)
                 .withPriorStrength(selection.strengths().get(0))
                 .withInit(TrainConfig.Init.POPULATION))
         .executor(executor);
@@ -807,9 +896,9 @@ public final class ModelSelection {
     return itemFold;
   }
 
-  private long totalSteps(int ranks, int strengths) {
+  private long totalSteps(int ranks, int strengths, int rates) {
     long path = (long) (strengths + 2) * selection.pathSteps();
-    return selection.folds() * (base.steps() + ranks * path) + base.steps() + path;
+    return rates * selection.folds() * (base.steps() + ranks * path) + base.steps() + path;
   }
 
   /**

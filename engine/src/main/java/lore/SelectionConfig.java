@@ -19,6 +19,13 @@ import java.util.List;
  *     population's weights) and 0 (Eq. 11) are always candidates
  * @param fewShotPairs pairs per held-out user when the new users' prior is cross-validated, at
  *     least 1
+ * @param learningRates candidate Adam step sizes of the basis ({@link TrainConfig#learningRate()}),
+ *     each positive, no repeats, the preferred first; empty (the default) trains every candidate at
+ *     the base configuration's. With several, the whole cross-validation runs once per step size on
+ *     the same folds and the step size whose chosen candidate scores best is kept (with the
+ *     one-standard-error rule, the first listed within one standard error of it): how far the
+ *     optimizer gets in its steps acts on the fit as a prior does, and the right amount depends on
+ *     the embeddings' scale.
  */
 public record SelectionConfig(
     List<Integer> ranks,
@@ -27,13 +34,15 @@ public record SelectionConfig(
     int pathSteps,
     boolean oneStandardError,
     List<Double> newUserStrengths,
-    int fewShotPairs) {
+    int fewShotPairs,
+    List<Double> learningRates) {
 
   /** Validates and copies the lists. */
   public SelectionConfig {
     ranks = List.copyOf(ranks);
     strengths = List.copyOf(strengths);
     newUserStrengths = List.copyOf(newUserStrengths);
+    learningRates = List.copyOf(learningRates);
     if (ranks.isEmpty()) {
       throw new IllegalArgumentException("at least one candidate rank is needed");
     }
@@ -84,6 +93,41 @@ public record SelectionConfig(
     if (fewShotPairs < 1) {
       throw new IllegalArgumentException("few-shot pairs must be at least 1, got " + fewShotPairs);
     }
+    for (int i = 0; i < learningRates.size(); i++) {
+      double v = learningRates.get(i);
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw new IllegalArgumentException(
+            "candidate learning rates must be positive and finite, got " + v);
+      }
+      if (learningRates.indexOf(v) != i) {
+        throw new IllegalArgumentException(
+            "candidate learning rates must not repeat: " + learningRates);
+      }
+    }
+  }
+
+  /**
+   * The record's text, without {@code learningRates} when there are none: the experiments'
+   * fingerprints of their recorded settings contain it, and stay what they were.
+   */
+  @Override
+  public String toString() {
+    return "SelectionConfig[ranks="
+        + ranks
+        + ", strengths="
+        + strengths
+        + ", folds="
+        + folds
+        + ", pathSteps="
+        + pathSteps
+        + ", oneStandardError="
+        + oneStandardError
+        + ", newUserStrengths="
+        + newUserStrengths
+        + ", fewShotPairs="
+        + fewShotPairs
+        + (learningRates.isEmpty() ? "" : ", learningRates=" + learningRates)
+        + "]";
   }
 
   private static final List<Double> DEFAULT_NEW_USER =
@@ -91,7 +135,8 @@ public record SelectionConfig(
 
   /**
    * The defaults: ranks 2, 5, 10; strengths 30 down to 0.03; 3 folds; 20 steps each; the 1-SE rule;
-   * new-user prior factors 10 down to 0.01 with 9 pairs per held-out user.
+   * new-user prior factors 10 down to 0.01 with 9 pairs per held-out user; the base configuration's
+   * learning rate.
    */
   public static SelectionConfig defaults() {
     return new SelectionConfig(
@@ -101,48 +146,83 @@ public record SelectionConfig(
         20,
         true,
         DEFAULT_NEW_USER,
-        9);
+        9,
+        List.of());
   }
 
   /** This configuration with other candidate ranks. */
   public SelectionConfig withRanks(List<Integer> v) {
     return new SelectionConfig(
-        v, strengths, folds, pathSteps, oneStandardError, newUserStrengths, fewShotPairs);
+        v,
+        strengths,
+        folds,
+        pathSteps,
+        oneStandardError,
+        newUserStrengths,
+        fewShotPairs,
+        learningRates);
   }
 
   /** This configuration with other candidate strengths. */
   public SelectionConfig withStrengths(List<Double> v) {
     return new SelectionConfig(
-        ranks, v, folds, pathSteps, oneStandardError, newUserStrengths, fewShotPairs);
+        ranks,
+        v,
+        folds,
+        pathSteps,
+        oneStandardError,
+        newUserStrengths,
+        fewShotPairs,
+        learningRates);
   }
 
   /** This configuration with another number of folds. */
   public SelectionConfig withFolds(int v) {
     return new SelectionConfig(
-        ranks, strengths, v, pathSteps, oneStandardError, newUserStrengths, fewShotPairs);
+        ranks,
+        strengths,
+        v,
+        pathSteps,
+        oneStandardError,
+        newUserStrengths,
+        fewShotPairs,
+        learningRates);
   }
 
   /** This configuration with another number of steps per strength. */
   public SelectionConfig withPathSteps(int v) {
     return new SelectionConfig(
-        ranks, strengths, folds, v, oneStandardError, newUserStrengths, fewShotPairs);
+        ranks,
+        strengths,
+        folds,
+        v,
+        oneStandardError,
+        newUserStrengths,
+        fewShotPairs,
+        learningRates);
   }
 
   /** This configuration with or without the one-standard-error rule. */
   public SelectionConfig withOneStandardError(boolean v) {
     return new SelectionConfig(
-        ranks, strengths, folds, pathSteps, v, newUserStrengths, fewShotPairs);
+        ranks, strengths, folds, pathSteps, v, newUserStrengths, fewShotPairs, learningRates);
   }
 
   /** This configuration with another number of pairs per held-out user for the new-user prior. */
   public SelectionConfig withFewShotPairs(int v) {
     return new SelectionConfig(
-        ranks, strengths, folds, pathSteps, oneStandardError, newUserStrengths, v);
+        ranks, strengths, folds, pathSteps, oneStandardError, newUserStrengths, v, learningRates);
   }
 
   /** This configuration with other candidate factors of the new users' prior. */
   public SelectionConfig withNewUserStrengths(List<Double> v) {
     return new SelectionConfig(
-        ranks, strengths, folds, pathSteps, oneStandardError, v, fewShotPairs);
+        ranks, strengths, folds, pathSteps, oneStandardError, v, fewShotPairs, learningRates);
+  }
+
+  /** This configuration with other candidate learning rates of the basis (empty: the base's). */
+  public SelectionConfig withLearningRates(List<Double> v) {
+    return new SelectionConfig(
+        ranks, strengths, folds, pathSteps, oneStandardError, newUserStrengths, fewShotPairs, v);
   }
 }

@@ -2,6 +2,9 @@ package lore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -162,6 +165,74 @@ class ModelSelectionTest {
         DeterminismTest.weights(r.model().withFittedUsers(few, FitConfig.defaults())),
         DeterminismTest.weights(back.withFittedUsers(few, FitConfig.defaults())),
         where);
+  }
+
+  /** {@code data} with every embedding multiplied by {@code c}: the same pairs, another scale. */
+  static PreferenceData scaled(PreferenceData data, float c) {
+    float[] items = data.items().clone();
+    for (int i = 0; i < items.length; i++) {
+      items[i] *= c;
+    }
+    PreferenceData.Builder b = PreferenceData.builder(items, data.itemCount(), data.dim());
+    for (int u = 0; u < data.userCount(); u++) {
+      for (int p = data.pairStart(u); p < data.pairEnd(u); p++) {
+        b.add(data.userId(u), data.chosen(p), data.rejected(p));
+      }
+    }
+    return b.build();
+  }
+
+  @Test
+  void learningRatesAreCandidates() {
+    // embeddings 100x smaller: Adam's steps of 0.5 per coordinate reach too little in 30 steps,
+    // steps of 50 reach what 0.5 reaches at the original scale
+    Planted pl = new Planted(SEED, 20, 3, 150, 60, 0.2);
+    PreferenceData data = scaled(pl.pairs("u", 0, 60, 30, 0, 150), 0.01f);
+    SelectionConfig small =
+        SelectionConfig.defaults()
+            .withRanks(List.of(3))
+            .withStrengths(List.of(1.0, 0.1))
+            .withFolds(2)
+            .withPathSteps(10);
+    TrainConfig base = TrainConfig.defaults().withSteps(30).withSeed(SEED);
+    ModelSelection.Result r =
+        new ModelSelection(base, small.withLearningRates(List.of(0.5, 50.0))).select(data);
+    String where = "seed=" + SEED + "\n" + r.describe();
+    assertEquals(50.0, r.learningRate(), where);
+    assertEquals("50.0", r.model().metadata().get("learningRate"), where);
+    String[] rates = r.model().metadata().get("selectionLearningRates").split(";");
+    assertEquals(2, rates.length, where);
+    assertTrue(rates[0].startsWith("0.5:") && rates[1].startsWith("50.0:"), where);
+    // the kept rate's cross-validation and model are exactly those of a selection given only it
+    ModelSelection.Result only =
+        new ModelSelection(base, small.withLearningRates(List.of(50.0))).select(data);
+    assertEquals(only.table(), r.table(), where);
+    assertArrayEquals(only.model().basis(), r.model().basis(), where);
+    assertNull(only.model().metadata().get("selectionLearningRates"), where);
+    // and one rate equal to the base's is the selection without candidates, bit for bit
+    ModelSelection.Result plain = new ModelSelection(base, small).select(data);
+    ModelSelection.Result same =
+        new ModelSelection(base, small.withLearningRates(List.of(0.5))).select(data);
+    assertEquals(plain.table(), same.table(), where);
+    assertArrayEquals(plain.model().basis(), same.model().basis(), where);
+    assertEquals(0.5, plain.learningRate(), where);
+    assertTrue(
+        Trainer.passes(r.model()) < Long.parseLong(r.model().metadata().get("selectionPasses")),
+        where);
+  }
+
+  @Test
+  void learningRateCandidatesAreChecked() {
+    SelectionConfig c = SelectionConfig.defaults();
+    assertThrows(IllegalArgumentException.class, () -> c.withLearningRates(List.of(0.5, 0.0)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> c.withLearningRates(List.of(Double.POSITIVE_INFINITY)));
+    assertThrows(IllegalArgumentException.class, () -> c.withLearningRates(List.of(1.0, 1.0)));
+    // without candidates the text (part of recorded experiments' fingerprints) is unchanged
+    assertFalse(c.toString().contains("learningRates"), c.toString());
+    assertTrue(
+        c.withLearningRates(List.of(0.5, 8.0)).toString().endsWith(", learningRates=[0.5, 8.0]]"));
   }
 
   @Test

@@ -39,6 +39,40 @@ final class SelectionOptions {
       description = "Training steps per strength of the selection's path (default: 20).")
   Integer pathSteps;
 
+  @Option(
+      names = "--cv-learning-rates",
+      split = ",",
+      paramLabel = "LR",
+      description =
+          "Candidate Adam step sizes of the basis, the preferred first (default: only --lr's):"
+              + " the cross-validation runs once per step size and keeps the best (the first"
+              + " within one standard error of it). Costs one cross-validation each. Worth it when"
+              + " the embeddings' scale is far from MiniLM's, e.g. one-hot items: 0.5,8.")
+  List<Double> learningRates;
+
+  /**
+   * Fails when a {@code --cv-} option was given to a run without the selection: ignoring it would
+   * train another model than the one asked for.
+   */
+  void requireNone(String alternative) {
+    String given =
+        ranks != null
+            ? "--cv-ranks"
+            : strengths != null
+                ? "--cv-strengths"
+                : folds != null
+                    ? "--cv-folds"
+                    : pathSteps != null
+                        ? "--cv-path-steps"
+                        : learningRates != null ? "--cv-learning-rates" : null;
+    if (given != null) {
+      throw new IllegalArgumentException(
+          given
+              + " sets the cross-validated selection, which --no-selection skips; "
+              + alternative);
+    }
+  }
+
   /** The defaults with the options given applied. */
   SelectionConfig config() {
     SelectionConfig c = SelectionConfig.defaults();
@@ -50,6 +84,9 @@ final class SelectionOptions {
     }
     if (folds != null) {
       c = c.withFolds(folds);
+    }
+    if (learningRates != null) {
+      c = c.withLearningRates(learningRates);
     }
     return pathSteps != null ? c.withPathSteps(pathSteps) : c;
   }

@@ -109,7 +109,9 @@ final class TrainCommand implements Callable<Integer> {
     Inputs.requireFile(items, "items");
     Inputs.requireFile(pairs, "pairs");
     Inputs.requireOutput(out, "--out", items, pairs, ItemTable.idsFileFor(items));
-    if (!noSelection) {
+    if (noSelection) {
+      selection.requireNone("drop it, or give the setting itself (--rank, --lr)");
+    } else {
       train.requireNoFixedRank(
           "add --no-selection to train that rank as given, or list candidates with --cv-ranks");
       train.requireSelectable("add --no-selection");
@@ -152,10 +154,13 @@ final class TrainCommand implements Callable<Integer> {
         err.printf(
             Locale.ROOT,
             "lore train: cross-validation chose rank %d, prior strength %s, new users' prior"
-                + " factor %s%s%n",
+                + " factor %s%s%s%n",
             r.rank(),
             r.strength(),
             r.newUserStrength(),
+            selectionConfig.learningRates().size() > 1
+                ? ", basis learning rate " + r.learningRate()
+                : "",
             r.rank() == 1 ? " (the BT limit: one shared reward, personalization did not pay)" : "");
       }
     }

@@ -263,6 +263,20 @@ class SafetyTest {
             "1");
     assertEquals(0, paperFixed.code(), paperFixed::dump);
     Files.delete(out);
+    Cli ignored =
+        TinyModel.train(
+            items,
+            train,
+            out,
+            "--no-selection",
+            "--rank",
+            "2",
+            "--cv-learning-rates",
+            "0.5,8",
+            "--threads",
+            "1");
+    assertError(ignored, 2, "--cv-learning-rates", "--no-selection");
+    assertTrue(!Files.exists(out), "no model from a refused run");
     Cli selected =
         TinyModel.train(
             items,
@@ -276,10 +290,15 @@ class SafetyTest {
             "1",
             "--cv-path-steps",
             "3",
+            "--cv-learning-rates",
+            "0.5,8",
             "--threads",
             "1");
     assertEquals(0, selected.code(), selected::dump);
     assertTrue(selected.err().contains("cross-validation chose rank"), selected::dump);
+    assertTrue(selected.err().contains("basis learning rate "), selected::dump);
+    String rate = RewardModel.load(out).metadata().get("learningRate");
+    assertTrue(rate.equals("0.5") || rate.equals("8.0"), "a candidate rate, got " + rate);
     int rank = RewardModel.load(out).rank();
     assertTrue(rank == 1 || rank == 2, "a candidate rank (1: the BT limit), got " + rank);
   }

@@ -27,6 +27,15 @@ public interface Kernels {
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
   /**
+   * {@code out[outOff + j] = x[xOff + j] - y[yOff + j]} for j in [0, n): each difference rounded
+   * once, so every implementation gives the same bits (and the bits of {@code axpy(-1, y, out)} on
+   * a copy of x). One pass over the inputs where a copy and an axpy make two.
+   *
+   * @param out overwritten; must not overlap {@code x} or {@code y} at another offset
+   */
+  void subtract(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n);
+
+  /**
    * Batched projection onto the basis, {@code Z = X A^T}: for every row r in [0, rows) and basis
    * row b in [0, k), {@code out[outOff + r*k + b] = sum_j x[xOff + r*d + j] * basis[b*d + j]}.
    *

@@ -141,6 +141,17 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void subtract(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+    int limit = n >= 2 * LANES ? SPECIES.loopBound(n) : 0;
+    for (int j = 0; j < limit; j += LANES) {
+      load(x, xOff + j).sub(load(y, yOff + j)).intoArray(out, outOff + j);
+    }
+    for (int j = limit; j < n; j++) {
+      out[outOff + j] = x[xOff + j] - y[yOff + j];
+    }
+  }
+
+  @Override
   public void project(
       float[] x,
       int xOff,

@@ -39,6 +39,13 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void subtract(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+    for (int j = 0; j < n; j++) {
+      out[outOff + j] = x[xOff + j] - y[yOff + j];
+    }
+  }
+
+  @Override
   public void project(
       float[] x,
       int xOff,

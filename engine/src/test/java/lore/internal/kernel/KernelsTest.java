@@ -37,6 +37,7 @@ class KernelsTest {
           "workspace",
           "dot",
           "axpy",
+          "subtract",
           "project",
           "accumulateGradient",
           "projectBf16",
@@ -165,6 +166,35 @@ class KernelsTest {
     PANAMA.axpy(0.37f, x, 3, y1, 2, n);
     for (int j = 0; j < y0.length; j++) {
       assertClose(y0[j], y1[j], 2, "axpy n=" + n + " j=" + j);
+    }
+  }
+
+  /**
+   * Every implementation's difference is the exactly rounded float difference, bit for bit (the
+   * SIMD one at every width under test), and equals a copy of x with {@code axpy(-1, y)}, which the
+   * few-shot fit used before; values with exponents far apart so that rounding matters.
+   */
+  @ParameterizedTest
+  @MethodSource("sizes")
+  void subtractIsExactlyRoundedAtEveryWidth(int n) {
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (n * 47L));
+    float[] x = randomFloats(rnd, n + 3);
+    float[] y = randomFloats(rnd, n + 1);
+    for (int j = 0; j < y.length; j++) {
+      y[j] = (float) (y[j] * Math.pow(2, rnd.nextInt(-30, 30)));
+    }
+    float[] want = new float[n + 2];
+    for (int j = 0; j < n; j++) {
+      want[2 + j] = x[3 + j] - y[1 + j];
+    }
+    for (Kernels impl : implementations()) {
+      float[] got = new float[n + 2];
+      impl.subtract(x, 3, y, 1, got, 2, n);
+      assertArrayEquals(want, got, impl.name() + " n=" + n);
+      float[] viaAxpy = new float[n + 2];
+      System.arraycopy(x, 3, viaAxpy, 2, n);
+      impl.axpy(-1f, y, 1, viaAxpy, 2, n);
+      assertArrayEquals(want, viaAxpy, impl.name() + " axpy n=" + n);
     }
   }
 

@@ -1,5 +1,7 @@
 package lore.internal.train;
 
+import lore.internal.kernel.KernelProvider;
+import lore.internal.kernel.Kernels;
 import lore.internal.kernel.Numerics;
 
 /**
@@ -31,8 +33,11 @@ public final class SimplexNewton {
   private final double[] proj;
   private double[] margins;
   private double[] expNeg; // e^{-|m|} of each pair at the last objective call
-  private double[] cols; // k x n: the pairs' projections, column by column, for one solve
-  private double[] weighted; // k x n: the same, times each pair's curvature
+  private double[] rows; // n x stride: the pairs' projections, zero-padded, for one solve
+  private double[] weighted; // n x stride: the same times each pair's curvature; column k: slope
+  private final Kernels kernels; // the Gram product that gives H and g
+  private final int stride; // kernels.gramStride(k + 1)
+  private final double[] gram; // H's lower triangle in rows 0..k-1, g in row k
   private double[] slopes; // n: each pair's loss derivative in w's direction, scaled
   private double[] curvatures; // n: each pair's second derivative, scaled
   private double lastObjective;
@@ -50,6 +55,9 @@ public final class SimplexNewton {
   /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
   public SimplexNewton(int k, int maxPairs) {
     this.k = k;
+    kernels = KernelProvider.get();
+    stride = kernels.gramStride(k + 1);
+    gram = new double[(k + 4) / 4 * 4 * stride];
     g = new double[k];
     h = new double[k * k];
     v = new double[k];
@@ -72,8 +80,8 @@ public final class SimplexNewton {
   private void allocatePairScratch(int n) {
     margins = new double[n];
     expNeg = new double[n];
-    cols = new double[k * n];
-    weighted = new double[k * n];
+    rows = new double[n * stride];
+    weighted = new double[n * stride];
     slopes = new double[n];
     curvatures = new double[n];
   }
@@ -183,12 +191,13 @@ public final class SimplexNewton {
     return -maxIterations;
   }
 
-  /** The pairs column by column into {@link #cols}: the Hessian's dot products run along them. */
+  /** The pairs as rows of {@link #stride} doubles (the padding stays 0) into {@link #rows}. */
   private void transpose(float[] dz, int off, int n) {
-    for (int a = 0; a < k; a++) {
-      int col = a * n;
-      for (int p = 0; p < n; p++) {
-        cols[col + p] = dz[off + p * k + a];
+    for (int p = 0; p < n; p++) {
+      int row = p * stride;
+      int in = off + p * k;
+      for (int a = 0; a < k; a++) {
+        rows[row + a] = dz[in + a];
       }
     }
   }
@@ -224,23 +233,18 @@ public final class SimplexNewton {
   private static final int LOG_CHUNK = 64;
 
   /**
-   * f at w; sets {@link #margins} and {@link #expNeg}. The margins are summed column by column over
-   * {@link #cols} (the same products added in the same order as a dot product per pair, in a loop
-   * the JIT vectorizes), and {@code sum_p log(1 + e^{-|m_p|})} is the log of the product over each
-   * 64 pairs: one exp per pair and one log per 64 pairs, where a log per pair took as long as the
-   * exp (error below 1e-16 per pair, far under any solver tolerance).
+   * f at w; sets {@link #margins} and {@link #expNeg}. {@code sum_p log(1 + e^{-|m_p|})} is the log
+   * of the product over each 64 pairs: one exp per pair and one log per 64 pairs, where a log per
+   * pair took as long as the exp (error below 1e-16 per pair, far under any solver tolerance).
    */
   private double objective(int n, double scale, double[] w) {
-    double w0 = w[0];
     for (int p = 0; p < n; p++) {
-      margins[p] = w0 * cols[p];
-    }
-    for (int b = 1; b < k; b++) {
-      double wb = w[b];
-      int col = b * n;
-      for (int p = 0; p < n; p++) {
-        margins[p] += wb * cols[col + p];
+      int row = p * stride;
+      double m = w[0] * rows[row];
+      for (int b = 1; b < k; b++) {
+        m += w[b] * rows[row + b];
       }
+      margins[p] = m;
     }
     double hinge = 0; // sum_p max(-m_p, 0)
     double logs = 0;
@@ -262,74 +266,6 @@ public final class SimplexNewton {
       f += 0.5 * priorStrength * priorQuadratic(w);
     }
     return f;
-  }
-
-  /**
-   * Entries (a, b), (a, b + 1), (a + 1, b), (a + 1, b + 1) of {@code Z' D Z}: every load serves two
-   * products, and eight partial sums (two pairs per step) hide the latency of the fused
-   * multiply-adds.
-   */
-  private void hessianBlock(int n, int a, int b) {
-    int x0 = a * n;
-    int x1 = x0 + n;
-    int y0 = b * n;
-    int y1 = y0 + n;
-    double s00 = 0;
-    double s01 = 0;
-    double s10 = 0;
-    double s11 = 0;
-    double t00 = 0;
-    double t01 = 0;
-    double t10 = 0;
-    double t11 = 0;
-    int p = 0;
-    for (; p + 2 <= n; p += 2) {
-      double u0 = weighted[x0 + p];
-      double u1 = weighted[x1 + p];
-      double v0 = cols[y0 + p];
-      double v1 = cols[y1 + p];
-      s00 = Math.fma(u0, v0, s00);
-      s01 = Math.fma(u0, v1, s01);
-      s10 = Math.fma(u1, v0, s10);
-      s11 = Math.fma(u1, v1, s11);
-      u0 = weighted[x0 + p + 1];
-      u1 = weighted[x1 + p + 1];
-      v0 = cols[y0 + p + 1];
-      v1 = cols[y1 + p + 1];
-      t00 = Math.fma(u0, v0, t00);
-      t01 = Math.fma(u0, v1, t01);
-      t10 = Math.fma(u1, v0, t10);
-      t11 = Math.fma(u1, v1, t11);
-    }
-    if (p < n) {
-      s00 = Math.fma(weighted[x0 + p], cols[y0 + p], s00);
-      s01 = Math.fma(weighted[x0 + p], cols[y1 + p], s01);
-      s10 = Math.fma(weighted[x1 + p], cols[y0 + p], s10);
-      s11 = Math.fma(weighted[x1 + p], cols[y1 + p], s11);
-    }
-    h[a * k + b] = s00 + t00;
-    h[a * k + b + 1] = s01 + t01;
-    h[(a + 1) * k + b] = s10 + t10;
-    h[(a + 1) * k + b + 1] = s11 + t11;
-  }
-
-  /** {@code sum_p x[xo + p] * y[yo + p]} over n pairs, four partial sums added in fixed order. */
-  private static double dotPairs(double[] x, int xo, double[] y, int yo, int n) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int p = 0;
-    for (; p + 4 <= n; p += 4) {
-      s0 = Math.fma(x[xo + p], y[yo + p], s0);
-      s1 = Math.fma(x[xo + p + 1], y[yo + p + 1], s1);
-      s2 = Math.fma(x[xo + p + 2], y[yo + p + 2], s2);
-      s3 = Math.fma(x[xo + p + 3], y[yo + p + 3], s3);
-    }
-    for (; p < n; p++) {
-      s0 = Math.fma(x[xo + p], y[yo + p], s0);
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 
   /** {@code (w - center)' M (w - center)}, M the prior metric (identity when null). */
@@ -366,27 +302,22 @@ public final class SimplexNewton {
       slopes[p] = -rest * scale / n; // d/dm log(1+e^-m) = sigmoid(m) - 1
       curvatures[p] = sig * rest * scale * scale / n;
     }
-    // g = Z' slopes and H = Z' D Z by dot products over the pairs, H in 2 x 2 blocks of its lower
-    // triangle: the pair-by-pair outer-product update stored every entry k(k+1)/2 times per pair
-    // and took most of a fit's time
+    // H = Z' D Z and g = Z' slopes in one Gram product of the padded rows: the curvature-weighted
+    // rows with the slopes in column k against the rows (whose column k is 0), so row k of the
+    // result is g; one FMA chain per entry, where scalar dot products took most of a fit's time
+    for (int p = 0; p < n; p++) {
+      int row = p * stride;
+      double c = curvatures[p];
+      for (int a = 0; a < k; a++) {
+        weighted[row + a] = c * rows[row + a];
+      }
+      weighted[row + k] = slopes[p];
+    }
+    kernels.gram(weighted, rows, n, k + 1, stride, gram);
     for (int a = 0; a < k; a++) {
-      int col = a * n;
-      g[a] = dotPairs(slopes, 0, cols, col, n);
-      for (int p = 0; p < n; p++) {
-        weighted[col + p] = curvatures[p] * cols[col + p];
-      }
+      System.arraycopy(gram, a * stride, h, a * k, a + 1);
     }
-    int row = 0;
-    for (; row + 2 <= k; row += 2) {
-      for (int b = 0; b <= row; b += 2) { // the diagonal block also sets (row, row + 1): mirrored
-        hessianBlock(n, row, b);
-      }
-    }
-    if (row < k) { // odd k: the last row
-      for (int b = 0; b <= row; b++) {
-        h[row * k + b] = dotPairs(weighted, row * n, cols, b * n, n);
-      }
-    }
+    System.arraycopy(gram, k * stride, g, 0, k);
     double trace = 0;
     if (priorStrength > 0) {
       for (int a = 0; a < k; a++) {

@@ -294,13 +294,15 @@ public final class SimplexNewton {
    * the trace of h.
    */
   private double gradientAndHessian(float[] dz, int off, int n, double scale, double[] w) {
+    double slopeScale = -scale / n; // one division per call, not two per pair
+    double curvatureScale = scale * scale / n;
     for (int p = 0; p < n; p++) {
       double t = expNeg[p];
       double q = 1.0 / (1.0 + t);
       double sig = margins[p] >= 0 ? q : t * q; // sigmoid(m)
       double rest = margins[p] >= 0 ? t * q : q; // 1 - sigmoid(m), without cancellation
-      slopes[p] = -rest * scale / n; // d/dm log(1+e^-m) = sigmoid(m) - 1
-      curvatures[p] = sig * rest * scale * scale / n;
+      slopes[p] = rest * slopeScale; // d/dm log(1+e^-m) = sigmoid(m) - 1
+      curvatures[p] = sig * rest * curvatureScale;
     }
     // H = Z' D Z and g = Z' slopes in one Gram product of the padded rows: the curvature-weighted
     // rows with the slopes in column k against the rows (whose column k is 0), so row k of the

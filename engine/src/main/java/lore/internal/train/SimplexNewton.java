@@ -52,7 +52,11 @@ public final class SimplexNewton {
   private double[] priorMatrix; // k x k, or null for the isotropic prior
   private final double[] diff; // w - center
 
-  /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
+  /**
+   * Scratch for rank k and up to {@code maxPairs} pairs (grows on demand): O(k^2 + maxPairs k)
+   * doubles. The Hessian's Gram product runs on the process's kernels ({@link
+   * KernelProvider#get()}), whose implementations give the same bits.
+   */
   public SimplexNewton(int k, int maxPairs) {
     this.k = k;
     kernels = KernelProvider.get();

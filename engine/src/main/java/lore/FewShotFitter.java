@@ -121,8 +121,7 @@ public final class FewShotFitter {
     for (int q = 0; q < k; q += CHUNK) {
       int rows = Math.min(CHUNK, k - q);
       int n = rows * dim;
-      System.arraycopy(chosen, q * dim, diffs, 0, n);
-      kernels.axpy(-1f, rejected, q * dim, diffs, 0, n);
+      kernels.subtract(chosen, q * dim, rejected, q * dim, diffs, 0, n);
       kernels.project(diffs, 0, rows, dim, model.basisInternal(), rank, dz, q * rank, ws);
     }
     // a NaN or infinity in the input makes its projection non-finite: check k x B values, not k x d

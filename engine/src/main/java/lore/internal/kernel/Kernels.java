@@ -27,6 +27,15 @@ public interface Kernels {
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
   /**
+   * {@code out[outOff + j] = x[xOff + j] - y[yOff + j]} for j in [0, n): each difference rounded
+   * once, so every implementation gives the same bits (and the bits of {@code axpy(-1, y, out)} on
+   * a copy of x). One pass over the inputs where a copy and an axpy make two.
+   *
+   * @param out overwritten; must not overlap {@code x} or {@code y} at another offset
+   */
+  void subtract(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n);
+
+  /**
    * Batched projection onto the basis, {@code Z = X A^T}: for every row r in [0, rows) and basis
    * row b in [0, k), {@code out[outOff + r*k + b] = sum_j x[xOff + r*d + j] * basis[b*d + j]}.
    *
@@ -91,6 +100,27 @@ public interface Kernels {
       int k,
       float[] grad,
       Workspace ws);
+
+  /**
+   * Row length of the padded rows of {@link #gram} for rank k: at least k, a multiple of 4 and of
+   * two of the implementation's double vectors.
+   */
+  int gramStride(int k);
+
+  /**
+   * The lower triangle of a weighted Gram matrix, in double (the few-shot Newton Hessian {@code Z'
+   * D Z}): for {@code 0 <= b <= a < k}, {@code out[a * stride + b] = sum_p u[p * stride + a] * z[p
+   * * stride + b]} over p in [0, n), each entry one chain of fused multiply-adds over p in order
+   * from 0, so that every implementation gives the same bits.
+   *
+   * @param u n rows of {@code stride} doubles (typically {@code d_p z_p}), not modified; only the
+   *     first k of each row are read for the result
+   * @param z n rows of {@code stride} doubles, not modified
+   * @param stride {@link #gramStride}(k)
+   * @param out at least {@code ceil(k / 4) * 4 * stride} doubles; the lower triangle is written,
+   *     the other entries of the first {@code ceil(k / 4) * 4} rows are unspecified
+   */
+  void gram(double[] u, double[] z, int n, int k, int stride, double[] out);
 
   /**
    * Scratch of one caller of {@link #project} and {@link #accumulateGradientBf16}: room for the 16

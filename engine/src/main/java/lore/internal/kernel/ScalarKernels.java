@@ -39,6 +39,37 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public int gramStride(int k) {
+    return (k + 3) / 4 * 4;
+  }
+
+  @Override
+  public void gram(double[] u, double[] z, int n, int k, int stride, double[] out) {
+    for (int a = 0; a < k; a++) {
+      java.util.Arrays.fill(out, a * stride, a * stride + a + 1, 0.0);
+    }
+    // pair by pair over the whole triangle: each entry's chain runs over p in order, and the
+    // entries' chains are independent of each other
+    for (int p = 0; p < n; p++) {
+      int row = p * stride;
+      for (int a = 0; a < k; a++) {
+        double ua = u[row + a];
+        int o = a * stride;
+        for (int b = 0; b <= a; b++) {
+          out[o + b] = Math.fma(ua, z[row + b], out[o + b]);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void subtract(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+    for (int j = 0; j < n; j++) {
+      out[outOff + j] = x[xOff + j] - y[yOff + j];
+    }
+  }
+
+  @Override
   public void project(
       float[] x,
       int xOff,

@@ -1,5 +1,7 @@
 package lore.internal.train;
 
+import lore.internal.kernel.KernelProvider;
+import lore.internal.kernel.Kernels;
 import lore.internal.kernel.Numerics;
 
 /**
@@ -31,12 +33,17 @@ public final class SimplexNewton {
   private final double[] proj;
   private double[] margins;
   private double[] expNeg; // e^{-|m|} of each pair at the last objective call
-  private double[] cols; // k x n: the pairs' projections, column by column, for one solve
-  private double[] weighted; // k x n: the same, times each pair's curvature
+  private double[] rows; // n x stride: the pairs' projections, zero-padded, for one solve
+  private double[] weighted; // n x stride: the same times each pair's curvature; column k: slope
+  private final Kernels kernels; // the Gram product that gives H and g
+  private final int stride; // kernels.gramStride(k + 1)
+  private final double[] gram; // H's lower triangle in rows 0..k-1, g in row k
   private double[] slopes; // n: each pair's loss derivative in w's direction, scaled
   private double[] curvatures; // n: each pair's second derivative, scaled
   private double lastObjective;
-  private final double[] kkt; // (m + 1) x (m + 2) augmented KKT system
+  private final double[] kkt; // the Cholesky factor of H_SS, m x m
+  private final double[] kktU; // H_SS^-1 (-c_S)
+  private final double[] kktZ; // H_SS^-1 1
   private final boolean[] inSet;
   private final int[] setIndex;
   private final double[] x;
@@ -45,9 +52,16 @@ public final class SimplexNewton {
   private double[] priorMatrix; // k x k, or null for the isotropic prior
   private final double[] diff; // w - center
 
-  /** Scratch for rank k and up to {@code maxPairs} pairs (grows on demand). Allocates O(k^2). */
+  /**
+   * Scratch for rank k and up to {@code maxPairs} pairs (grows on demand): O(k^2 + maxPairs k)
+   * doubles. The Hessian's Gram product runs on the process's kernels ({@link
+   * KernelProvider#get()}), whose implementations give the same bits.
+   */
   public SimplexNewton(int k, int maxPairs) {
     this.k = k;
+    kernels = KernelProvider.get();
+    stride = kernels.gramStride(k + 1);
+    gram = new double[(k + 4) / 4 * 4 * stride];
     g = new double[k];
     h = new double[k * k];
     v = new double[k];
@@ -56,7 +70,9 @@ public final class SimplexNewton {
     trial = new double[k];
     sortWork = new double[k];
     proj = new double[k];
-    kkt = new double[(k + 1) * (k + 2)];
+    kkt = new double[k * k];
+    kktU = new double[k];
+    kktZ = new double[k];
     inSet = new boolean[k];
     setIndex = new int[k];
     x = new double[k + 1];
@@ -68,8 +84,8 @@ public final class SimplexNewton {
   private void allocatePairScratch(int n) {
     margins = new double[n];
     expNeg = new double[n];
-    cols = new double[k * n];
-    weighted = new double[k * n];
+    rows = new double[n * stride];
+    weighted = new double[n * stride];
     slopes = new double[n];
     curvatures = new double[n];
   }
@@ -142,7 +158,7 @@ public final class SimplexNewton {
       allocatePairScratch(n);
     }
     transpose(dz, off, n);
-    double f = objective(dz, off, n, scale, w);
+    double f = objective(n, scale, w);
     for (int it = 1; it <= maxIterations; it++) {
       double hmax = gradientAndHessian(dz, off, n, scale, w);
       if (!activeSetModel(w)) {
@@ -162,7 +178,7 @@ public final class SimplexNewton {
         for (int i = 0; i < k; i++) {
           trial[i] = w[i] + t * (v[i] - w[i]);
         }
-        fTrial = objective(dz, off, n, scale, trial);
+        fTrial = objective(n, scale, trial);
         if (fTrial <= f + 0.25 * t * slope || t < 1e-10) {
           break;
         }
@@ -179,13 +195,25 @@ public final class SimplexNewton {
     return -maxIterations;
   }
 
-  /** The pairs column by column into {@link #cols}: the Hessian's dot products run along them. */
+  /** The pairs as rows of {@link #stride} doubles (the padding stays 0) into {@link #rows}. */
   private void transpose(float[] dz, int off, int n) {
     for (int p = 0; p < n; p++) {
+      int row = p * stride;
+      int in = off + p * k;
       for (int a = 0; a < k; a++) {
-        cols[a * n + p] = dz[off + p * k + a];
+        rows[row + a] = dz[in + a];
       }
     }
+  }
+
+  /** Test hook: the objective without a prior at w over n pairs. */
+  double objectiveAt(float[] dz, int n, double scale, double[] w) {
+    if (n > margins.length) {
+      throw new IllegalArgumentException("more pairs than this solver was sized for");
+    }
+    priorStrength = 0;
+    transpose(dz, 0, n);
+    return objective(n, scale, w);
   }
 
   /**
@@ -199,98 +227,49 @@ public final class SimplexNewton {
     }
     priorStrength = 0;
     transpose(dz, 0, n);
-    objective(dz, 0, n, scale, w);
+    objective(n, scale, w);
     gradientAndHessian(dz, 0, n, scale, w);
     System.arraycopy(g, 0, gradOut, 0, k);
     System.arraycopy(h, 0, hessOut, 0, k * k);
   }
 
-  private double objective(float[] dz, int off, int n, double scale, double[] w) {
-    double sum = 0;
+  /** Pairs per product of {@code 1 + e^{-|m|}} (each in [1, 2]): 2^64 leaves room in a double. */
+  private static final int LOG_CHUNK = 64;
+
+  /**
+   * f at w; sets {@link #margins} and {@link #expNeg}. {@code sum_p log(1 + e^{-|m_p|})} is the log
+   * of the product over each 64 pairs: one exp per pair and one log per 64 pairs, where a log per
+   * pair took as long as the exp (error below 1e-16 per pair, far under any solver tolerance).
+   */
+  private double objective(int n, double scale, double[] w) {
     for (int p = 0; p < n; p++) {
-      double m = 0;
-      int row = off + p * k;
-      for (int b = 0; b < k; b++) {
-        m += w[b] * dz[row + b];
+      int row = p * stride;
+      double m = w[0] * rows[row];
+      for (int b = 1; b < k; b++) {
+        m += w[b] * rows[row + b];
       }
-      m *= scale;
       margins[p] = m;
-      double t = Math.exp(-Math.abs(m));
-      expNeg[p] = t;
-      sum += Numerics.softplusNeg(m, t);
     }
-    double f = sum / n;
+    double hinge = 0; // sum_p max(-m_p, 0)
+    double logs = 0;
+    for (int q = 0; q < n; q += LOG_CHUNK) {
+      int end = Math.min(n, q + LOG_CHUNK);
+      double product = 1;
+      for (int p = q; p < end; p++) {
+        double m = margins[p] * scale;
+        margins[p] = m;
+        double t = Math.exp(-Math.abs(m));
+        expNeg[p] = t;
+        hinge += Math.max(-m, 0);
+        product *= 1 + t;
+      }
+      logs += Math.log(product);
+    }
+    double f = (hinge + logs) / n;
     if (priorStrength > 0) {
       f += 0.5 * priorStrength * priorQuadratic(w);
     }
     return f;
-  }
-
-  /**
-   * Entries (a, b), (a, b + 1), (a + 1, b), (a + 1, b + 1) of {@code Z' D Z}: every load serves two
-   * products, and eight partial sums (two pairs per step) hide the latency of the additions.
-   */
-  private void hessianBlock(int n, int a, int b) {
-    int x0 = a * n;
-    int x1 = x0 + n;
-    int y0 = b * n;
-    int y1 = y0 + n;
-    double s00 = 0;
-    double s01 = 0;
-    double s10 = 0;
-    double s11 = 0;
-    double t00 = 0;
-    double t01 = 0;
-    double t10 = 0;
-    double t11 = 0;
-    int p = 0;
-    for (; p + 2 <= n; p += 2) {
-      double u0 = weighted[x0 + p];
-      double u1 = weighted[x1 + p];
-      double v0 = cols[y0 + p];
-      double v1 = cols[y1 + p];
-      s00 += u0 * v0;
-      s01 += u0 * v1;
-      s10 += u1 * v0;
-      s11 += u1 * v1;
-      u0 = weighted[x0 + p + 1];
-      u1 = weighted[x1 + p + 1];
-      v0 = cols[y0 + p + 1];
-      v1 = cols[y1 + p + 1];
-      t00 += u0 * v0;
-      t01 += u0 * v1;
-      t10 += u1 * v0;
-      t11 += u1 * v1;
-    }
-    if (p < n) {
-      s00 += weighted[x0 + p] * cols[y0 + p];
-      s01 += weighted[x0 + p] * cols[y1 + p];
-      s10 += weighted[x1 + p] * cols[y0 + p];
-      s11 += weighted[x1 + p] * cols[y1 + p];
-    }
-    h[a * k + b] = s00 + t00;
-    h[a * k + b + 1] = s01 + t01;
-    h[(a + 1) * k + b] = s10 + t10;
-    h[(a + 1) * k + b + 1] = s11 + t11;
-  }
-
-  /** {@code sum_p x[xo + p] * y[yo + p]} over n pairs, four partial sums added in fixed order. */
-  private static double dotPairs(double[] x, int xo, double[] y, int yo, int n) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int p = 0;
-    for (; p + 4 <= n; p += 4) {
-      s0 += x[xo + p] * y[yo + p];
-      s1 += x[xo + p + 1] * y[yo + p + 1];
-      s2 += x[xo + p + 2] * y[yo + p + 2];
-      s3 += x[xo + p + 3] * y[yo + p + 3];
-    }
-    for (; p < n; p++) {
-      s0 += x[xo + p] * y[yo + p];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 
   /** {@code (w - center)' M (w - center)}, M the prior metric (identity when null). */
@@ -319,35 +298,32 @@ public final class SimplexNewton {
    * the trace of h.
    */
   private double gradientAndHessian(float[] dz, int off, int n, double scale, double[] w) {
+    double slopeScale = -scale / n; // one division per call, not two per pair
+    double curvatureScale = scale * scale / n;
     for (int p = 0; p < n; p++) {
       double t = expNeg[p];
       double q = 1.0 / (1.0 + t);
       double sig = margins[p] >= 0 ? q : t * q; // sigmoid(m)
       double rest = margins[p] >= 0 ? t * q : q; // 1 - sigmoid(m), without cancellation
-      slopes[p] = -rest * scale / n; // d/dm log(1+e^-m) = sigmoid(m) - 1
-      curvatures[p] = sig * rest * scale * scale / n;
+      slopes[p] = rest * slopeScale; // d/dm log(1+e^-m) = sigmoid(m) - 1
+      curvatures[p] = sig * rest * curvatureScale;
     }
-    // g = Z' slopes and H = Z' D Z by dot products over the pairs, H in 2 x 2 blocks of its lower
-    // triangle: the pair-by-pair outer-product update stored every entry k(k+1)/2 times per pair
-    // and took most of a fit's time
+    // H = Z' D Z and g = Z' slopes in one Gram product of the padded rows: the curvature-weighted
+    // rows with the slopes in column k against the rows (whose column k is 0), so row k of the
+    // result is g; one FMA chain per entry, where scalar dot products took most of a fit's time
+    for (int p = 0; p < n; p++) {
+      int row = p * stride;
+      double c = curvatures[p];
+      for (int a = 0; a < k; a++) {
+        weighted[row + a] = c * rows[row + a];
+      }
+      weighted[row + k] = slopes[p];
+    }
+    kernels.gram(weighted, rows, n, k + 1, stride, gram);
     for (int a = 0; a < k; a++) {
-      int col = a * n;
-      g[a] = dotPairs(slopes, 0, cols, col, n);
-      for (int p = 0; p < n; p++) {
-        weighted[col + p] = curvatures[p] * cols[col + p];
-      }
+      System.arraycopy(gram, a * stride, h, a * k, a + 1);
     }
-    int row = 0;
-    for (; row + 2 <= k; row += 2) {
-      for (int b = 0; b <= row; b += 2) { // the diagonal block also sets (row, row + 1): mirrored
-        hessianBlock(n, row, b);
-      }
-    }
-    if (row < k) { // odd k: the last row
-      for (int b = 0; b <= row; b++) {
-        h[row * k + b] = dotPairs(weighted, row * n, cols, b * n, n);
-      }
-    }
+    System.arraycopy(gram, k * stride, g, 0, k);
     double trace = 0;
     if (priorStrength > 0) {
       for (int a = 0; a < k; a++) {
@@ -489,61 +465,68 @@ public final class SimplexNewton {
   }
 
   /**
-   * Solves [H_SS 1; 1' 0] [x; mu] = [-c_S; 1] for the m indices in setIndex by Gaussian elimination
-   * with partial pivoting; the solution goes to x[0..m]. Returns false when singular.
+   * Solves [H_SS 1; 1' 0] [x; mu] = [-c_S; 1] for the m indices in setIndex; the solution goes to
+   * x[0..m]. H_SS is positive definite (the ridge), so by its Cholesky factor L: {@code u = H_SS^-1
+   * (-c_S)}, {@code z = H_SS^-1 1}, {@code mu = (1'u - 1) / 1'z}, {@code x = u - mu z}; a third of
+   * the operations of eliminating the bordered system with pivoting. Returns false when a pivot is
+   * not positive or the solution is not finite.
    */
   private boolean solveKkt(int m) {
-    int n = m + 1;
-    int cols = n + 1;
+    double[] l = kkt; // m x m, lower triangle
     for (int i = 0; i < m; i++) {
-      int a = setIndex[i];
-      for (int j = 0; j < m; j++) {
-        kkt[i * cols + j] = h[a * k + setIndex[j]];
-      }
-      kkt[i * cols + m] = 1;
-      kkt[i * cols + n] = -proj[a];
-      kkt[m * cols + i] = 1;
-    }
-    kkt[m * cols + m] = 0;
-    kkt[m * cols + n] = 1;
-    for (int col = 0; col < n; col++) {
-      int pivot = col;
-      for (int r = col + 1; r < n; r++) {
-        if (Math.abs(kkt[r * cols + col]) > Math.abs(kkt[pivot * cols + col])) {
-          pivot = r;
+      int hi = setIndex[i] * k;
+      for (int j = 0; j <= i; j++) {
+        double sum = h[hi + setIndex[j]];
+        for (int q = 0; q < j; q++) {
+          sum -= l[i * m + q] * l[j * m + q];
         }
-      }
-      double pv = kkt[pivot * cols + col];
-      if (!(Math.abs(pv) > 1e-300)) {
-        return false;
-      }
-      if (pivot != col) {
-        for (int c = col; c < cols; c++) {
-          double t = kkt[col * cols + c];
-          kkt[col * cols + c] = kkt[pivot * cols + c];
-          kkt[pivot * cols + c] = t;
-        }
-      }
-      for (int r = col + 1; r < n; r++) {
-        double f = kkt[r * cols + col] / pv;
-        if (f != 0) {
-          for (int c = col; c < cols; c++) {
-            kkt[r * cols + c] -= f * kkt[col * cols + c];
+        if (i == j) {
+          if (!(sum > 0)) {
+            return false;
           }
+          l[i * m + i] = Math.sqrt(sum);
+        } else {
+          l[i * m + j] = sum / l[j * m + j];
         }
       }
     }
-    for (int r = n - 1; r >= 0; r--) {
-      double s = kkt[r * cols + n];
-      for (int c = r + 1; c < n; c++) {
-        s -= kkt[r * cols + c] * x[c];
+    // forward: L a = -c_S and L b = 1
+    for (int i = 0; i < m; i++) {
+      double su = -proj[setIndex[i]];
+      double sz = 1;
+      for (int q = 0; q < i; q++) {
+        su -= l[i * m + q] * kktU[q];
+        sz -= l[i * m + q] * kktZ[q];
       }
-      x[r] = s / kkt[r * cols + r];
-      if (!Double.isFinite(x[r])) {
+      double inv = 1.0 / l[i * m + i];
+      kktU[i] = su * inv;
+      kktZ[i] = sz * inv;
+    }
+    // back: L' u = a and L' z = b
+    double sumU = 0;
+    double sumZ = 0;
+    for (int i = m - 1; i >= 0; i--) {
+      double su = kktU[i];
+      double sz = kktZ[i];
+      for (int q = i + 1; q < m; q++) {
+        su -= l[q * m + i] * kktU[q];
+        sz -= l[q * m + i] * kktZ[q];
+      }
+      double inv = 1.0 / l[i * m + i];
+      kktU[i] = su * inv;
+      kktZ[i] = sz * inv;
+      sumU += kktU[i];
+      sumZ += kktZ[i];
+    }
+    double mu = (sumU - 1) / sumZ;
+    for (int i = 0; i < m; i++) {
+      x[i] = kktU[i] - mu * kktZ[i];
+      if (!Double.isFinite(x[i])) {
         return false;
       }
     }
-    return true;
+    x[m] = mu;
+    return Double.isFinite(mu);
   }
 
   /**

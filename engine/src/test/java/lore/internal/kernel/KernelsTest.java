@@ -2,6 +2,7 @@ package lore.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Method;
@@ -37,6 +38,9 @@ class KernelsTest {
           "workspace",
           "dot",
           "axpy",
+          "subtract",
+          "gramStride",
+          "gram",
           "project",
           "accumulateGradient",
           "projectBf16",
@@ -165,6 +169,85 @@ class KernelsTest {
     PANAMA.axpy(0.37f, x, 3, y1, 2, n);
     for (int j = 0; j < y0.length; j++) {
       assertClose(y0[j], y1[j], 2, "axpy n=" + n + " j=" + j);
+    }
+  }
+
+  /**
+   * Every implementation's difference is the exactly rounded float difference, bit for bit (the
+   * SIMD one at every width under test), and equals a copy of x with {@code axpy(-1, y)}, which the
+   * few-shot fit used before; values with exponents far apart so that rounding matters.
+   */
+  @ParameterizedTest
+  @MethodSource("sizes")
+  void subtractIsExactlyRoundedAtEveryWidth(int n) {
+    SplittableRandom rnd = new SplittableRandom(SEED ^ (n * 47L));
+    float[] x = randomFloats(rnd, n + 3);
+    float[] y = randomFloats(rnd, n + 1);
+    for (int j = 0; j < y.length; j++) {
+      y[j] = (float) (y[j] * Math.pow(2, rnd.nextInt(-30, 30)));
+    }
+    float[] want = new float[n + 2];
+    for (int j = 0; j < n; j++) {
+      want[2 + j] = x[3 + j] - y[1 + j];
+    }
+    for (Kernels impl : implementations()) {
+      float[] got = new float[n + 2];
+      impl.subtract(x, 3, y, 1, got, 2, n);
+      assertArrayEquals(want, got, impl.name() + " n=" + n);
+      float[] viaAxpy = new float[n + 2];
+      System.arraycopy(x, 3, viaAxpy, 2, n);
+      impl.axpy(-1f, y, 1, viaAxpy, 2, n);
+      assertArrayEquals(want, viaAxpy, impl.name() + " axpy n=" + n);
+    }
+  }
+
+  /**
+   * The Gram product's lower triangle is the same in every implementation bit for bit (one FMA
+   * chain per entry over the rows in order, at every width under test), and equals that chain
+   * written out; the stride has room for the SIMD blocks; ranks that leave partial row quads and
+   * column vectors, row counts from 0, and padding that holds garbage (it must not leak in).
+   */
+  @Test
+  void gramIsTheSameFmaChainInEveryImplementation() {
+    for (int k : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 16, 17, 33, 51}) {
+      for (int n : new int[] {0, 1, 2, 7, 50, 130}) {
+        double[][] got = new double[2][];
+        Kernels[] impls = implementations();
+        for (int i = 0; i < impls.length; i++) {
+          Kernels impl = impls[i];
+          int stride = impl.gramStride(k);
+          String where = impl.name() + " k=" + k + " n=" + n;
+          assertTrue(stride >= k && stride % 4 == 0, where + " stride " + stride);
+          SplittableRandom data = new SplittableRandom(SEED ^ (k * 131L + n));
+          double[] u = new double[n * stride];
+          double[] z = new double[n * stride];
+          for (int p = 0; p < n; p++) {
+            for (int a = 0; a < stride; a++) {
+              boolean pad = a >= k;
+              u[p * stride + a] = pad ? Double.NaN : data.nextGaussian();
+              z[p * stride + a] = pad ? Double.NaN : data.nextGaussian() * 1e3;
+            }
+          }
+          double[] out = new double[(k + 3) / 4 * 4 * stride];
+          Arrays.fill(out, 7.0); // the lower triangle must be overwritten
+          impl.gram(u, z, n, k, stride, out);
+          double[] tri = new double[k * k];
+          for (int a = 0; a < k; a++) {
+            for (int b = 0; b <= a; b++) {
+              double want = 0;
+              for (int p = 0; p < n; p++) {
+                want = Math.fma(u[p * stride + a], z[p * stride + b], want);
+              }
+              tri[a * k + b] = out[a * stride + b];
+              assertEquals(want, out[a * stride + b], 0.0, where + " entry " + a + "," + b);
+            }
+          }
+          got[i] = tri;
+        }
+        if (impls.length == 2) {
+          assertArrayEquals(got[0], got[1], "scalar vs SIMD k=" + k + " n=" + n);
+        }
+      }
     }
   }
 

@@ -27,6 +27,14 @@ class ModelSelectionTest {
           .withFolds(3)
           .withPathSteps(20);
 
+  /** One rank, two strengths, two folds: a selection of seconds. */
+  static final SelectionConfig TINY =
+      SelectionConfig.defaults()
+          .withRanks(List.of(3))
+          .withStrengths(List.of(1.0, 0.1))
+          .withFolds(2)
+          .withPathSteps(10);
+
   /** Margins {@code w_u . A (e_c - e_r)} of every pair of {@code data} under {@code model}. */
   static double[] margins(RewardModel model, PreferenceData data) {
     double[] out = new double[data.pairCount()];
@@ -144,14 +152,8 @@ class ModelSelectionTest {
       throws java.io.IOException {
     Planted pl = new Planted(SEED, 20, 3, 150, 60, 0.2);
     PreferenceData data = pl.pairs("u", 0, 60, 30, 0, 150);
-    SelectionConfig small =
-        SelectionConfig.defaults()
-            .withRanks(List.of(3))
-            .withStrengths(List.of(1.0, 0.1))
-            .withFolds(2)
-            .withPathSteps(10);
     TrainConfig base = TrainConfig.defaults().withSteps(30).withSeed(SEED);
-    ModelSelection.Result r = new ModelSelection(base, small).select(data);
+    ModelSelection.Result r = new ModelSelection(base, TINY).select(data);
     String where = "seed=" + SEED + "\n" + r.describe();
     assertEquals(
         Double.toString(r.newUserStrength()),
@@ -188,15 +190,9 @@ class ModelSelectionTest {
     // steps of 50 reach what 0.5 reaches at the original scale
     Planted pl = new Planted(SEED, 20, 3, 150, 60, 0.2);
     PreferenceData data = scaled(pl.pairs("u", 0, 60, 30, 0, 150), 0.01f);
-    SelectionConfig small =
-        SelectionConfig.defaults()
-            .withRanks(List.of(3))
-            .withStrengths(List.of(1.0, 0.1))
-            .withFolds(2)
-            .withPathSteps(10);
     TrainConfig base = TrainConfig.defaults().withSteps(30).withSeed(SEED);
     ModelSelection.Result r =
-        new ModelSelection(base, small.withLearningRates(List.of(0.5, 50.0))).select(data);
+        new ModelSelection(base, TINY.withLearningRates(List.of(0.5, 50.0))).select(data);
     String where = "seed=" + SEED + "\n" + r.describe();
     assertEquals(50.0, r.learningRate(), where);
     assertEquals("50.0", r.model().metadata().get("learningRate"), where);
@@ -205,14 +201,14 @@ class ModelSelectionTest {
     assertTrue(rates[0].startsWith("0.5:") && rates[1].startsWith("50.0:"), where);
     // the kept rate's cross-validation and model are exactly those of a selection given only it
     ModelSelection.Result only =
-        new ModelSelection(base, small.withLearningRates(List.of(50.0))).select(data);
+        new ModelSelection(base, TINY.withLearningRates(List.of(50.0))).select(data);
     assertEquals(only.table(), r.table(), where);
     assertArrayEquals(only.model().basis(), r.model().basis(), where);
     assertNull(only.model().metadata().get("selectionLearningRates"), where);
     // and one rate equal to the base's is the selection without candidates, bit for bit
-    ModelSelection.Result plain = new ModelSelection(base, small).select(data);
+    ModelSelection.Result plain = new ModelSelection(base, TINY).select(data);
     ModelSelection.Result same =
-        new ModelSelection(base, small.withLearningRates(List.of(0.5))).select(data);
+        new ModelSelection(base, TINY.withLearningRates(List.of(0.5))).select(data);
     assertEquals(plain.table(), same.table(), where);
     assertArrayEquals(plain.model().basis(), same.model().basis(), where);
     assertEquals(0.5, plain.learningRate(), where);

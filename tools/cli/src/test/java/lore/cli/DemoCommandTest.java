@@ -72,6 +72,18 @@ class DemoCommandTest {
   }
 
   @Test
+  void aCrossValidatedLearningRateIsNamed() {
+    Cli r =
+        Cli.run(
+            ("demo --dataset zappos5 --few-shot 5 --steps 10 --cv-ranks 2 --cv-strengths 1"
+                    + " --cv-path-steps 5 --cv-learning-rates 0.5,8 --threads 2")
+                .split(" "));
+    assertEquals(0, r.code(), r::dump);
+    assertTrue(
+        r.out().matches("(?s).*LoRe chose B=[12] lambda=\\S+ .*lr=(0\\.5|8\\.0)\n.*"), r::dump);
+  }
+
+  @Test
   void movieLensWithoutDataDirIsBadInput() {
     Cli r = Cli.run("demo --dataset movielens".split(" "));
     assertEquals(2, r.code(), r::dump);

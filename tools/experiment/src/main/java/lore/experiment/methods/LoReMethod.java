@@ -118,12 +118,16 @@ public final class LoReMethod implements PreferenceMethod {
     return new LinearTrained(r.model(), fit, false, r.rank(), describe(r), scores);
   }
 
-  /** {@code B=5 lambda=0.3 rho=0.1}, or {@code B=1 lambda=inf (BT)} at the population limit. */
-  static String describe(ModelSelection.Result r) {
+  /**
+   * {@code B=5 lambda=0.3 rho=0.1}, or {@code B=1 lambda=inf (BT)} at the population limit; with
+   * candidate learning rates also the one kept, e.g. {@code lr=8.0}.
+   */
+  String describe(ModelSelection.Result r) {
+    String lr = selection.learningRates().size() > 1 ? " lr=" + r.learningRate() : "";
     if (r.rank() == 1) {
-      return "B=1 lambda=inf (BT)";
+      return "B=1 lambda=inf (BT)" + lr;
     }
-    return "B=" + r.rank() + " lambda=" + r.strength() + " rho=" + r.newUserStrength();
+    return "B=" + r.rank() + " lambda=" + r.strength() + " rho=" + r.newUserStrength() + lr;
   }
 
   /** A trained linear model; shared with {@link BtMethod}. */

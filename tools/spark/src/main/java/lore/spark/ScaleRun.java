@@ -192,12 +192,8 @@ public final class ScaleRun implements Callable<Integer> {
       SparkPairs data =
           SparkPairs.generate(
               sc,
-              s.users(),
-              s.pairsPerUser(),
-              s.dim(),
-              s.items(),
-              s.plantedRank(),
-              s.seed(),
+              new SparkPairs.Planted(
+                  s.users(), s.pairsPerUser(), s.dim(), s.items(), s.plantedRank(), s.seed()),
               SparkPairs.Options.of(s.partitions()).withLayout(s.layout()));
       boolean released = false;
       try {

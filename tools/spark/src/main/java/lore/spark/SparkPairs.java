@@ -537,28 +537,38 @@ public final class SparkPairs {
   }
 
   /**
-   * Pairs generated inside the executors from a planted LoRe model, for scale runs: {@code users}
-   * users (ids {@code u0, u1, ...}), each with {@code pairsPerUser} pairs of distinct items drawn
-   * uniformly from a shared table of {@code itemCount} standard-normal items, labelled by the
-   * Bradley-Terry model of a planted basis (rank {@code rank}, standard normal, divided by sqrt(d))
-   * and Dirichlet(1) weights per user. User u lives in partition {@code u mod partitions}; no
-   * shuffle. The driver makes the items and the basis; all else is drawn from generators seeded by
-   * the seed and the user.
+   * A planted LoRe model and how much data to draw from it (see {@link #generate}).
+   *
+   * @param users users, ids {@code u0, u1, ...}
+   * @param pairsPerUser pairs of distinct items per user
+   * @param dim the items' dimension d
+   * @param items the shared table's items, standard normal, at least 2
+   * @param rank the planted basis's rank
+   * @param seed seed of the items, the basis and every user's draws
    */
-  public static SparkPairs generate(
-      JavaSparkContext sc,
-      long users,
-      int pairsPerUser,
-      int dim,
-      int itemCount,
-      int rank,
-      long seed,
-      Options options) {
-    if (users < 1 || pairsPerUser < 1 || itemCount < 2 || rank < 1 || dim < 1) {
-      throw new IllegalArgumentException(
-          "need users, pairs per user, rank, dim >= 1 and at least 2 items");
+  public record Planted(long users, int pairsPerUser, int dim, int items, int rank, long seed)
+      implements Serializable {
+    /** Validates. */
+    public Planted {
+      if (users < 1 || pairsPerUser < 1 || items < 2 || rank < 1 || dim < 1) {
+        throw new IllegalArgumentException(
+            "need users, pairs per user, rank, dim >= 1 and at least 2 items, got " + this);
+      }
     }
-    SplittableRandom rnd = new SplittableRandom(seed);
+  }
+
+  /**
+   * Pairs generated inside the executors from a {@link Planted} LoRe model, for scale runs: every
+   * user's pairs drawn uniformly from the shared item table, labelled by the Bradley-Terry model of
+   * the planted basis (standard normal, divided by sqrt(d)) and Dirichlet(1) weights per user. User
+   * u lives in partition {@code u mod partitions}; no shuffle. The driver makes the items and the
+   * basis; all else is drawn from generators seeded by the seed and the user.
+   */
+  public static SparkPairs generate(JavaSparkContext sc, Planted spec, Options options) {
+    int dim = spec.dim();
+    int itemCount = spec.items();
+    int rank = spec.rank();
+    SplittableRandom rnd = new SplittableRandom(spec.seed());
     float[] table = new float[Math.multiplyExact(itemCount, dim)];
     for (int i = 0; i < table.length; i++) {
       table[i] = (float) rnd.nextGaussian();
@@ -576,36 +586,19 @@ public final class SparkPairs {
     }
     JavaRDD<Shard> shards =
         sc.parallelize(partIds, parts)
-            .map(
-                p ->
-                    generated(
-                        p,
-                        parts,
-                        users,
-                        pairsPerUser,
-                        dim,
-                        itemCount,
-                        rank,
-                        seed,
-                        items.value(),
-                        basis.value(),
-                        options))
+            .map(p -> generated(p, parts, spec, items.value(), basis.value(), options))
             .persist(StorageLevel.MEMORY_AND_DISK());
     return new SparkPairs(sc, shards, items, dim, itemCount, List.of(basis));
   }
 
   private static Shard generated(
-      int part,
-      int parts,
-      long users,
-      int pairsPerUser,
-      int dim,
-      int itemCount,
-      int rank,
-      long seed,
-      float[] items,
-      float[] planted,
-      Options options) {
+      int part, int parts, Planted spec, float[] items, float[] planted, Options options) {
+    long users = spec.users();
+    int pairsPerUser = spec.pairsPerUser();
+    int dim = spec.dim();
+    int itemCount = spec.items();
+    int rank = spec.rank();
+    long seed = spec.seed();
     // project every item once: the planted reward of user u on item i is w_u . z_i
     float[] z = new float[itemCount * rank];
     for (int i = 0; i < itemCount; i++) {

@@ -24,7 +24,9 @@ class LostBlockTest {
   static RewardModel train(JavaSparkContext sc, int steps, int dropAfterStep) {
     SparkPairs data =
         SparkPairs.generate(
-            sc, 60, 6, 8, 30, 2, 5, SparkPairs.Options.of(2).withLayout(TrainConfig.Layout.ITEMS));
+            sc,
+            new SparkPairs.Planted(60, 6, 8, 30, 2, 5),
+            SparkPairs.Options.of(2).withLayout(TrainConfig.Layout.ITEMS));
     try {
       return new SparkTrainer(CONFIG.withSteps(steps))
           .listener(

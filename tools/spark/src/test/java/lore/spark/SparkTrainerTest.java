@@ -329,12 +329,7 @@ class SparkTrainerTest {
       SparkPairs data =
           SparkPairs.generate(
               LocalSpark.context(),
-              500,
-              12,
-              16,
-              200,
-              3,
-              7,
+              new SparkPairs.Planted(500, 12, 16, 200, 3, 7),
               SparkPairs.Options.of(2 + i).withLayout(TrainConfig.Layout.ITEMS));
       try {
         assertEquals(500, data.users());

@@ -11,8 +11,9 @@ import java.util.concurrent.Executor;
 
 /**
  * Chooses LoRe's rank B, prior strength lambda (see {@link Trainer}) and new users' prior factor
- * rho ({@link FitConfig.Prior#MODEL}) by K-fold cross-validation over the training pairs, and
- * trains the chosen model on all of them: the engine's default LoRe.
+ * rho ({@link FitConfig.Prior#MODEL}), and when candidates are given the basis learning rate
+ * ({@link SelectionConfig#learningRates()}), by K-fold cross-validation over the training pairs,
+ * and trains the chosen model on all of them: the engine's default LoRe.
  *
  * <p><b>Candidates.</b> The population limit (lambda = infinity: the Bradley-Terry model, rank 1)
  * and every (B, lambda) of the {@link SelectionConfig}. For each fold the Bradley-Terry model is

@@ -242,12 +242,27 @@ public final class ModelSelection {
     Progress progress = new Progress(totalSteps(ranks.size(), strengths.size(), rates.size()));
     List<CrossValidation> cvs = new ArrayList<>(rates.size());
     long selectionPasses = 0; // every read of the pair data by the candidates' training
+    List<Double> diverged = new ArrayList<>();
+    ArithmeticException divergence = null;
     for (double rate : rates) {
-      CrossValidation cv =
-          crossValidate(
-              data, base.withLearningRate(rate), ranks, foldOf, userFold, factors, progress);
-      selectionPasses += cv.passes;
-      cvs.add(cv);
+      try {
+        CrossValidation cv =
+            crossValidate(
+                data, base.withLearningRate(rate), ranks, foldOf, userFold, factors, progress);
+        selectionPasses += cv.passes;
+        cvs.add(cv);
+      } catch (ArithmeticException e) {
+        // a candidate step too large for the data is a bad candidate, not a failed selection
+        diverged.add(rate);
+        divergence = e;
+      }
+    }
+    if (cvs.isEmpty()) {
+      throw new ArithmeticException(
+          "training diverged at every candidate learning rate "
+              + rates
+              + ": "
+              + divergence.getMessage());
     }
     CrossValidation cv = cvs.get(chooseRate(cvs));
     Score chosen = cv.chosen;
@@ -281,7 +296,7 @@ public final class ModelSelection {
     selectionPasses += Trainer.passes(model);
     progress.finish();
     double seconds = (System.nanoTime() - start) / 1e9;
-    model = withSelection(model, folds, cv, cvs, seconds, selectionPasses);
+    model = withSelection(model, folds, cv, cvs, diverged, seconds, selectionPasses);
     return new Result(
         model,
         chosen.rank(),
@@ -691,6 +706,7 @@ public final class ModelSelection {
       Folds folds,
       CrossValidation cv,
       List<CrossValidation> cvs,
+      List<Double> diverged,
       double seconds,
       long selectionPasses) {
     List<Score> table = cv.table;
@@ -710,8 +726,12 @@ public final class ModelSelection {
     meta.put("newUserSelectionPairs", Integer.toString(selection.fewShotPairs()));
     meta.put("selectionSeconds", String.format(Locale.ROOT, "%.3f", seconds));
     meta.put("selectionPasses", Long.toString(selectionPasses));
-    if (cvs.size() > 1) {
-      StringBuilder rates = new StringBuilder(); // rate:rank:strength:accuracy:standardError
+    if (cvs.size() + diverged.size() > 1) {
+      // rate:rank:strength:accuracy:standardError, or rate:diverged, the diverged ones first
+      StringBuilder rates = new StringBuilder();
+      for (double rate : diverged) {
+        rates.append(rates.isEmpty() ? "" : ";").append(rate).append(":diverged");
+      }
       for (CrossValidation c : cvs) {
         rates.append(rates.isEmpty() ? "" : ";");
         rates.append(

@@ -25,7 +25,8 @@ import java.util.List;
  *     the same folds and the step size whose chosen candidate scores best is kept (with the
  *     one-standard-error rule, the first listed within one standard error of it): how far the
  *     optimizer gets in its steps acts on the fit as a prior does, and the right amount depends on
- *     the embeddings' scale.
+ *     the embeddings' scale. A rate at which training diverges is dropped (the model's {@code
+ *     selectionLearningRates} metadata says so); the selection fails only if every rate does.
  */
 public record SelectionConfig(
     List<Integer> ranks,

@@ -218,6 +218,29 @@ class ModelSelectionTest {
   }
 
   @Test
+  void aDivergingLearningRateIsDroppedNotFatal() {
+    Planted pl = new Planted(SEED, 20, 3, 150, 60, 0.2);
+    PreferenceData data = pl.pairs("u", 0, 60, 30, 0, 150);
+    TrainConfig base = TrainConfig.defaults().withSteps(30).withSeed(SEED);
+    // steps of 1e38 per coordinate overflow float within a few steps
+    ModelSelection.Result r =
+        new ModelSelection(base, TINY.withLearningRates(List.of(1e38, 0.5))).select(data);
+    String where = "seed=" + SEED + "\n" + r.describe();
+    assertEquals(0.5, r.learningRate(), where);
+    ModelSelection.Result plain = new ModelSelection(base, TINY).select(data);
+    assertArrayEquals(plain.model().basis(), r.model().basis(), where);
+    assertTrue(
+        r.model().metadata().get("selectionLearningRates").startsWith("1.0E38:diverged;0.5:"),
+        r.model().metadata().get("selectionLearningRates"));
+    // when every candidate diverges, the selection fails and says so
+    ArithmeticException e =
+        assertThrows(
+            ArithmeticException.class,
+            () -> new ModelSelection(base, TINY.withLearningRates(List.of(1e38))).select(data));
+    assertTrue(e.getMessage().contains("1.0E38"), e.getMessage());
+  }
+
+  @Test
   void learningRateCandidatesAreChecked() {
     SelectionConfig c = SelectionConfig.defaults();
     assertThrows(IllegalArgumentException.class, () -> c.withLearningRates(List.of(0.5, 0.0)));

@@ -55,16 +55,18 @@ final class SelectionOptions {
    * train another model than the one asked for.
    */
   void requireNone(String alternative) {
-    String given =
-        ranks != null
-            ? "--cv-ranks"
-            : strengths != null
-                ? "--cv-strengths"
-                : folds != null
-                    ? "--cv-folds"
-                    : pathSteps != null
-                        ? "--cv-path-steps"
-                        : learningRates != null ? "--cv-learning-rates" : null;
+    String given = null;
+    if (ranks != null) {
+      given = "--cv-ranks";
+    } else if (strengths != null) {
+      given = "--cv-strengths";
+    } else if (folds != null) {
+      given = "--cv-folds";
+    } else if (pathSteps != null) {
+      given = "--cv-path-steps";
+    } else if (learningRates != null) {
+      given = "--cv-learning-rates";
+    }
     if (given != null) {
       throw new IllegalArgumentException(
           given

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import lore.RewardModel;
 import lore.datasets.Npy;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,35 +101,31 @@ class ErrorsTest {
         items.toString());
   }
 
-  /** {@code train} on the fixture's files into a fresh model path, with {@code options}. */
-  private Cli trainWith(String... options) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "train",
-                "--items",
-                items.toString(),
-                "--pairs",
-                train.toString(),
-                "--out",
-                dir.resolve("m.lore").toString()));
-    args.addAll(List.of(options));
-    return Cli.run(args.toArray(String[]::new));
-  }
-
   @Test
   void usageErrorIsOneLine() {
     assertOneLineError(Cli.run("train", "--items", items.toString()), "Missing required option");
     assertOneLineError(Cli.run("frobnicate"), "frobnicate");
-    assertOneLineError(trainWith("--optimizer", "sgd"), "--optimizer");
-    assertOneLineError(trainWith("--storage", "fp8"), "--storage fp8");
-    assertOneLineError(trainWith("--learning-rate", "0"), "--learning-rate 0.0 must be positive");
+    assertOneLineError(
+        TinyModel.train(items, train, dir.resolve("m.lore"), "--optimizer", "sgd"), "--optimizer");
+    assertOneLineError(
+        TinyModel.train(items, train, dir.resolve("m.lore"), "--storage", "fp8"), "--storage fp8");
+    assertOneLineError(
+        TinyModel.train(items, train, dir.resolve("m.lore"), "--learning-rate", "0"),
+        "--learning-rate 0.0 must be positive");
   }
 
   @Test
   void invalidTrainConfigIsBadInput() {
     assertOneLineError(
-        trainWith("--optimizer", "alternating", "--simplex", "softmax"), "ALTERNATING");
+        TinyModel.train(
+            items,
+            train,
+            dir.resolve("m.lore"),
+            "--optimizer",
+            "alternating",
+            "--simplex",
+            "softmax"),
+        "ALTERNATING");
   }
 
   @Test
